@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** Every setting the service reads, with its default. Names follow CONVENTIONS.md. */
+export const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  grpcPort: Port,
+  httpPort: Port,
+  dataDir: Type.String({ minLength: 1 }),
+  vectorBackend: Type.Union([Type.Literal('lance'), Type.Literal('milvus')]),
+  milvusHost: Type.String({ minLength: 1 }),
+  milvusPort: Port,
+  modelCacheDir: Type.String({ minLength: 1 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  apiKeys: Type.Array(Type.String()),
+  /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
+  shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** env variable → [config key, parser]. Numbers that do not parse stay strings so validation names them. */
+const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
+  HOST: ['host', String],
+  GRPC_PORT: ['grpcPort', toInt],
+  HTTP_PORT: ['httpPort', toInt],
+  DATA_DIR: ['dataDir', String],
+  VECTOR_BACKEND: ['vectorBackend', String],
+  MILVUS_HOST: ['milvusHost', String],
+  MILVUS_PORT: ['milvusPort', toInt],
+  MODEL_CACHE_DIR: ['modelCacheDir', String],
+  LOG_LEVEL: ['logLevel', String],
+  API_KEYS: ['apiKeys', (raw) => raw.split(',').map((k) => k.trim()).filter((k) => k !== '')],
+  SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
+};
+
+const DEFAULTS: Config = {
+  host: '0.0.0.0',
+  grpcPort: 50051,
+  httpPort: 8083,
+  dataDir: './data',
+  vectorBackend: 'lance',
+  milvusHost: 'localhost',
+  milvusPort: 19530,
+  modelCacheDir: './models',
+  logLevel: 'info',
+  apiKeys: [],
+  shutdownGraceMs: 10_000,
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Builds the one config object from an environment, validated once and frozen. Every bad value is
+ * reported in one message, naming the variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const candidate: Record<string, unknown> = { ...DEFAULTS };
+  const sourceOf: Record<string, string> = {};
+  for (const [name, [key, parse]] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    candidate[key] = parse(raw);
+    sourceOf[key] = name;
+  }
+  Object.assign(candidate, overrides);
+  const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
+    const key = e.path.split('/')[1] ?? '';
+    const name = sourceOf[key] ?? key;
+    return `${name}=${JSON.stringify(candidate[key])}: ${e.message}`;
+  });
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
+  return Object.freeze(candidate as Config);
+}
+
+function toInt(raw: string): unknown {
+  return /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+}

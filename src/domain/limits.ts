@@ -1,0 +1,31 @@
+/**
+ * Every documented limit in one place (CONVENTIONS.md), checked once in the domain so both doors
+ * answer alike. Transports may reject earlier (message size), never later.
+ */
+export const limits = {
+  collectionName: /^[A-Za-z_][A-Za-z0-9_]{0,254}$/,
+  minDimension: 1,
+  maxDimension: 32768,
+  maxDescriptionLength: 4096,
+  /** Ids are 1..512 bytes of UTF-8. */
+  maxIdBytes: 512,
+  /** Vectors per Insert/Upsert and ids per Delete. */
+  maxBatchSize: 10_000,
+  /** Floats per write (10k × 1536-d); keeps one call under the 64 MiB message limit. */
+  maxBatchFloats: 16 * 1024 * 1024,
+  /** Serialized JSON size of one vector's metadata. */
+  maxMetadataBytes: 64 * 1024,
+  minTopK: 1,
+  maxTopK: 1024,
+  /** Used when a search carries no options at all. */
+  defaultTopK: 10,
+  filter: {
+    maxDepth: 16,
+    maxNodes: 1024,
+    maxInValues: 1024,
+    maxKeyBytes: 256,
+    maxStringBytes: 4096,
+  },
+  /** gRPC and REST message size. */
+  maxMessageBytes: 64 * 1024 * 1024,
+} as const;

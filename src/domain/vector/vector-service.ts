@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { errors } from '../../errors';
+import { parseFilter } from '../filter/filter-parser';
+import { limits } from '../limits';
+import type { VectorStore } from './vector-store';
+import type {
+  CallOptions,
+  CollectionInfo,
+  CollectionStats,
+  Metadata,
+  SearchHit,
+  StoreHealth,
+  VectorRecord,
+} from './vector-types';
+import {
+  checkBatch,
+  checkCollectionName,
+  checkDimension,
+  checkId,
+  checkMetadata,
+  checkTopK,
+  checkVector,
+  duplicateIdViolations,
+  parseIndex,
+  parseMetric,
+  type IndexParamsInput,
+  type VectorInput,
+} from './vector-validation';
+
+export interface CreateCollectionInput {
+  name: string;
+  description?: string;
+  vectorDim: number;
+  indexParams?: IndexParamsInput;
+}
+
+export interface SearchInput {
+  queryVector: number[];
+  /** Absent options mean top 10, no vectors, no filter. */
+  options?: { topK: number; includeVector?: boolean; filter?: Record<string, unknown> | null };
+}
+
+/**
+ * The 16 VectorService operations, once for both doors: every rule about meaning lives here,
+ * the store only executes.
+ */
+export class VectorService {
+  constructor(private readonly store: VectorStore) {}
+
+  async createCollection(input: CreateCollectionInput, options: CallOptions = {}): Promise<CollectionInfo> {
+    checkCollectionName(input.name);
+    checkDimension(input.vectorDim);
+    const description = input.description ?? '';
+    if (description.length > limits.maxDescriptionLength) {
+      throw errors.invalidArgument('description', `at most ${limits.maxDescriptionLength} characters`);
+    }
+    const metricType = parseMetric(input.indexParams?.metricType, 'COSINE', 'index_params.metric_type');
+    const index = parseIndex(input.indexParams, metricType, this.store.supportedIndexTypes, 'index_params');
+    checkLive(options);
+    return this.store.createCollection({ name: input.name, description, dimension: input.vectorDim, metricType, index }, options);
+  }
+
+  async dropCollection(name: string, options: CallOptions = {}): Promise<void> {
+    checkCollectionName(name);
+    checkLive(options);
+    await this.store.dropCollection(name, options);
+  }
+
+  async hasCollection(name: string, options: CallOptions = {}): Promise<boolean> {
+    checkCollectionName(name);
+    checkLive(options);
+    return this.store.hasCollection(name, options);
+  }
+
+  async listCollections(options: CallOptions = {}): Promise<string[]> {
+    checkLive(options);
+    return this.store.listCollections(options);
+  }
+
+  async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionInfo> {
+    checkCollectionName(name);
+    checkLive(options);
+    return this.store.getCollection(name, options);
+  }
+
+  async getCollectionStats(name: string, options: CallOptions = {}): Promise<CollectionStats> {
+    checkCollectionName(name);
+    checkLive(options);
+    return this.store.stats(name, options);
+  }
+
+  async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<void> {
+    checkCollectionName(name, 'collection_name');
+    const info = await this.store.getCollection(name, options);
+    const index = parseIndex(params, info.metricType, this.store.supportedIndexTypes, 'index_params');
+    if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${this.store.supportedIndexTypes.join(', ')}`);
+    checkLive(options);
+    await this.store.createIndex(name, index, options);
+  }
+
+  async dropIndex(name: string, options: CallOptions = {}): Promise<void> {
+    checkCollectionName(name, 'collection_name');
+    checkLive(options);
+    await this.store.dropIndex(name, options);
+  }
+
+  async hasIndex(name: string, options: CallOptions = {}): Promise<boolean> {
+    checkCollectionName(name, 'collection_name');
+    checkLive(options);
+    return (await this.store.getCollection(name, options)).index !== null;
+  }
+
+  /** Generates ids for empty ones and returns every id in input order. */
+  async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
+    const records = await this.prepareWrite(name, vectors, true, options);
+    checkLive(options);
+    await this.store.insert(name, records, options);
+    return records.map((r) => r.id);
+  }
+
+  async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
+    const records = await this.prepareWrite(name, vectors, false, options);
+    checkLive(options);
+    await this.store.upsert(name, records, options);
+    return records.map((r) => r.id);
+  }
+
+  async delete(name: string, ids: string[], options: CallOptions = {}): Promise<void> {
+    checkCollectionName(name, 'collection_name');
+    checkBatch(ids.length, 0, 'ids');
+    ids.forEach((id, i) => checkId(id, `ids[${i}]`));
+    await this.store.getCollection(name, options);
+    checkLive(options);
+    await this.store.delete(name, [...new Set(ids)], options);
+  }
+
+  async search(name: string, input: SearchInput, options: CallOptions = {}): Promise<SearchHit[]> {
+    checkCollectionName(name, 'collection_name');
+    const topK = input.options ? input.options.topK : limits.defaultTopK;
+    checkTopK(topK, 'options.topk');
+    const filter = parseFilter(input.options?.filter ?? null);
+    const info = await this.store.getCollection(name, options);
+    checkVector(input.queryVector, info.dimension, 'query_vector');
+    checkLive(options);
+    return this.store.search(
+      name,
+      { vector: input.queryVector, topK, includeVector: input.options?.includeVector ?? false, filter },
+      options,
+    );
+  }
+
+  async getById(name: string, id: string, options: CallOptions = {}): Promise<VectorRecord> {
+    checkCollectionName(name, 'collection_name');
+    checkId(id, 'id');
+    checkLive(options);
+    const [found] = await this.store.get(name, [id], options);
+    if (!found) throw errors.vectorNotFound(name, id);
+    return found;
+  }
+
+  async health(options: CallOptions = {}): Promise<StoreHealth> {
+    return this.store.health(options);
+  }
+
+  async compact(name: string, options: CallOptions = {}): Promise<void> {
+    checkCollectionName(name, 'collection_name');
+    checkLive(options);
+    await this.store.compact(name, options);
+  }
+
+  private async prepareWrite(name: string, vectors: VectorInput[], generateIds: boolean, options: CallOptions): Promise<VectorRecord[]> {
+    checkCollectionName(name, 'collection_name');
+    const info = await this.store.getCollection(name, options);
+    checkBatch(vectors.length, vectors.length * info.dimension, 'vectors');
+    const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
+    if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
+    return vectors.map((v, i) => {
+      const id = v.id ?? '';
+      if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
+      checkVector(v.vector, info.dimension, `vectors[${i}].vector`);
+      const metadata: Metadata = v.metadata ?? {};
+      checkMetadata(metadata, `vectors[${i}].metadata`);
+      return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };
+    });
+  }
+}
+
+/** A call whose caller already left is not started. */
+function checkLive(options: CallOptions): void {
+  if (options.signal?.aborted) throw errors.cancelled();
+}

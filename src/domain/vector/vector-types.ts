@@ -1,0 +1,79 @@
+import type { FilterNode } from '../filter/filter-ast';
+
+/** How similarity is measured. */
+export const METRIC_TYPES = ['COSINE', 'IP', 'L2'] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/** Index families a collection may declare; each store supports a subset. */
+export const INDEX_TYPES = ['FLAT', 'HNSW', 'IVF_FLAT', 'IVF_PQ', 'AUTOINDEX'] as const;
+export type IndexType = (typeof INDEX_TYPES)[number];
+
+/** Scalar metadata values; the only kinds the filter language compares. */
+export type Scalar = string | number | boolean;
+
+/** JSON object attached to a vector. */
+export type Metadata = Record<string, unknown>;
+
+/** A declared vector index. */
+export interface IndexSpec {
+  indexType: IndexType;
+  metricType: MetricType;
+  /** Engine-neutral build/search parameters (m, ef_construction, nlist, nprobe, ef, ...). */
+  params: Record<string, unknown>;
+}
+
+/** What is fixed when a collection is created. */
+export interface CollectionSpec {
+  name: string;
+  description: string;
+  dimension: number;
+  /** The metric searches use; the index, when declared, carries the same metric. */
+  metricType: MetricType;
+  index: IndexSpec | null;
+}
+
+export interface CollectionInfo extends CollectionSpec {
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** Unix milliseconds of the last change to the collection's definition or data. */
+  updatedAt: number;
+}
+
+export interface CollectionStats {
+  name: string;
+  vectorCount: number;
+  sizeInBytes: number;
+}
+
+/** One stored vector in our vocabulary. */
+export interface VectorRecord {
+  id: string;
+  vector: number[];
+  metadata: Metadata;
+}
+
+/** One search hit. `score` follows CONVENTIONS.md: similarity for COSINE/IP, squared L2 distance for L2. */
+export interface SearchHit {
+  id: string;
+  score: number;
+  vector?: number[];
+  metadata: Metadata;
+}
+
+export interface SearchQuery {
+  vector: number[];
+  topK: number;
+  includeVector: boolean;
+  filter: FilterNode | null;
+}
+
+export interface StoreHealth {
+  healthy: boolean;
+  message: string;
+}
+
+/** Carried from both doors into every engine call. */
+export interface CallOptions {
+  /** Fires when the caller cancels or its deadline passes. */
+  signal?: AbortSignal;
+}

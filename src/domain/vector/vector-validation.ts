@@ -1,0 +1,113 @@
+import { errors, type FieldViolation } from '../../errors';
+import { limits } from '../limits';
+import {
+  INDEX_TYPES,
+  METRIC_TYPES,
+  type IndexSpec,
+  type IndexType,
+  type Metadata,
+  type MetricType,
+} from './vector-types';
+
+/** Index parameters as they arrive from either door; empty strings mean "not given". */
+export interface IndexParamsInput {
+  indexType?: string;
+  metricType?: string;
+  params?: Record<string, unknown>;
+}
+
+/** A vector as it arrives from either door. */
+export interface VectorInput {
+  id?: string;
+  vector: number[];
+  metadata?: Metadata;
+}
+
+export function checkCollectionName(name: string, field = 'name'): void {
+  if (!limits.collectionName.test(name)) {
+    throw errors.invalidArgument(field, 'must match ^[A-Za-z_][A-Za-z0-9_]{0,254}$ (letters, digits and _, not starting with a digit)');
+  }
+}
+
+export function checkDimension(dimension: number, field = 'vector_dim'): void {
+  if (!Number.isInteger(dimension) || dimension < limits.minDimension || dimension > limits.maxDimension) {
+    throw errors.invalidArgument(field, `must be an integer between ${limits.minDimension} and ${limits.maxDimension}`);
+  }
+}
+
+export function parseMetric(value: string | undefined, fallback: MetricType, field: string): MetricType {
+  if (value === undefined || value === '') return fallback;
+  const upper = value.toUpperCase();
+  if ((METRIC_TYPES as readonly string[]).includes(upper)) return upper as MetricType;
+  throw errors.invalidArgument(field, `unknown metric '${value}'; supported: ${METRIC_TYPES.join(', ')}`);
+}
+
+/** Returns null when no index type is given (the collection then has no index). */
+export function parseIndex(
+  input: IndexParamsInput | undefined,
+  fallbackMetric: MetricType,
+  supported: readonly IndexType[],
+  field: string,
+): IndexSpec | null {
+  const metricType = parseMetric(input?.metricType, fallbackMetric, `${field}.metric_type`);
+  const raw = input?.indexType ?? '';
+  if (raw === '') return null;
+  const indexType = raw.toUpperCase();
+  if (!(INDEX_TYPES as readonly string[]).includes(indexType) || !supported.includes(indexType as IndexType)) {
+    throw errors.invalidArgument(`${field}.index_type`, `unsupported index type '${raw}'; supported: ${supported.join(', ')}`);
+  }
+  return { indexType: indexType as IndexType, metricType, params: input?.params ?? {} };
+}
+
+export function checkId(id: string, field: string): void {
+  if (id.length === 0) throw errors.invalidArgument(field, 'must not be empty');
+  if (Buffer.byteLength(id, 'utf8') > limits.maxIdBytes) {
+    throw errors.invalidArgument(field, `must be at most ${limits.maxIdBytes} bytes`);
+  }
+}
+
+export function checkVector(vector: readonly number[], dimension: number, field: string): void {
+  if (vector.length !== dimension) {
+    throw errors.invalidArgument(field, `expected ${dimension} dimensions, got ${vector.length}`);
+  }
+  for (let i = 0; i < vector.length; i += 1) {
+    const x = vector[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw errors.invalidArgument(`${field}[${i}]`, 'must be a finite number');
+  }
+}
+
+export function checkMetadata(metadata: Metadata, field: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  if (bytes > limits.maxMetadataBytes) {
+    throw errors.invalidArgument(field, `serialized metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`);
+  }
+}
+
+export function checkBatch(count: number, floats: number, field: string): void {
+  if (count === 0) throw errors.invalidArgument(field, 'must not be empty');
+  if (count > limits.maxBatchSize) {
+    throw errors.tooLarge(field, `${count} items; at most ${limits.maxBatchSize} per call`);
+  }
+  if (floats > limits.maxBatchFloats) {
+    throw errors.tooLarge(field, `${floats} floats; at most ${limits.maxBatchFloats} per call`);
+  }
+}
+
+export function checkTopK(topK: number, field: string): void {
+  if (!Number.isInteger(topK) || topK < limits.minTopK || topK > limits.maxTopK) {
+    throw errors.invalidArgument(field, `must be between ${limits.minTopK} and ${limits.maxTopK}`);
+  }
+}
+
+/** Reports every duplicate id of a batch at once. */
+export function duplicateIdViolations(ids: readonly string[], field: string): FieldViolation[] {
+  const firstAt = new Map<string, number>();
+  const violations: FieldViolation[] = [];
+  ids.forEach((id, i) => {
+    if (id === '') return;
+    const first = firstAt.get(id);
+    if (first === undefined) firstAt.set(id, i);
+    else violations.push({ field: `${field}[${i}].id`, message: `duplicate of ${field}[${first}].id '${id}'` });
+  });
+  return violations;
+}

@@ -1,0 +1,67 @@
+import { DomainError, type FieldViolation } from './domain-error';
+
+/** Named constructors, so call sites read as the failure they report. */
+
+export function invalidArgument(field: string, message: string): DomainError {
+  return new DomainError('INVALID_ARGUMENT', `${field}: ${message}`, { violations: [{ field, message }] });
+}
+
+export function invalidArguments(violations: FieldViolation[]): DomainError {
+  const text = violations.map((v) => `${v.field}: ${v.message}`).join('; ');
+  return new DomainError('INVALID_ARGUMENT', text, { violations });
+}
+
+export function collectionNotFound(name: string): DomainError {
+  return new DomainError('NOT_FOUND', `collection '${name}' not found`);
+}
+
+export function collectionExists(name: string): DomainError {
+  return new DomainError('ALREADY_EXISTS', `collection '${name}' already exists`);
+}
+
+export function vectorNotFound(collection: string, id: string): DomainError {
+  return new DomainError('NOT_FOUND', `vector '${id}' not found in collection '${collection}'`);
+}
+
+export function vectorsExist(collection: string, ids: string[]): DomainError {
+  const shown = ids.slice(0, 5).map((id) => `'${id}'`).join(', ');
+  const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+  return new DomainError('ALREADY_EXISTS', `vectors: ids already exist in collection '${collection}': ${shown}${more}`, {
+    violations: [{ field: 'vectors', message: `ids already exist: ${shown}${more}` }],
+  });
+}
+
+export function failedPrecondition(message: string): DomainError {
+  return new DomainError('FAILED_PRECONDITION', message);
+}
+
+export function resourceExhausted(field: string, message: string, retryAfterSeconds?: number): DomainError {
+  return new DomainError('RESOURCE_EXHAUSTED', `${field}: ${message}`, {
+    violations: [{ field, message }],
+    retryAfterSeconds,
+  });
+}
+
+/** A request larger than a documented limit: not retryable as it is, so HTTP answers 413. */
+export function tooLarge(field: string, message: string): DomainError {
+  return new DomainError('RESOURCE_EXHAUSTED', `${field}: ${message}`, {
+    violations: [{ field, message }],
+    reason: 'PAYLOAD_TOO_LARGE',
+  });
+}
+
+export function unavailable(message: string, cause?: unknown): DomainError {
+  return new DomainError('UNAVAILABLE', message, { cause, retryAfterSeconds: 1 });
+}
+
+export function deadlineExceeded(): DomainError {
+  return new DomainError('DEADLINE_EXCEEDED', 'deadline exceeded');
+}
+
+export function cancelled(): DomainError {
+  return new DomainError('CANCELLED', 'the caller cancelled the call');
+}
+
+export function internal(cause?: unknown): DomainError {
+  return new DomainError('INTERNAL', 'internal error', { cause });
+}
