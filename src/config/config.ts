@@ -9,7 +9,8 @@ export const ConfigSchema = Type.Object({
   grpcPort: Port,
   httpPort: Port,
   dataDir: Type.String({ minLength: 1 }),
-  vectorBackend: Type.Union([Type.Literal('lance'), Type.Literal('milvus')]),
+  // 'milvus' joins with the Milvus adapter (issue 4).
+  vectorBackend: Type.Literal('lance'),
   milvusHost: Type.String({ minLength: 1 }),
   milvusPort: Port,
   modelCacheDir: Type.String({ minLength: 1 }),

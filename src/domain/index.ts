@@ -6,3 +6,4 @@ export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
 export { parseFilter } from './filter/filter-parser';
 export { limits } from './limits';
+export { matchesFilter, lookup } from './filter/filter-evaluator';

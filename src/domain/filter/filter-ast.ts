@@ -8,6 +8,8 @@ import type { Scalar } from '../vector/vector-types';
  * - `ne` and `nin` are the negations of `eq` and `in`, so they match rows lacking the field
  *   (as in MongoDB).
  * - `not` negates its child under two-valued logic.
+ * - Only scalar leaves (string, finite number, boolean) are filterable: `exists` is true when the
+ *   path holds a scalar; arrays, objects and null count as absent. Reference: filter-evaluator.ts.
  */
 export type FilterNode =
   | { kind: 'and'; children: FilterNode[] }

@@ -1,0 +1,1 @@
+export { MemoryVectorStore, score } from './memory-vector-store';

@@ -1,0 +1,175 @@
+import { errors } from '../../../errors';
+import {
+  INDEX_TYPES,
+  matchesFilter,
+  type CallOptions,
+  type CollectionInfo,
+  type CollectionSpec,
+  type CollectionStats,
+  type IndexSpec,
+  type MetricType,
+  type SearchHit,
+  type SearchQuery,
+  type StoreHealth,
+  type VectorRecord,
+  type VectorStore,
+} from '../../../domain';
+
+interface MemoryCollection {
+  info: CollectionInfo;
+  rows: Map<string, VectorRecord>;
+}
+
+/**
+ * The reference VectorStore: exact search over plain maps, no persistence. It defines the
+ * expected answers the engine adapters are checked against (chroma's habit), and suits unit tests.
+ */
+export class MemoryVectorStore implements VectorStore {
+  readonly engine = 'memory';
+  readonly supportedIndexTypes = INDEX_TYPES;
+  private readonly collections = new Map<string, MemoryCollection>();
+  private clock = 0;
+
+  async health(): Promise<StoreHealth> {
+    return { healthy: true, message: 'memory store ready' };
+  }
+
+  async close(): Promise<void> {
+    this.collections.clear();
+  }
+
+  async createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo> {
+    live(options);
+    if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
+    const now = this.now();
+    const info: CollectionInfo = { ...spec, createdAt: now, updatedAt: now };
+    this.collections.set(spec.name, { info, rows: new Map() });
+    return { ...info };
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    this.get_(name);
+    this.collections.delete(name);
+  }
+
+  async hasCollection(name: string): Promise<boolean> {
+    return this.collections.has(name);
+  }
+
+  async listCollections(): Promise<string[]> {
+    return [...this.collections.keys()].sort();
+  }
+
+  async getCollection(name: string): Promise<CollectionInfo> {
+    return { ...this.get_(name).info };
+  }
+
+  async stats(name: string): Promise<CollectionStats> {
+    const { rows } = this.get_(name);
+    const sizeInBytes = [...rows.values()].reduce((n, r) => n + r.vector.length * 4 + JSON.stringify(r.metadata).length + r.id.length, 0);
+    return { name, vectorCount: rows.size, sizeInBytes };
+  }
+
+  async createIndex(name: string, index: IndexSpec): Promise<void> {
+    const c = this.get_(name);
+    c.info = { ...c.info, index, metricType: index.metricType, updatedAt: this.now() };
+  }
+
+  async dropIndex(name: string): Promise<void> {
+    const c = this.get_(name);
+    c.info = { ...c.info, index: null, updatedAt: this.now() };
+  }
+
+  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    live(options);
+    const c = this.get_(name);
+    const taken = records.filter((r) => c.rows.has(r.id)).map((r) => r.id);
+    if (taken.length > 0) throw errors.vectorsExist(name, taken);
+    this.write(c, records);
+  }
+
+  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    live(options);
+    this.write(this.get_(name), records);
+  }
+
+  async delete(name: string, ids: string[]): Promise<void> {
+    const c = this.get_(name);
+    ids.forEach((id) => c.rows.delete(id));
+    c.info = { ...c.info, updatedAt: this.now() };
+  }
+
+  async get(name: string, ids: string[]): Promise<VectorRecord[]> {
+    const c = this.get_(name);
+    return ids.flatMap((id) => {
+      const r = c.rows.get(id);
+      return r ? [clone(r)] : [];
+    });
+  }
+
+  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+    live(options);
+    const c = this.get_(name);
+    const metric = c.info.metricType;
+    const scored = [...c.rows.values()]
+      .filter((r) => query.filter === null || matchesFilter(query.filter, r.metadata))
+      .map((r) => ({ r, score: score(metric, query.vector, r.vector) }));
+    scored.sort((a, b) => (metric === 'L2' ? a.score - b.score : b.score - a.score) || (a.r.id < b.r.id ? -1 : 1));
+    return scored.slice(0, query.topK).map(({ r, score: s }) => ({
+      id: r.id,
+      score: s,
+      metadata: structuredClone(r.metadata),
+      ...(query.includeVector ? { vector: [...r.vector] } : {}),
+    }));
+  }
+
+  async compact(name: string): Promise<void> {
+    this.get_(name);
+  }
+
+  private write(c: MemoryCollection, records: VectorRecord[]): void {
+    records.forEach((r) => c.rows.set(r.id, clone(r)));
+    c.info = { ...c.info, updatedAt: this.now() };
+  }
+
+  private get_(name: string): MemoryCollection {
+    const c = this.collections.get(name);
+    if (!c) throw errors.collectionNotFound(name);
+    return c;
+  }
+
+  /** Strictly increasing milliseconds, so updatedAt moves on every change even within one ms. */
+  private now(): number {
+    this.clock = Math.max(Date.now(), this.clock + 1);
+    return this.clock;
+  }
+}
+
+/** Computed in float32 like the engines, so FLAT scores agree within 1e-4. */
+export function score(metric: MetricType, a: readonly number[], b: readonly number[]): number {
+  const fa = Float32Array.from(a);
+  const fb = Float32Array.from(b);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  let l2 = 0;
+  for (let i = 0; i < fa.length; i += 1) {
+    const x = fa[i]!;
+    const y = fb[i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+    l2 += (x - y) * (x - y);
+  }
+  if (metric === 'IP') return dot;
+  if (metric === 'L2') return l2;
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+function clone(r: VectorRecord): VectorRecord {
+  return { id: r.id, vector: Array.from(Float32Array.from(r.vector)), metadata: structuredClone(r.metadata) };
+}
+
+function live(options?: CallOptions): void {
+  if (options?.signal?.aborted) throw errors.cancelled();
+}
