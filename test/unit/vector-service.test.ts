@@ -34,6 +34,7 @@ describe('VectorService (domain rules, reference store)', () => {
     ['513-byte id', [{ id: 'é'.repeat(256) + 'x', vector: [1, 0, 0] }], 'vectors[0].id'],
     ['duplicate ids', [{ id: 'd', vector: [1, 0, 0] }, { id: 'd', vector: [0, 1, 0] }], 'vectors[1].id'],
     ['empty batch', [], 'vectors'],
+    ['all-zero vector under COSINE', [{ id: 'z', vector: [0, 0, 0] }], 'vectors[0].vector'],
   ])('rejects %s naming %s and writes nothing', async (_, vectors, field) => {
     const err = await rejection(svc.insert('docs', vectors));
     expect(err.code).toBe('INVALID_ARGUMENT');

@@ -140,7 +140,7 @@ export class VectorService {
     checkTopK(topK, 'options.topk');
     const filter = parseFilter(input.options?.filter ?? null);
     const info = await this.store.getCollection(name, options);
-    checkVector(input.queryVector, info.dimension, 'query_vector');
+    checkVector(input.queryVector, info.dimension, info.metricType, 'query_vector');
     checkLive(options);
     return this.store.search(
       name,
@@ -177,7 +177,7 @@ export class VectorService {
     return vectors.map((v, i) => {
       const id = v.id ?? '';
       if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
-      checkVector(v.vector, info.dimension, `vectors[${i}].vector`);
+      checkVector(v.vector, info.dimension, info.metricType, `vectors[${i}].vector`);
       const metadata: Metadata = v.metadata ?? {};
       checkMetadata(metadata, `vectors[${i}].metadata`);
       return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };

@@ -66,14 +66,18 @@ export function checkId(id: string, field: string): void {
   }
 }
 
-export function checkVector(vector: readonly number[], dimension: number, field: string): void {
+/** Cosine similarity is undefined for a zero vector; engines drop or mis-score such rows, so refuse them. */
+export function checkVector(vector: readonly number[], dimension: number, metric: MetricType, field: string): void {
   if (vector.length !== dimension) {
     throw errors.invalidArgument(field, `expected ${dimension} dimensions, got ${vector.length}`);
   }
+  let nonZero = false;
   for (let i = 0; i < vector.length; i += 1) {
     const x = vector[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw errors.invalidArgument(`${field}[${i}]`, 'must be a finite number');
+    if (x !== 0) nonZero = true;
   }
+  if (metric === 'COSINE' && !nonZero) throw errors.invalidArgument(field, 'an all-zero vector has no direction; COSINE needs a non-zero vector');
 }
 
 export function checkMetadata(metadata: Metadata, field: string): void {

@@ -1,0 +1,39 @@
+/** Deterministic clustered data: the same seed gives the same vectors on every machine. */
+
+/** mulberry32: tiny, fast, good enough for benchmark data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(next: () => number): number {
+  const u = Math.max(next(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+}
+
+export interface Dataset {
+  dim: number;
+  vectors: Float32Array[];
+  queries: Float32Array[];
+}
+
+/** `count` points around `clusters` random centres (spread 0.15), plus `queries` held-out points. */
+export function clusteredDataset(opts: { count: number; dim: number; clusters: number; queries: number; seed: number }): Dataset {
+  const next = rng(opts.seed);
+  const centres = Array.from({ length: opts.clusters }, () => Float32Array.from({ length: opts.dim }, () => gaussian(next)));
+  const point = (): Float32Array => {
+    const c = centres[Math.floor(next() * opts.clusters)]!;
+    return Float32Array.from(c, (x) => x + 0.15 * gaussian(next));
+  };
+  return {
+    dim: opts.dim,
+    vectors: Array.from({ length: opts.count }, point),
+    queries: Array.from({ length: opts.queries }, point),
+  };
+}

@@ -1,0 +1,219 @@
+import type { Table } from '@lancedb/lancedb';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CollectionInfo, CollectionStats, IndexSpec, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import { errors } from '../../../errors';
+import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-catalog';
+import { lanceCall } from './lance-errors';
+import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
+import { getRecords, searchCollection } from './lance-reader';
+import { LanceTableWriter, type CollectionState } from './lance-table-writer';
+import { LanceWriteQueue, type WriteQueueLimits, type WriteRequest } from './lance-write-queue';
+
+/** Pino-compatible: what the adapter logs through. */
+export interface LanceLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CollectionDeps {
+  catalog: LanceCatalog;
+  logger: LanceLogger;
+  maintenance: MaintenanceOptions;
+  queue: WriteQueueLimits;
+  /** The table's directory, measured for size_in_bytes. */
+  tableDir: string;
+}
+
+/** How a collection's table looks inside Lance (diagnostics and tests, not part of the port). */
+export interface EngineStats {
+  versions: number;
+  fragments: number;
+  smallFragments: number;
+  /** An ANN index is built (a declared index may still be waiting for enough rows). */
+  vectorIndex: boolean;
+}
+
+/** updatedAt moves on every data commit but reaches the catalog at most this often (and on close). */
+const UPDATED_AT_FLUSH_MS = 1000;
+
+/**
+ * One open collection: its catalog entry, Lance table, write queue and maintenance. Writes and
+ * table changes go through the queue; reads go straight to the table (Lance is MVCC, and the
+ * shared table handle sees every commit the queue made, which gives read-your-writes).
+ */
+export class LanceCollection {
+  private readonly queue: LanceWriteQueue;
+  private readonly maintenance: LanceMaintenance;
+  private saveChain: Promise<void> = Promise.resolve();
+  private saveTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  /** Dropped or closed: the catalog file must not be written again. */
+  private finished = false;
+  private buildQueued = false;
+  private optimizeQueued = false;
+
+  private constructor(
+    readonly state: CollectionState,
+    private readonly deps: CollectionDeps,
+  ) {
+    const writer = new LanceTableWriter(state, {
+      persist: (entry) => {
+        this.state.entry = entry;
+        return this.save();
+      },
+      afterCommits: () => this.afterCommits(),
+    });
+    this.queue = new LanceWriteQueue(writer, deps.queue, () => errors.collectionNotFound(state.entry.name));
+    this.maintenance = new LanceMaintenance(state, () => this.save(), deps.maintenance);
+  }
+
+  static async open(entry: CatalogEntry, table: Table, deps: CollectionDeps): Promise<LanceCollection> {
+    const schema = await table.schema();
+    const state: CollectionState = {
+      entry,
+      table,
+      schema,
+      columns: new Set(schema.fields.map((f) => f.name)),
+      engineIndex: false,
+      commitsSinceOptimize: 0,
+    };
+    const collection = new LanceCollection(state, deps);
+    await lanceCall({ collection: entry.name }, () => collection.maintenance.reconcile());
+    return collection;
+  }
+
+  get name(): string {
+    return this.state.entry.name;
+  }
+
+  info(): CollectionInfo {
+    return toCollectionInfo(this.state.entry);
+  }
+
+  write(request: WriteRequest, signal?: AbortSignal): Promise<void> {
+    return this.queue.write(request, signal);
+  }
+
+  get(ids: readonly string[]): Promise<VectorRecord[]> {
+    return lanceCall({ collection: this.name }, () => getRecords(this.state, ids));
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return lanceCall({ collection: this.name }, () => searchCollection(this.state, query));
+  }
+
+  async stats(): Promise<CollectionStats> {
+    return lanceCall({ collection: this.name }, async () => ({
+      name: this.name,
+      vectorCount: await this.state.table.countRows(),
+      sizeInBytes: await directorySize(this.deps.tableDir),
+    }));
+  }
+
+  /** Replaces the declaration (and the collection's metric); the old engine index goes first, so no search ever pairs it with the new metric. */
+  createIndex(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
+    return this.queue.exclusive(async () => {
+      await this.maintenance.dropEngineIndex();
+      this.touch({ index: spec, metricType: spec.metricType });
+      await this.save();
+      await this.maintenance.buildIfDue();
+    }, signal);
+  }
+
+  dropIndex(signal?: AbortSignal): Promise<void> {
+    return this.queue.exclusive(async () => {
+      await this.maintenance.dropEngineIndex();
+      if (this.state.entry.index === null) return;
+      this.touch({ index: null });
+      await this.save();
+    }, signal);
+  }
+
+  compact(signal?: AbortSignal): Promise<void> {
+    return this.queue.exclusive(() => this.maintenance.optimize(true), signal);
+  }
+
+  /** Lance versions and fragments: how well writes were coalesced (diagnostics and tests). */
+  async engineStats(): Promise<EngineStats> {
+    return lanceCall({ collection: this.name }, async () => {
+      const [versions, stats] = await Promise.all([this.state.table.listVersions(), this.state.table.stats()]);
+      return {
+        versions: versions.length,
+        fragments: stats.fragmentStats.numFragments,
+        smallFragments: stats.fragmentStats.numSmallFragments,
+        vectorIndex: this.state.engineIndex,
+      };
+    });
+  }
+
+  /** Drains queued writes, then flushes the catalog (unless the collection is being dropped) and closes the table. */
+  async close(dropping: boolean): Promise<void> {
+    this.closing = true;
+    await this.queue.close();
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!dropping) await this.save().catch((cause) => this.deps.logger.error({ err: cause, collection: this.name }, 'catalog flush failed'));
+    this.finished = true;
+    await this.saveChain;
+    this.state.table.close();
+  }
+
+  private touch(change: Partial<CatalogEntry>): void {
+    const { entry } = this.state;
+    this.state.entry = { ...entry, ...change, updatedAt: Math.max(Date.now(), entry.updatedAt + 1) };
+  }
+
+  /** Writes the entry as it is when the write runs; writes are chained so the newest always lands last. */
+  private save(): Promise<void> {
+    const next = this.saveChain.then(() => (this.finished ? undefined : this.deps.catalog.write(this.state.entry)));
+    this.saveChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async afterCommits(): Promise<void> {
+    if (this.saveTimer === null && !this.finished) {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = null;
+        this.save().catch((cause) => this.deps.logger.error({ err: cause, collection: this.name }, 'catalog write failed'));
+      }, UPDATED_AT_FLUSH_MS);
+      this.saveTimer.unref();
+    }
+    if (this.closing) return;
+    try {
+      if (!this.buildQueued && (await this.maintenance.indexDue())) {
+        this.buildQueued = true;
+        this.background('index build', () => this.maintenance.buildIfDue(), () => (this.buildQueued = false));
+      }
+      if (!this.optimizeQueued && this.maintenance.optimizeDue()) {
+        this.optimizeQueued = true;
+        this.background('background compaction', () => this.maintenance.optimize(false), () => (this.optimizeQueued = false));
+      }
+    } catch (cause) {
+      this.deps.logger.warn({ err: cause, collection: this.name }, 'maintenance check failed');
+    }
+  }
+
+  /** Maintenance nobody waits for: queued like a write, failures only logged (the next trigger retries). */
+  private background(what: string, run: () => Promise<void>, done: () => void): void {
+    this.queue
+      .exclusive(run, undefined, true)
+      .catch((cause: unknown) => this.deps.logger.warn({ err: cause, collection: this.name }, `${what} failed`))
+      .finally(done);
+  }
+}
+
+/** Bytes of all files under `dir` (Lance data, deletion files, indexes and manifests). */
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    try {
+      total += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+    } catch {
+      // Compaction may remove a file between listing and stat; it no longer counts.
+    }
+  }
+  return total;
+}

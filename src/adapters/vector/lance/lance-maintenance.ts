@@ -1,0 +1,137 @@
+import { Index, type Version } from '@lancedb/lancedb';
+import type { IndexSpec } from '../../../domain';
+import { ID_COLUMN, VECTOR_COLUMN } from './lance-arrow-rows';
+import { VECTOR_INDEX_NAME, distanceTypeOf, engineIndexPlan, type EngineIndexPlan } from './lance-index-mapping';
+import type { CollectionState } from './lance-table-writer';
+
+export interface MaintenanceOptions {
+  /** Floor of the rows needed before an ANN index is trained (lance-index-mapping.ts). */
+  indexMinRows: number;
+  /** Data commits after which a background optimize is queued. */
+  compactEveryCommits: number;
+}
+
+/**
+ * A version is pruned only once the version after it is older than this. A search reads the
+ * version that was current when it started, so the files only that version uses (those a
+ * compaction rewrote) stay until every search that could still be reading them has finished.
+ */
+const PRUNE_GRACE_MS = 10_000;
+
+/**
+ * Index builds and compaction for one collection. Every method runs inside the collection's
+ * write queue (as an exclusive task), so none races a write. `persist` stores state.entry.
+ */
+export class LanceMaintenance {
+  constructor(
+    private readonly state: CollectionState,
+    private readonly persist: () => Promise<void>,
+    private readonly options: MaintenanceOptions,
+  ) {}
+
+  /** The declared index's build plan, or null (none declared, or FLAT). */
+  plan(spec: IndexSpec | null = this.state.entry.index): EngineIndexPlan | null {
+    return spec === null ? null : engineIndexPlan(spec, this.state.entry.dimension, this.options.indexMinRows);
+  }
+
+  /**
+   * After open: make the table agree with the catalog (a crash may fall between an index change
+   * and its catalog write), and make sure the id lookups of insert/get/upsert/delete have a BTREE.
+   */
+  async reconcile(): Promise<void> {
+    const { table } = this.state;
+    const indices = await table.listIndices();
+    if (!indices.some((i) => i.columns[0] === ID_COLUMN)) {
+      await table.createIndex(ID_COLUMN, { config: Index.btree(), replace: true });
+    }
+    const vectorIndex = indices.find((i) => i.columns[0] === VECTOR_COLUMN);
+    if (vectorIndex === undefined) {
+      this.state.engineIndex = false;
+      if (this.state.entry.engineIndexRows !== null) await this.setIndexRows(null);
+      return;
+    }
+    // listIndices reports the metric as 'L2' | 'COSINE' | 'DOT' (indexStats would too, but logs a deprecation warning).
+    const metric: unknown = (vectorIndex.indexDetails as { metric_type?: unknown } | undefined)?.metric_type;
+    const fits =
+      this.plan() !== null &&
+      vectorIndex.name === VECTOR_INDEX_NAME &&
+      typeof metric === 'string' &&
+      metric.toLowerCase() === distanceTypeOf(this.state.entry.metricType);
+    if (!fits) {
+      await table.dropIndex(vectorIndex.name);
+      this.state.engineIndex = false;
+      await this.setIndexRows(null);
+      return;
+    }
+    this.state.engineIndex = true;
+    if (this.state.entry.engineIndexRows === null) await this.setIndexRows(await table.countRows());
+  }
+
+  /** After writes: build a declared index that waited for data, once the table crossed the threshold. */
+  async buildIfDue(): Promise<void> {
+    const plan = this.plan();
+    if (plan === null || this.state.engineIndex) return;
+    const rows = await this.state.table.countRows();
+    if (rows >= plan.minRows) await this.build(plan, rows);
+  }
+
+  /** True when buildIfDue would build; cheap enough to ask after every drain cycle. */
+  async indexDue(): Promise<boolean> {
+    const plan = this.plan();
+    return plan !== null && !this.state.engineIndex && (await this.state.table.countRows()) >= plan.minRows;
+  }
+
+  async dropEngineIndex(): Promise<void> {
+    if (!this.state.engineIndex) return;
+    await this.state.table.dropIndex(VECTOR_INDEX_NAME);
+    this.state.engineIndex = false;
+    await this.setIndexRows(null);
+  }
+
+  /**
+   * Lance optimize: compaction of small fragments, pruning of old versions, and folding of new
+   * rows into existing indexes. Then (Compact only) the vector index is trained from scratch when
+   * it waited for data or the table more than doubled since it was trained, since folding rows in
+   * keeps the partitions and quantizer learnt from the smaller table.
+   */
+  async optimize(retrain: boolean): Promise<void> {
+    const { table } = this.state;
+    await table.optimize({ cleanupOlderThan: pruneCutoff(await table.listVersions()) });
+    this.state.commitsSinceOptimize = 0;
+    if (!retrain) return;
+    const plan = this.plan();
+    if (plan === null) return;
+    const rows = await table.countRows();
+    const stale = this.state.engineIndex && rows > 2 * (this.state.entry.engineIndexRows ?? 0);
+    if ((stale || !this.state.engineIndex) && rows >= plan.minRows) await this.build(plan, rows);
+  }
+
+  /** Background compaction is due after many small commits. */
+  optimizeDue(): boolean {
+    return this.state.commitsSinceOptimize >= this.options.compactEveryCommits;
+  }
+
+  private async build(plan: EngineIndexPlan, rows: number): Promise<void> {
+    await this.state.table.createIndex(VECTOR_COLUMN, { config: plan.config(), name: VECTOR_INDEX_NAME, replace: true });
+    this.state.engineIndex = true;
+    await this.setIndexRows(rows);
+  }
+
+  private async setIndexRows(rows: number | null): Promise<void> {
+    this.state.entry = { ...this.state.entry, engineIndexRows: rows };
+    await this.persist();
+  }
+}
+
+/**
+ * Lance prunes versions created before `cleanupOlderThan`. Cutting at the version just before the
+ * first one younger than the grace period prunes exactly the versions superseded longer ago than
+ * that; the latest version always survives, as the optimize about to run supersedes it.
+ */
+function pruneCutoff(versions: readonly Version[]): Date {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const graceStart = Date.now() - PRUNE_GRACE_MS;
+  const firstRecent = sorted.findIndex((v) => new Date(v.timestamp).getTime() >= graceStart);
+  const keepFrom = firstRecent === -1 ? sorted.length - 1 : Math.max(0, firstRecent - 1);
+  return new Date(sorted[keepFrom]?.timestamp ?? Date.now());
+}

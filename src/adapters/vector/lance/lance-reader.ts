@@ -1,0 +1,73 @@
+import type { VectorQuery } from '@lancedb/lancedb';
+import type { SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import {
+  DISTANCE_COLUMN,
+  ID_COLUMN,
+  METADATA_COLUMN,
+  VECTOR_COLUMN,
+  rowDistance,
+  rowId,
+  rowMetadata,
+  rowVector,
+  type LanceRow,
+} from './lance-arrow-rows';
+import { compileFilter, idInPredicate } from './lance-filter-compiler';
+import { distanceTypeOf, indexFamily, scoreOf, searchTuning } from './lance-index-mapping';
+import type { CollectionState } from './lance-table-writer';
+
+const ID_CHUNK = 4096;
+
+/**
+ * A filtered search returns the k nearest among the matching rows: the filter is a prefilter
+ * (LanceDB's default, applied before the vector search, on indexed and unindexed data alike).
+ * An ANN index may still come back short when matches are rare, so whenever a search through an
+ * index returns fewer than k hits it is repeated exactly (bypassVectorIndex), which is also
+ * cheap then, since few rows match. Scores are exact: quantized indexes always refine.
+ */
+export async function searchCollection(state: CollectionState, query: SearchQuery): Promise<SearchHit[]> {
+  const { entry } = state;
+  const filter = compileFilter(query.filter, { has: (c) => state.columns.has(c), overflowed: entry.filterOverflow }, entry.name);
+  if (filter.kind === 'none') return [];
+  const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
+
+  const family = state.engineIndex && entry.index !== null ? indexFamily(entry.index) : null;
+  const run = async (exact: boolean): Promise<LanceRow[]> => {
+    let q: VectorQuery = state.table
+      .vectorSearch(query.vector)
+      .column(VECTOR_COLUMN)
+      .distanceType(distanceTypeOf(entry.metricType))
+      .limit(query.topK)
+      .select(columns);
+    if (filter.kind === 'where') q = q.where(filter.sql);
+    if (exact) return (await q.bypassVectorIndex().toArray()) as LanceRow[];
+    const tuning = searchTuning(entry.index!, family!, query.topK);
+    if (tuning.ef !== undefined) q = q.ef(tuning.ef);
+    if (tuning.nprobes !== undefined) q = q.nprobes(tuning.nprobes);
+    if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
+    return (await q.toArray()) as LanceRow[];
+  };
+
+  let rows = await run(family === null);
+  if (family !== null && rows.length < query.topK) rows = await run(true);
+  return rows.map((row) => ({
+    id: rowId(row),
+    score: scoreOf(entry.metricType, rowDistance(row)),
+    metadata: rowMetadata(row),
+    ...(query.includeVector ? { vector: rowVector(row) } : {}),
+  }));
+}
+
+/** The stored records among `ids`, in no particular order. */
+export async function getRecords(state: CollectionState, ids: readonly string[]): Promise<VectorRecord[]> {
+  const out: VectorRecord[] = [];
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += ID_CHUNK) {
+    const rows = (await state.table
+      .query()
+      .where(idInPredicate(unique.slice(i, i + ID_CHUNK)))
+      .select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN])
+      .toArray()) as LanceRow[];
+    for (const row of rows) out.push({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) });
+  }
+  return out;
+}

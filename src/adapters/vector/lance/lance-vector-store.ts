@@ -1,0 +1,235 @@
+import { connect, type Connection } from '@lancedb/lancedb';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type {
+  CallOptions,
+  CollectionInfo,
+  CollectionSpec,
+  CollectionStats,
+  IndexSpec,
+  IndexType,
+  SearchHit,
+  SearchQuery,
+  StoreHealth,
+  VectorRecord,
+  VectorStore,
+} from '../../../domain';
+import { errors } from '../../../errors';
+import { baseSchema } from './lance-arrow-rows';
+import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
+import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogger } from './lance-collection';
+import { checkNotAborted, lanceCall } from './lance-errors';
+import { LANCE_INDEX_TYPES, checkIndexParams } from './lance-index-mapping';
+import { openCatalogedTables } from './lance-recovery';
+
+export interface LanceStoreOptions {
+  /** Root of this store's files: `lance/` (the Lance database) and `catalog/` (one JSON per collection). */
+  dataDir: string;
+  logger?: LanceLogger;
+  /** Rows before an ANN index is trained (default 5000; below it exact search is fast and exact). */
+  indexMinRows?: number;
+  /** Data commits after which a background optimize runs (default 64). */
+  compactEveryCommits?: number;
+  /** Writes waiting per collection before RESOURCE_EXHAUSTED (default 10000). */
+  maxPendingWrites?: number;
+  /** Vector floats per coalesced engine write (default 16 Mi, the domain's largest single batch). */
+  maxGroupFloats?: number;
+}
+
+const silent: LanceLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The embedded VectorStore: LanceDB 0.31 in DATA_DIR, one Lance table per collection. One process
+ * owns the directory: the write queues that give coalescing, all-or-nothing inserts and
+ * read-your-writes are per process.
+ */
+export class LanceVectorStore implements VectorStore {
+  readonly engine = 'lance';
+  readonly supportedIndexTypes: readonly IndexType[] = LANCE_INDEX_TYPES;
+  private closed = false;
+  /** Create and drop run one at a time, so a name is never half-created twice. */
+  private ddl: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly db: Connection,
+    private readonly catalog: LanceCatalog,
+    private readonly collections: Map<string, LanceCollection>,
+    private readonly deps: (tableName: string) => CollectionDeps,
+  ) {}
+
+  static async open(options: LanceStoreOptions): Promise<LanceVectorStore> {
+    const dataDir = resolve(options.dataDir);
+    const lanceDir = join(dataDir, 'lance');
+    await mkdir(lanceDir, { recursive: true });
+    const logger = options.logger ?? silent;
+    const catalog = new LanceCatalog(join(dataDir, 'catalog'));
+    const deps = (tableName: string): CollectionDeps => ({
+      catalog,
+      logger,
+      tableDir: join(lanceDir, `${tableName}.lance`),
+      maintenance: { indexMinRows: options.indexMinRows ?? 5000, compactEveryCommits: options.compactEveryCommits ?? 64 },
+      queue: { maxPending: options.maxPendingWrites ?? 10_000, maxGroupFloats: options.maxGroupFloats ?? 16 * 1024 * 1024 },
+    });
+    const db = await lanceCall({}, () => connect(lanceDir));
+    const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
+    logger.info({ dataDir, collections: collections.size }, 'lance store opened');
+    return new LanceVectorStore(dataDir, db, catalog, collections, deps);
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { healthy: false, message: 'lance store is closed' };
+    try {
+      await access(this.dataDir, constants.R_OK | constants.W_OK);
+      return { healthy: true, message: `lance ready: ${this.collections.size} collections in ${this.dataDir}` };
+    } catch (cause) {
+      return { healthy: false, message: `data dir not usable: ${cause instanceof Error ? cause.message : String(cause)}` };
+    }
+  }
+
+  /** Drains every collection's write queue, then closes tables and the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ddl;
+    await Promise.all([...this.collections.values()].map((c) => c.close(false)));
+    this.collections.clear();
+    this.db.close();
+  }
+
+  async createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo> {
+    this.live(options);
+    if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
+    return this.exclusive(async () => {
+      if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
+      const now = Date.now();
+      const entry: CatalogEntry = {
+        format: 1,
+        name: spec.name,
+        tableName: newTableName(),
+        description: spec.description,
+        dimension: spec.dimension,
+        metricType: spec.metricType,
+        index: spec.index,
+        createdAt: now,
+        updatedAt: now,
+        filterOverflow: false,
+        engineIndexRows: null,
+      };
+      const table = await lanceCall({ collection: spec.name }, () => this.db.createEmptyTable(entry.tableName, baseSchema(spec.dimension)));
+      try {
+        const collection = await LanceCollection.open(entry, table, this.deps(entry.tableName));
+        await lanceCall({ collection: spec.name }, () => this.catalog.write(entry));
+        this.collections.set(spec.name, collection);
+        return collection.info();
+      } catch (cause) {
+        // Without its catalog file the table is an orphan; drop it now rather than at next open.
+        await this.db.dropTable(entry.tableName).catch(() => undefined);
+        throw cause;
+      }
+    });
+  }
+
+  async dropCollection(name: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(async () => {
+      const collection = this.get_(name);
+      this.collections.delete(name);
+      await collection.close(true);
+      const { entry } = collection.state;
+      // The catalog file goes first: it is the commit point; a leftover table is dropped at next open.
+      await lanceCall({ collection: name }, () => this.catalog.remove(entry));
+      await lanceCall({ collection: name }, () => this.db.dropTable(entry.tableName));
+    });
+  }
+
+  async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
+    this.live(options);
+    return this.collections.has(name);
+  }
+
+  async listCollections(options?: CallOptions): Promise<string[]> {
+    this.live(options);
+    return [...this.collections.keys()].sort();
+  }
+
+  async getCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
+    this.live(options);
+    return this.get_(name).info();
+  }
+
+  async stats(name: string, options?: CallOptions): Promise<CollectionStats> {
+    this.live(options);
+    return this.get_(name).stats();
+  }
+
+  async createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+    this.live(options);
+    const collection = this.get_(name);
+    checkIndexParams(index, collection.state.entry.dimension);
+    await collection.createIndex(index, options?.signal);
+  }
+
+  async dropIndex(name: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    await this.get_(name).dropIndex(options?.signal);
+  }
+
+  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    this.live(options);
+    const collection = this.get_(name);
+    if (records.length > 0) await collection.write({ kind: 'insert', records }, options?.signal);
+  }
+
+  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    this.live(options);
+    const collection = this.get_(name);
+    if (records.length > 0) await collection.write({ kind: 'upsert', records }, options?.signal);
+  }
+
+  async delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
+    this.live(options);
+    const collection = this.get_(name);
+    if (ids.length > 0) await collection.write({ kind: 'delete', ids }, options?.signal);
+  }
+
+  async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
+    this.live(options);
+    const collection = this.get_(name);
+    return ids.length === 0 ? [] : collection.get(ids);
+  }
+
+  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+    this.live(options);
+    return this.get_(name).search(query);
+  }
+
+  async compact(name: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    await this.get_(name).compact(options?.signal);
+  }
+
+  /** Lance versions and fragments of a collection's table (not part of the port: diagnostics and tests). */
+  async engineStats(name: string): Promise<EngineStats> {
+    this.live();
+    return this.get_(name).engineStats();
+  }
+
+  private get_(name: string): LanceCollection {
+    const collection = this.collections.get(name);
+    if (collection === undefined) throw errors.collectionNotFound(name);
+    return collection;
+  }
+
+  private live(options?: CallOptions): void {
+    if (this.closed) throw errors.unavailable('the vector store is closed');
+    checkNotAborted(options?.signal);
+  }
+
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.ddl.then(run);
+    this.ddl = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type { Server } from 'nice-grpc';
+import type { Logger } from 'pino';
+import { join } from 'node:path';
+import { LanceVectorStore } from '../adapters/vector/lance';
+import type { Config } from '../config/config';
+import { VectorService, type VectorStore } from '../domain';
+import { buildGrpc } from '../grpc/build-grpc-server';
+import { buildHttp } from '../http/build-http-app';
+import { Readiness } from './readiness';
+
+/** The composed service: both doors over one domain, not yet listening. */
+export interface App {
+  readonly vectors: VectorService;
+  readonly readiness: Readiness;
+  readonly http: FastifyInstance;
+  readonly grpc: Server;
+  /** Binds both doors; returns the ports actually bound (useful with port 0). */
+  listen(): Promise<{ grpcPort: number; httpPort: number }>;
+  /** Stops accepting, drains in-flight calls (up to the grace period), closes the store. */
+  close(): Promise<void>;
+}
+
+/** The one place that knows which engine is in use. */
+export async function openVectorStore(config: Config, logger: Logger): Promise<VectorStore> {
+  return LanceVectorStore.open({ dataDir: join(config.dataDir, 'vectors'), logger: logger.child({ component: 'lance' }) });
+}
+
+export async function buildApp(config: Config, logger: Logger): Promise<App> {
+  const store = await openVectorStore(config, logger);
+  const vectors = new VectorService(store);
+  const readiness = new Readiness(vectors);
+  const http = await buildHttp({ vectors, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024 });
+  const grpc = buildGrpc({ vectors, logger, readiness });
+
+  return {
+    vectors,
+    readiness,
+    http,
+    grpc: grpc.server,
+    async listen() {
+      const grpcPort = await grpc.server.listen(`${config.host}:${config.grpcPort}`);
+      await http.listen({ host: config.host, port: config.httpPort });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+      logger.info({ grpcPort, httpPort, host: config.host, backend: store.engine }, 'taishang-ai listening');
+      return { grpcPort, httpPort };
+    },
+    async close() {
+      readiness.beginDraining();
+      // A keep-alive socket that never sent a request would hold http.close() until Node's
+      // headers timeout; past the grace period every connection is closed.
+      const forceHttp = setTimeout(() => http.server.closeAllConnections(), config.shutdownGraceMs);
+      forceHttp.unref();
+      await Promise.all([http.close(), shutdownGrpc(grpc.server, config.shutdownGraceMs)]);
+      clearTimeout(forceHttp);
+      grpc.stop();
+      await store.close();
+      logger.info('taishang-ai stopped');
+    },
+  };
+}
+
+/** Graceful first; past the grace period in-flight calls are cancelled. */
+async function shutdownGrpc(server: Server, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([server.shutdown(), forced]);
+  clearTimeout(timer);
+}

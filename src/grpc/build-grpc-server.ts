@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'nice-grpc';
+import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
+import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
+import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
+import type { Logger } from 'pino';
+import type { VectorService } from '../domain';
+import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
+import { errorMappingMiddleware } from './error-mapping-middleware';
+import { grpcServerOptions } from './grpc-server-options';
+import { startHealthWatcher, type Readiness } from './health-watcher';
+import { loggingMiddleware } from './logging-middleware';
+import { reflectionDescriptorSet } from './reflection-descriptor-set';
+import { createStreamTerminator } from './stream-terminator';
+import { vectorServiceHandlers } from './vector-service-handlers';
+
+/** What the gRPC door needs from the composition root (src/app). */
+export interface GrpcDeps {
+  vectors: VectorService;
+  /** Call logs are children of this logger, each carrying its request id. */
+  logger: Logger;
+  /** grpc.health.v1 follows it (polled every second): SERVING while true. */
+  readiness: Readiness;
+  /** Readiness poll period; tests shorten it. */
+  healthIntervalMs?: number;
+}
+
+/** The gRPC door, built but not listening. */
+export interface GrpcDoor {
+  /**
+   * `await server.listen('host:port')` returns the bound port. `shutdown()` (graceful: drains
+   * in-flight calls) and `forceShutdown()` first end open health Watch streams and stop the
+   * readiness poller, since a Watch never ends on its own and would hold a graceful shutdown.
+   */
+  server: Server;
+  /** Stops the readiness poller (health turns NOT_SERVING) and ends Watch streams; idempotent. */
+  stop(): void;
+}
+
+/**
+ * VectorService + grpc.health.v1 + server reflection on one nice-grpc server. Middleware order,
+ * outermost first: call logging (request id), google.rpc error details onto the wire, then the
+ * ErrorCode → status mapping, so the log line sees the status the client gets.
+ */
+export function buildGrpc(deps: GrpcDeps): GrpcDoor {
+  const logger = deps.logger.child({ door: 'grpc' });
+  const descriptors = reflectionDescriptorSet();
+  const served = [VectorServiceDefinition.fullName, HealthDefinition.fullName];
+  const health = startHealthWatcher({
+    readiness: deps.readiness,
+    services: [VectorServiceDefinition.fullName],
+    logger,
+    intervalMs: deps.healthIntervalMs,
+  });
+  const terminator = createStreamTerminator();
+
+  const server = createServer(grpcServerOptions())
+    .use(loggingMiddleware(logger))
+    .use(errorDetailsServerMiddleware)
+    .use(errorMappingMiddleware);
+  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors));
+  server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(health.state));
+  server.add(ServerReflectionService, ServerReflection(descriptors, served));
+
+  const stop = (): void => {
+    health.stop();
+    terminator.terminate();
+  };
+
+  return {
+    server: {
+      ...server,
+      async shutdown() {
+        stop();
+        await server.shutdown();
+      },
+      forceShutdown() {
+        stop();
+        server.forceShutdown();
+      },
+    },
+    stop,
+  };
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import type { Logger } from 'pino';
+import { abortedStatus } from './call-deadline';
+
+export const REQUEST_ID_KEY = 'x-request-id';
+
+/** Incoming ids are echoed into logs and headers, so only short, plain ones are trusted (same rule as REST). */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+/=-]{1,128}$/;
+
+/** What the logging middleware adds to every call's context. */
+export interface RequestContext {
+  requestId: string;
+  /** A child logger carrying the request id. */
+  log: Logger;
+}
+
+/**
+ * Outermost middleware: one pino line per call with request id, method, final status and
+ * duration. The id comes from the caller's `x-request-id` when safe, else is generated, and is
+ * echoed in the response header so a client can quote it.
+ */
+export function loggingMiddleware(logger: Logger): ServerMiddleware<RequestContext> {
+  return async function* logCall<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, RequestContext>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    const requestId = requestIdFrom(context);
+    context.header.set(REQUEST_ID_KEY, requestId);
+    const log = logger.child({ requestId });
+    const started = performance.now();
+    let code: Status = Status.OK;
+    try {
+      return yield* call.next(call.request, { ...context, requestId, log });
+    } catch (error) {
+      code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
+      throw error;
+    } finally {
+      // Once aborted, grpc-js has already answered the client; whatever the handler did is moot.
+      if (context.signal.aborted) code = abortedStatus(context);
+      const line = { method: call.method.path, code: Status[code], durationMs: roundMs(performance.now() - started) };
+      if (code === Status.INTERNAL || code === Status.UNKNOWN) log.error(line, 'grpc call failed');
+      else log.info(line, 'grpc call');
+    }
+  };
+}
+
+function requestIdFrom(context: CallContext): string {
+  const incoming = context.metadata.get(REQUEST_ID_KEY);
+  return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** nice-grpc and AbortSignal-aware code signal cancellation with an error named AbortError. */
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

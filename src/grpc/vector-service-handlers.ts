@@ -1,0 +1,101 @@
+import type { VectorService } from '../domain';
+import type { VectorServiceImplementation } from '../gen/taishang/ai/v1/vector_service';
+import {
+  collectionInfoOut,
+  indexParamsIn,
+  searchOptionsIn,
+  searchResultOut,
+  vectorIn,
+  vectorOut,
+} from './vector-messages';
+
+/**
+ * The 16 VectorService RPCs: each converts the request, makes one domain call with the call's
+ * signal (it fires on client cancel and on an expired deadline), and converts back. Errors are
+ * left to the error-mapping middleware.
+ */
+export function vectorServiceHandlers(vectors: VectorService): VectorServiceImplementation {
+  return {
+    async createCollection(req, { signal }) {
+      await vectors.createCollection(
+        { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams) },
+        { signal },
+      );
+      return { success: true, message: `collection '${req.name}' created` };
+    },
+
+    async dropCollection(req, { signal }) {
+      await vectors.dropCollection(req.name, { signal });
+      return {};
+    },
+
+    async hasCollection(req, { signal }) {
+      return { exists: await vectors.hasCollection(req.name, { signal }) };
+    },
+
+    async listCollections(_req, { signal }) {
+      return { names: await vectors.listCollections({ signal }) };
+    },
+
+    async getCollectionInfo(req, { signal }) {
+      return collectionInfoOut(await vectors.getCollectionInfo(req.name, { signal }));
+    },
+
+    async getCollectionStats(req, { signal }) {
+      const stats = await vectors.getCollectionStats(req.name, { signal });
+      return { name: stats.name, vectorCount: stats.vectorCount, sizeInBytes: stats.sizeInBytes };
+    },
+
+    async createIndex(req, { signal }) {
+      await vectors.createIndex(req.collectionName, indexParamsIn(req.indexParams), { signal });
+      return {};
+    },
+
+    async dropIndex(req, { signal }) {
+      await vectors.dropIndex(req.collectionName, { signal });
+      return {};
+    },
+
+    async hasIndex(req, { signal }) {
+      return { exists: await vectors.hasIndex(req.collectionName, { signal }) };
+    },
+
+    async insert(req, { signal }) {
+      const ids = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), { signal });
+      return { ids, success: true, message: `inserted ${ids.length} vectors` };
+    },
+
+    async upsert(req, { signal }) {
+      const ids = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), { signal });
+      return { ids, success: true, message: `upserted ${ids.length} vectors` };
+    },
+
+    async delete(req, { signal }) {
+      await vectors.delete(req.collectionName, req.ids, { signal });
+      return { success: true, message: `deleted ${req.ids.length} ids (missing ids are ignored)` };
+    },
+
+    async search(req, { signal }) {
+      const hits = await vectors.search(
+        req.collectionName,
+        { queryVector: req.queryVector, options: searchOptionsIn(req.options) },
+        { signal },
+      );
+      return { results: hits.map(searchResultOut) };
+    },
+
+    async getByID(req, { signal }) {
+      return { vector: vectorOut(await vectors.getById(req.collectionName, req.id, { signal })) };
+    },
+
+    async health(_req, { signal }) {
+      const health = await vectors.health({ signal });
+      return { healthy: health.healthy, message: health.message };
+    },
+
+    async compact(req, { signal }) {
+      await vectors.compact(req.collectionName, { signal });
+      return {};
+    },
+  };
+}

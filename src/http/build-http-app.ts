@@ -1,0 +1,69 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { limits } from '../domain';
+import { registerErrorHandlers, sendError } from './error-handlers';
+import type { HttpApp } from './http-app-type';
+import type { HttpDeps } from './http-deps';
+import { acceptOnlyJsonBodies } from './json-body-parser';
+import { registerOpenApi } from './openapi';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+import { watchClientDisconnect } from './request-signal';
+import { collectionRoutes } from './routes/collection-routes';
+import { healthRoutes } from './routes/health-routes';
+import { indexRoutes } from './routes/index-routes';
+import { searchRoutes } from './routes/search-routes';
+import { vectorRoutes } from './routes/vector-routes';
+import type { TypeBoxProvider } from './typebox-provider';
+
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * The REST door: every VectorService route of CONVENTIONS.md, OpenAPI and Swagger UI, problem+json
+ * errors. Returns the app ready but not listening; the caller listens and closes it.
+ */
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const bodyLimitBytes = deps.bodyLimitBytes ?? limits.maxMessageBytes;
+  // Fastify's types only need the base logger interface; keeping it avoids pino-specific generics.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app: HttpApp = Fastify({
+    loggerInstance: logger,
+    bodyLimit: bodyLimitBytes,
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    logController: new LogController({
+      // The same log key the gRPC door uses, so one query finds a request on either door.
+      requestIdLogLabel: 'requestId',
+      // Orchestrators probe every few seconds; two log lines per probe would drown the rest.
+      disableRequestLogging: (request) => PROBE_PATHS.has(request.url),
+    }),
+    routerOptions: {
+      // Room for a 512-byte id percent-encoded (3 characters a byte), so that the domain, not the
+      // router's 414, rejects longer ids with a 400 naming the field. Fastify's default is 100.
+      maxParamLength: 4 * limits.maxIdBytes,
+    },
+    // HEAD /v1/collections/{name} is HasCollection, not the body-less twin of GetCollectionInfo.
+    exposeHeadRoutes: false,
+    ajv: {
+      // Fastify's defaults would turn "1.5" into 1.5 in a vector and silently drop unknown fields;
+      // both must be errors (ARCHITECTURE.md: no type coercion on vectors).
+      customOptions: { coerceTypes: false, removeAdditional: false },
+    },
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
+  }).withTypeProvider<TypeBoxProvider>();
+
+  acceptOnlyJsonBodies(app);
+  registerErrorHandlers(app, bodyLimitBytes);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    watchClientDisconnect(request, reply, done);
+  });
+
+  await registerOpenApi(app, deps.openapi);
+  collectionRoutes(app, deps.vectors);
+  indexRoutes(app, deps.vectors);
+  vectorRoutes(app, deps.vectors);
+  searchRoutes(app, deps.vectors);
+  healthRoutes(app, deps.vectors, deps.readiness);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
+
+const metadataDoc = 'Free-form JSON object (at most 64 KiB serialized); searchable with the filter language.';
+
+export const VectorInputSchema = RequestBody(
+  {
+    id: Type.Optional(Type.String({ description: '1..512 bytes. Empty or absent on Insert: the service generates one.', examples: ['doc-1'] })),
+    vector: FloatArray({ description: 'Exactly vector_dim finite numbers.', examples: [[0.12, -0.5, 0.33, 0.9]] }),
+    metadata: Type.Optional(FreeFormObject({ description: metadataDoc, examples: [{ genre: 'scifi', year: 2004 }] })),
+  },
+  { description: 'Vector.' },
+);
+
+const writeExample = {
+  vectors: [
+    { id: 'doc-1', vector: [0.12, -0.5, 0.33, 0.9], metadata: { genre: 'scifi', year: 2004, author: { name: 'Le Guin' } } },
+    { id: '', vector: [0.4, 0.1, -0.2, 0.05], metadata: { genre: 'poetry' } },
+  ],
+};
+
+export const WriteVectorsBody = RequestBody(
+  { vectors: Type.Array(VectorInputSchema, { description: 'At most 10 000 vectors per call (413 above).' }) },
+  { description: 'InsertRequest / UpsertRequest without collection_name (it is in the path).', examples: [writeExample] },
+);
+
+export const WriteVectorsResponse = Type.Object(
+  {
+    ids: Type.Array(Type.String(), { description: 'The ids written, in input order (generated ones included).' }),
+    success: Type.Boolean(),
+    message: Type.String(),
+  },
+  { description: 'InsertResponse / UpsertResponse.', examples: [{ ids: ['doc-1', '5b0f9a1e-0d7c-4c51-9d0e-3c4a1f1b2f6e'], success: true, message: 'inserted 2 vectors' }] },
+);
+
+export const DeleteVectorsBody = RequestBody(
+  { ids: Type.Array(Type.String(), { description: 'Ids to delete (1..512 bytes each); missing ones are ignored.' }) },
+  { description: 'DeleteRequest without collection_name (it is in the path).', examples: [{ ids: ['doc-1', 'doc-2'] }] },
+);
+
+export const VectorIdParams = Type.Object({
+  name: Type.String({ description: 'Collection name.', examples: ['articles'] }),
+  id: Type.String({ description: 'Vector id (URL-encoded), 1..512 bytes.', examples: ['doc-1'] }),
+});
+
+export const StoredVectorSchema = Type.Object({
+  id: Type.String(),
+  vector: FloatArray({}),
+  metadata: FreeFormObject({ description: metadataDoc }),
+});
+
+export const GetVectorResponse = Type.Object(
+  { vector: StoredVectorSchema },
+  { description: 'GetByIDResponse.', examples: [{ vector: { id: 'doc-1', vector: [0.12, -0.5, 0.33, 0.9], metadata: { genre: 'scifi', year: 2004 } } }] },
+);

@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ClientError, createChannel, createClientFactory, Status, type Channel } from 'nice-grpc';
+import { BadRequest, errorDetailsClientMiddleware, RichClientError } from 'nice-grpc-error-details';
+import { HealthDefinition } from 'nice-grpc-server-health';
+import pino from 'pino';
+import { LanceVectorStore } from '../../src/adapters/vector/lance';
+import { limits, VectorService, type VectorStore } from '../../src/domain';
+import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
+import { buildGrpc, type GrpcDoor } from '../../src/grpc/build-grpc-server';
+
+/** The store every gRPC integration test runs on (real LanceDB in a temp dir): the one place to switch engines. */
+export async function createTestStore(dataDir: string): Promise<VectorStore> {
+  return LanceVectorStore.open({ dataDir });
+}
+
+/** One parsed pino line of the server. */
+export type LogLine = Record<string, unknown> & { msg?: string; requestId?: string; method?: string; code?: string };
+
+export interface GrpcHarness {
+  address: string;
+  channel: Channel;
+  vectors: VectorServiceClient;
+  health: ReturnType<typeof createHealthClient>;
+  /** The service the server calls, for tests that reach below the door. */
+  service: VectorService;
+  logs: LogLine[];
+  /** Flips what the server's readiness reports. */
+  setReady(ready: boolean): void;
+  close(): Promise<void>;
+}
+
+const CLIENT_OPTIONS = {
+  'grpc.max_receive_message_length': limits.maxMessageBytes,
+  'grpc.max_send_message_length': limits.maxMessageBytes,
+};
+
+function createHealthClient(channel: Channel) {
+  return createClientFactory().use(errorDetailsClientMiddleware).create(HealthDefinition, channel);
+}
+
+/** The real server on 127.0.0.1:0 over a store in a fresh temp dir, and a real client made from the same proto. */
+export async function startGrpc(): Promise<GrpcHarness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'taishang-grpc-'));
+  const store = await createTestStore(dataDir);
+  const service = new VectorService(store);
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  let ready = true;
+  const door: GrpcDoor = buildGrpc({
+    vectors: service,
+    logger: pino({ level: 'info' }, sink),
+    readiness: { isReady: async () => ready },
+    healthIntervalMs: 50,
+  });
+  const port = await door.server.listen('127.0.0.1:0');
+  const address = `127.0.0.1:${port}`;
+  const channel = createChannel(address, undefined, CLIENT_OPTIONS);
+  const clients = createClientFactory().use(errorDetailsClientMiddleware);
+  return {
+    address,
+    channel,
+    vectors: clients.create(VectorServiceDefinition, channel),
+    health: createHealthClient(channel),
+    service,
+    logs,
+    setReady(value) {
+      ready = value;
+    },
+    async close() {
+      channel.close();
+      await door.server.shutdown();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Awaits a call expected to fail and returns its ClientError after checking the status. */
+export async function expectStatus(call: Promise<unknown>, code: Status): Promise<ClientError> {
+  const error = await call.then(
+    () => new Error(`expected status ${Status[code]}, but the call succeeded`),
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ClientError)) throw error;
+  expect(Status[error.code]).toBe(Status[code]);
+  return error;
+}
+
+/** The google.rpc.BadRequest field names a failed call carried. */
+export function violatedFields(error: ClientError): string[] {
+  if (!(error instanceof RichClientError)) return [];
+  return error.extra.flatMap((d) => (d.$type === BadRequest.$type ? d.fieldViolations.map((v) => v.field) : []));
+}
+
+/**
+ * Waits until the server logged, at index `from` or later, a line matching `match`: a call's line
+ * is written when its handler finishes, which for an aborted call may be after the client saw the status.
+ */
+export async function logLine(logs: LogLine[], match: (l: LogLine) => boolean, from = 0): Promise<LogLine> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const found = logs.slice(from).find(match);
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`no matching log line in ${JSON.stringify(logs.slice(-5))}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A deterministic unit-ish vector of `dim` floats for row `i`. */
+export function vectorOf(i: number, dim: number): number[] {
+  return Array.from({ length: dim }, (_, j) => Math.round(Math.sin(i * 7.1 + j * 1.3) * 1000) / 1000);
+}

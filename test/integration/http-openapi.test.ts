@@ -1,0 +1,122 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LanceVectorStore } from '../../src/adapters/vector/lance';
+import type { VectorStore } from '../../src/domain';
+import { startRestServer, type RestTestServer } from '../support/rest-test-server';
+
+/** The real LanceDB store (the default engine) in a fresh temp dir. */
+async function openTestStore(): Promise<{ store: VectorStore; dispose(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'taishang-http-'));
+  const store = await LanceVectorStore.open({ dataDir });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every REST operation of CONVENTIONS.md this door serves, as "METHOD path". */
+const ROUTES = [
+  'POST /v1/collections',
+  'GET /v1/collections',
+  'GET /v1/collections/{name}',
+  'HEAD /v1/collections/{name}',
+  'DELETE /v1/collections/{name}',
+  'GET /v1/collections/{name}/stats',
+  'POST /v1/collections/{name}/compact',
+  'PUT /v1/collections/{name}/index',
+  'GET /v1/collections/{name}/index',
+  'DELETE /v1/collections/{name}/index',
+  'POST /v1/collections/{name}/vectors',
+  'PUT /v1/collections/{name}/vectors',
+  'POST /v1/collections/{name}/vectors/delete',
+  'GET /v1/collections/{name}/vectors/{id}',
+  'POST /v1/collections/{name}/search',
+  'GET /v1/health',
+  'GET /healthz',
+  'GET /readyz',
+];
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  requestBody?: { content: Record<string, { example?: unknown; schema?: unknown }> };
+  responses: Record<string, { description?: string; content?: Record<string, { example?: unknown }> }>;
+}
+
+describe('OpenAPI document and Swagger UI', () => {
+  let server: RestTestServer;
+  let dispose: () => Promise<void>;
+  let spec: { openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
+
+  beforeAll(async () => {
+    const opened = await openTestStore();
+    dispose = opened.dispose;
+    server = await startRestServer(opened.store);
+    const answer = await server.call('GET', '/openapi.json');
+    expect(answer.status).toBe(200);
+    spec = JSON.parse(answer.text);
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await dispose();
+  });
+
+  const operations = (): [string, Operation][] =>
+    Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]): [string, Operation] => [`${m.toUpperCase()} ${path}`, op]));
+
+  it('is OpenAPI 3 with title, version and servers', () => {
+    expect(spec.openapi).toMatch(/^3\.(0|1)\.\d+$/);
+    expect(spec.info).toMatchObject({ title: 'taishang-ai', version: expect.any(String) });
+    expect(spec.servers.length).toBeGreaterThan(0);
+  });
+
+  it('lists exactly the served routes', () => {
+    expect(operations().map(([route]) => route).sort()).toEqual([...ROUTES].sort());
+  });
+
+  it('gives every operation a unique operationId, a summary, a description and tags', () => {
+    const ids = operations().map(([, op]) => op.operationId);
+    expect(new Set(ids).size).toBe(ROUTES.length);
+    for (const [route, op] of operations()) {
+      expect({ route, id: typeof op.operationId, summary: typeof op.summary, description: typeof op.description, tags: op.tags?.length }).toEqual({
+        route,
+        id: 'string',
+        summary: 'string',
+        description: 'string',
+        tags: 1,
+      });
+    }
+  });
+
+  it('gives every request body and every JSON response an example', () => {
+    for (const [route, op] of operations()) {
+      if (op.requestBody) expect({ route, example: op.requestBody.content['application/json']?.example !== undefined }).toEqual({ route, example: true });
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect({ route, status, description: typeof response.description }).toEqual({ route, status, description: 'string' });
+        for (const [type, media] of Object.entries(response.content ?? {})) {
+          expect({ route, status, type, example: media.example !== undefined }).toEqual({ route, status, type, example: true });
+        }
+      }
+    }
+  });
+
+  it('documents errors as problem+json', () => {
+    const insert = spec.paths['/v1/collections/{name}/vectors']!.post!;
+    expect(Object.keys(insert.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '413', '415', '500']));
+    expect(Object.keys(insert.responses['409']!.content!)).toEqual(['application/problem+json']);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const answer = await server.call('GET', '/docs');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('text/html');
+    expect(answer.text).toContain('swagger-ui');
+  });
+});
