@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { exitCode, rest, runMain, startService, type ServiceProcess } from '../support/service-process';
+
+const run = promisify(execFile);
+const GRPCURL = join(__dirname, '..', '..', '.tools', 'bin', 'grpcurl');
+
+/** A deterministic unit vector in 8 dimensions for id number i. */
+function vec(i: number): number[] {
+  const v = Array.from({ length: 8 }, (_, d) => Math.sin(i * 7.13 + d * 1.7) + (d === i % 8 ? 2 : 0));
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+describe('the service as a process (npm start)', () => {
+  let dataDir: string;
+  let svc: ServiceProcess | undefined;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taishang-proc-'));
+  });
+  afterEach(async () => {
+    if (svc && svc.child.exitCode === null) await svc.stop('SIGKILL');
+    svc = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps collections and vectors across a restart, then searches them', async () => {
+    svc = await startService(dataDir);
+    expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'kept', description: 'survives', vector_dim: 8, index_params: { metric_type: 'L2' } })).status).toBe(201);
+    await svc.vectors.insert({ collectionName: 'kept', vectors: Array.from({ length: 50 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { i, even: i % 2 === 0 } })) });
+    await svc.vectors.upsert({ collectionName: 'kept', vectors: [{ id: 'v3', vector: vec(103), metadata: { i: 103, even: false } }] });
+    await svc.vectors.delete({ collectionName: 'kept', ids: ['v4'] });
+    const before = await svc.vectors.getCollectionInfo({ name: 'kept' });
+    expect(await svc.stop()).toBe(0);
+
+    svc = await startService(dataDir);
+    const after = await svc.vectors.getCollectionInfo({ name: 'kept' });
+    expect(after).toEqual(before);
+    expect(after).toMatchObject({ description: 'survives', vectorDim: 8, indexParams: { metricType: 'L2' } });
+    expect((await svc.vectors.getCollectionStats({ name: 'kept' })).vectorCount).toBe(49);
+    const got = await svc.vectors.getByID({ collectionName: 'kept', id: 'v3' });
+    expect(got.vector?.metadata).toEqual({ i: 103, even: false });
+    const hits = await rest(svc.baseUrl, 'POST', '/v1/collections/kept/search', { query_vector: vec(10), options: { topk: 3, filter: { even: true } } });
+    expect(hits.status).toBe(200);
+    expect(hits.body.results[0]).toMatchObject({ id: 'v10', metadata: { i: 10, even: true } });
+    expect(hits.body.results[0].score).toBeCloseTo(0, 5);
+    expect(hits.body.results.every((r: { metadata: { even: boolean } }) => r.metadata.even)).toBe(true);
+  });
+
+  it('loses nothing when many writers use both doors at once', async () => {
+    svc = await startService(dataDir);
+    await svc.vectors.createCollection({ name: 'busy', vectorDim: 8 });
+    const s = svc;
+    const grpcInserts = Array.from({ length: 60 }, (_, b) =>
+      s.vectors.insert({ collectionName: 'busy', vectors: Array.from({ length: 5 }, (_, j) => ({ id: `g${b}-${j}`, vector: vec(b * 5 + j), metadata: { door: 'grpc', b } })) }));
+    const restInserts = Array.from({ length: 60 }, (_, b) =>
+      rest(s.baseUrl, 'POST', '/v1/collections/busy/vectors', { vectors: [{ id: `r${b}`, vector: vec(1000 + b), metadata: { door: 'rest', b } }] }));
+    const upserts = Array.from({ length: 30 }, (_, b) =>
+      s.vectors.upsert({ collectionName: 'busy', vectors: [{ id: `u${b % 10}`, vector: vec(2000 + b), metadata: { door: 'upsert', b } }] }));
+    const results = await Promise.all([...grpcInserts, ...restInserts.map((p) => p.then((r) => expect(r.status).toBe(200))), ...upserts]);
+    expect(results).toHaveLength(150);
+
+    expect((await s.vectors.getCollectionStats({ name: 'busy' })).vectorCount).toBe(300 + 60 + 10);
+    for (const b of [0, 17, 59]) {
+      expect((await s.vectors.getByID({ collectionName: 'busy', id: `g${b}-4` })).vector?.metadata).toEqual({ door: 'grpc', b });
+      expect((await rest(s.baseUrl, 'GET', `/v1/collections/busy/vectors/r${b}`)).body.vector.metadata).toEqual({ door: 'rest', b });
+    }
+    // Upserts of one id may commit in any order, but the stored row is one of those written whole.
+    const u3 = await s.vectors.getByID({ collectionName: 'busy', id: 'u3' });
+    const b = (u3.vector!.metadata as { b: number }).b;
+    expect([3, 13, 23]).toContain(b);
+    expect(u3.vector!.vector.map((x) => Number(x.toFixed(5)))).toEqual(vec(2000 + b).map((x) => Number(Math.fround(x).toFixed(5))));
+  });
+
+  it('drains an in-flight call on SIGTERM before exiting', async () => {
+    svc = await startService(dataDir);
+    await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'drain', vector_dim: 8 });
+    const vectors = Array.from({ length: 5000 }, (_, i) => ({ id: `d${i}`, vector: vec(i) }));
+    const pending = rest(svc.baseUrl, 'POST', '/v1/collections/drain/vectors', { vectors }, { 'x-request-id': 'drain-me' });
+    await svc.waitForLog((l) => l.requestId === 'drain-me');
+    const exited = svc.stop('SIGTERM');
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(answer.body.ids).toHaveLength(5000);
+    expect(await exited).toBe(0);
+
+    svc = await startService(dataDir);
+    expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
+  });
+
+  it('serves reflection to grpcurl: list, describe, health and a call', async () => {
+    expect(existsSync(GRPCURL)).toBe(true); // installed by `npm test` (scripts/install-grpcurl.sh)
+    svc = await startService(dataDir);
+    const addr = `127.0.0.1:${svc.grpcPort}`;
+    const list = await run(GRPCURL, ['-plaintext', addr, 'list']);
+    expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['taishang.ai.v1.VectorService', 'grpc.health.v1.Health']));
+    const described = await run(GRPCURL, ['-plaintext', addr, 'describe', 'taishang.ai.v1.VectorService']);
+    expect(described.stdout).toContain('rpc Search ( .taishang.ai.v1.SearchRequest ) returns ( .taishang.ai.v1.SearchResponse );');
+    const health = await run(GRPCURL, ['-plaintext', addr, 'grpc.health.v1.Health/Check']);
+    expect(JSON.parse(health.stdout)).toEqual({ status: 'SERVING' });
+    await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']);
+    const has = await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli"}', addr, 'taishang.ai.v1.VectorService/HasCollection']);
+    expect(JSON.parse(has.stdout)).toEqual({ exists: true });
+    const bad = await run(GRPCURL, ['-plaintext', '-d', '{"name":"9nope","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']).catch((e: { stderr: string }) => e);
+    expect((bad as { stderr: string }).stderr).toMatch(/Code: InvalidArgument[\s\S]*name/);
+  });
+
+  it('refuses bad configuration with every problem in one message and status 2', async () => {
+    const child = runMain({ DATA_DIR: dataDir, GRPC_PORT: 'abc', HTTP_PORT: '99999', LOG_LEVEL: 'chatty' });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    for (const name of ['GRPC_PORT', 'HTTP_PORT', 'LOG_LEVEL']) expect(stderr).toContain(name);
+  });
+});

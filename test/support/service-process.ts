@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createChannel, createClient, type Channel } from 'nice-grpc';
+import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The real service as a separate process (src/main.ts through tsx), as `npm start` runs it. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  grpcPort: number;
+  httpPort: number;
+  baseUrl: string;
+  channel: Channel;
+  vectors: VectorServiceClient;
+  logs: Record<string, unknown>[];
+  stderr: string[];
+  /** Resolves on the first log line matching the predicate (bounded by `timeoutMs`). */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function runMain(env: Record<string, string>): ChildProcess {
+  // One process (no tsx CLI wrapper), so signals and exit codes are the service's own.
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export async function startService(dataDir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const child = runMain({ DATA_DIR: dataDir, ...env });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const text of lines) {
+      if (!text.startsWith('{')) continue;
+      const line = JSON.parse(text) as Record<string, unknown>;
+      logs.push(line);
+      for (const w of [...waiters]) {
+        if (w.match(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+
+  const waitForLog = (match: (l: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> => {
+    const seen = logs.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
+      waiters.push({ match, resolve: (l) => { clearTimeout(timer); resolve(l); } });
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`service exited with ${code}: ${stderr.join('')}`)); });
+    });
+  };
+
+  const listening = await waitForLog((l) => l.msg === 'taishang-ai listening', 60_000);
+  const grpcPort = listening.grpcPort as number;
+  const httpPort = listening.httpPort as number;
+  const channel = createChannel(`127.0.0.1:${grpcPort}`);
+  return {
+    child,
+    grpcPort,
+    httpPort,
+    baseUrl: `http://127.0.0.1:${httpPort}`,
+    channel,
+    vectors: createClient(VectorServiceDefinition, channel),
+    logs,
+    stderr,
+    waitForLog,
+    async stop(signal = 'SIGTERM') {
+      channel.close();
+      const done = exitCode(child);
+      child.kill(signal);
+      return done;
+    },
+  };
+}
+
+/** POST/PUT/GET JSON over real HTTP. */
+export async function rest(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}
