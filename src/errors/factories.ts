@@ -31,6 +31,14 @@ export function vectorsExist(collection: string, ids: string[]): DomainError {
   });
 }
 
+export function modelNotFound(name: string): DomainError {
+  return new DomainError('NOT_FOUND', `model '${name}' not found`);
+}
+
+export function modelExists(name: string): DomainError {
+  return new DomainError('ALREADY_EXISTS', `model '${name}' already exists`);
+}
+
 export function failedPrecondition(message: string): DomainError {
   return new DomainError('FAILED_PRECONDITION', message);
 }

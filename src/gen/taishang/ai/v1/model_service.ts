@@ -14,6 +14,10 @@ export const protobufPackage = "taishang.ai.v1";
 
 export const protobufFileName = "taishang/ai/v1/model_service.proto";
 
+/**
+ * provider: transformers | llamacpp | openai. parameters: provider settings (base_url,
+ * api_key_env, kind, context_size, defaults for generation); never a secret itself.
+ */
 export interface ModelConfig {
   name: string;
   provider: string;
@@ -85,6 +89,22 @@ export interface StreamGenerateTextRequest {
 export interface StreamGenerateTextResponse {
   textChunk: string;
   finished: boolean;
+  metadata: { [key: string]: any } | undefined;
+}
+
+export interface GenerateEmbeddingsRequest {
+  modelName: string;
+  texts: string[];
+}
+
+/** One embedding vector. */
+export interface Embedding {
+  values: number[];
+}
+
+export interface GenerateEmbeddingsResponse {
+  embeddings: Embedding[];
+  dimension: number;
   metadata: { [key: string]: any } | undefined;
 }
 
@@ -1364,6 +1384,282 @@ export const StreamGenerateTextResponse: MessageFns<StreamGenerateTextResponse> 
   },
 };
 
+function createBaseGenerateEmbeddingsRequest(): GenerateEmbeddingsRequest {
+  return { modelName: "", texts: [] };
+}
+
+export const GenerateEmbeddingsRequest: MessageFns<GenerateEmbeddingsRequest> = {
+  encode(message: GenerateEmbeddingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelName !== "") {
+      writer.uint32(10).string(message.modelName);
+    }
+    for (const v of message.texts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenerateEmbeddingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenerateEmbeddingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.texts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GenerateEmbeddingsRequest {
+    return {
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
+      texts: globalThis.Array.isArray(object?.texts) ? object.texts.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GenerateEmbeddingsRequest): unknown {
+    const obj: any = {};
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
+    if (message.texts?.length) {
+      obj.texts = message.texts;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GenerateEmbeddingsRequest>): GenerateEmbeddingsRequest {
+    return GenerateEmbeddingsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GenerateEmbeddingsRequest>): GenerateEmbeddingsRequest {
+    const message = createBaseGenerateEmbeddingsRequest();
+    message.modelName = object.modelName ?? "";
+    message.texts = object.texts?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEmbedding(): Embedding {
+  return { values: [] };
+}
+
+export const Embedding: MessageFns<Embedding> = {
+  encode(message: Embedding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.values.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.values) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Embedding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 13) {
+              message.values.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.values.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Embedding {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: Embedding): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Embedding>): Embedding {
+    return Embedding.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Embedding>): Embedding {
+    const message = createBaseEmbedding();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGenerateEmbeddingsResponse(): GenerateEmbeddingsResponse {
+  return { embeddings: [], dimension: 0, metadata: undefined };
+}
+
+export const GenerateEmbeddingsResponse: MessageFns<GenerateEmbeddingsResponse> = {
+  encode(message: GenerateEmbeddingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.embeddings) {
+      Embedding.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.dimension !== 0) {
+      writer.uint32(16).int32(message.dimension);
+    }
+    if (message.metadata !== undefined) {
+      Struct.encode(Struct.wrap(message.metadata), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenerateEmbeddingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenerateEmbeddingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.embeddings.push(Embedding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dimension = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GenerateEmbeddingsResponse {
+    return {
+      embeddings: globalThis.Array.isArray(object?.embeddings)
+        ? object.embeddings.map((e: any) => Embedding.fromJSON(e))
+        : [],
+      dimension: isSet(object.dimension) ? globalThis.Number(object.dimension) : 0,
+      metadata: isObject(object.metadata) ? object.metadata : undefined,
+    };
+  },
+
+  toJSON(message: GenerateEmbeddingsResponse): unknown {
+    const obj: any = {};
+    if (message.embeddings?.length) {
+      obj.embeddings = message.embeddings.map((e) => Embedding.toJSON(e));
+    }
+    if (message.dimension !== 0) {
+      obj.dimension = Math.round(message.dimension);
+    }
+    if (message.metadata !== undefined) {
+      obj.metadata = message.metadata;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GenerateEmbeddingsResponse>): GenerateEmbeddingsResponse {
+    return GenerateEmbeddingsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GenerateEmbeddingsResponse>): GenerateEmbeddingsResponse {
+    const message = createBaseGenerateEmbeddingsResponse();
+    message.embeddings = object.embeddings?.map((e) => Embedding.fromPartial(e)) || [];
+    message.dimension = object.dimension ?? 0;
+    message.metadata = object.metadata ?? undefined;
+    return message;
+  },
+};
+
+/** A registry of models and the calls that use them. */
 export type ModelServiceDefinition = typeof ModelServiceDefinition;
 export const ModelServiceDefinition = {
   name: "ModelService",
@@ -1435,6 +1731,15 @@ export const ModelServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** Embeds many texts in one call (one model batch); embeddings come in input order. */
+    generateEmbeddings: {
+      name: "GenerateEmbeddings",
+      requestType: GenerateEmbeddingsRequest as typeof GenerateEmbeddingsRequest,
+      requestStream: false,
+      responseType: GenerateEmbeddingsResponse as typeof GenerateEmbeddingsResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1467,6 +1772,11 @@ export interface ModelServiceImplementation<CallContextExt = {}> {
     request: StreamGenerateTextRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<StreamGenerateTextResponse>>;
+  /** Embeds many texts in one call (one model batch); embeddings come in input order. */
+  generateEmbeddings(
+    request: GenerateEmbeddingsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GenerateEmbeddingsResponse>>;
 }
 
 export interface ModelServiceClient<CallOptionsExt = {}> {
@@ -1498,6 +1808,11 @@ export interface ModelServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<StreamGenerateTextRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<StreamGenerateTextResponse>;
+  /** Embeds many texts in one call (one model batch); embeddings come in input order. */
+  generateEmbeddings(
+    request: DeepPartial<GenerateEmbeddingsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GenerateEmbeddingsResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

@@ -1,0 +1,1 @@
+export { JsonFileRegistryStore } from './json-file-registry-store';

@@ -1,0 +1,53 @@
+import type { CallOptions } from '../vector/vector-types';
+
+/** Providers a model can be served by (CONVENTIONS.md). */
+export const PROVIDERS = ['transformers', 'llamacpp', 'openai'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** What a model does: embeddings or text generation. */
+export const MODEL_KINDS = ['embedding', 'generation'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** A registry entry, as the seed's ModelConfig. `parameters` never holds a secret. */
+export interface ModelConfig {
+  name: string;
+  provider: ProviderName;
+  modelId: string;
+  parameters: Record<string, unknown>;
+  enabled: boolean;
+}
+
+/** Generation settings after validation; absent ones fall back to the model's defaults. */
+export interface GenerationParams {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  seed?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'cancelled';
+
+export interface GenerationResult {
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
+}
+
+/** One piece of a streamed generation; the last one has `done` set and the totals. */
+export type GenerationChunk =
+  | { done: false; text: string }
+  | { done: true; result: GenerationResult };
+
+export interface EmbeddingResult {
+  vectors: number[][];
+  dimension: number;
+  /** Per input: whether it was cut to the model's window. */
+  truncated: boolean[];
+  /** Tokens the model read, when the provider knows. */
+  tokens?: number;
+}
+
+/** The signal reaches the provider: generation stops when the caller goes away. */
+export type ModelCallOptions = CallOptions;
