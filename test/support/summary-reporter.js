@@ -1,0 +1,13 @@
+/**
+ * Prints the plain closing line CI reads ("N passed, N failed, N skipped") after jest's own
+ * summary, so a run's outcome is unambiguous in any log.
+ */
+class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = results;
+    const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
+    const failed = numFailedTests + failedSuites;
+    process.stdout.write(`\n${numPassedTests} passed, ${failed} failed, ${numPendingTests + numTodoTests} skipped\n`);
+  }
+}
+module.exports = SummaryReporter;
