@@ -1,6 +1,7 @@
 import { buildApp } from './app/build-app';
 import { createLogger } from './app/logger';
 import { ConfigError, loadConfig, type Config } from './config/config';
+import { environmentSnapshot } from './config/environment';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config);
-  const app = await buildApp(config, logger);
+  const app = await buildApp(config, logger, environmentSnapshot());
   await app.listen();
 
   let stopping = false;

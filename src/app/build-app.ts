@@ -4,14 +4,16 @@ import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
 import type { Config } from '../config/config';
-import { VectorService, type VectorStore } from '../domain';
+import { VectorService, type ModelService, type VectorStore } from '../domain';
 import { buildGrpc } from '../grpc/build-grpc-server';
 import { buildHttp } from '../http/build-http-app';
+import { buildModels, defaultModels } from './build-models';
 import { Readiness } from './readiness';
 
 /** The composed service: both doors over one domain, not yet listening. */
 export interface App {
   readonly vectors: VectorService;
+  readonly models: ModelService;
   readonly readiness: Readiness;
   readonly http: FastifyInstance;
   readonly grpc: Server;
@@ -26,15 +28,19 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
   return LanceVectorStore.open({ dataDir: join(config.dataDir, 'vectors'), logger: logger.child({ component: 'lance' }) });
 }
 
-export async function buildApp(config: Config, logger: Logger): Promise<App> {
+/** `env` is the process environment snapshot the openai provider reads named API keys from. */
+export async function buildApp(config: Config, logger: Logger, env: Record<string, string | undefined> = {}): Promise<App> {
   const store = await openVectorStore(config, logger);
   const vectors = new VectorService(store);
-  const readiness = new Readiness(vectors);
-  const http = await buildHttp({ vectors, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024 });
-  const grpc = buildGrpc({ vectors, logger, readiness });
+  const models = await buildModels(config, logger, env);
+  const defaults = defaultModels(config).map((m) => m.name);
+  const readiness = new Readiness(vectors, models, defaults);
+  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024 });
+  const grpc = buildGrpc({ vectors, models, logger, readiness });
 
   return {
     vectors,
+    models,
     readiness,
     http,
     grpc: grpc.server,
@@ -44,6 +50,8 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
       logger.info({ grpcPort, httpPort, host: config.host, backend: store.engine }, 'taishang-ai listening');
+      // Load the default models now rather than on the first call; readiness reports when done.
+      void readiness.isReady();
       return { grpcPort, httpPort };
     },
     async close() {
@@ -55,7 +63,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       await Promise.all([http.close(), shutdownGrpc(grpc.server, config.shutdownGraceMs)]);
       clearTimeout(forceHttp);
       grpc.stop();
-      await store.close();
+      await Promise.all([store.close(), models.close()]);
       logger.info('taishang-ai stopped');
     },
   };

@@ -16,6 +16,14 @@ export const ConfigSchema = Type.Object({
   modelCacheDir: Type.String({ minLength: 1 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   apiKeys: Type.Array(Type.String()),
+  /** Let transformers.js fetch missing weights from the hub into modelCacheDir (needs internet). */
+  allowRemoteModels: Type.Boolean(),
+  /** Registered on first start (empty registry file): the default embedding model. */
+  embeddingModelName: Type.String({ minLength: 1 }),
+  embeddingModelId: Type.String({ minLength: 1 }),
+  /** Registered on first start: the default text generation model (a GGUF under modelCacheDir). */
+  textModelName: Type.String({ minLength: 1 }),
+  textModelId: Type.String({ minLength: 1 }),
   /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
   shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
 });
@@ -34,6 +42,11 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   MODEL_CACHE_DIR: ['modelCacheDir', String],
   LOG_LEVEL: ['logLevel', String],
   API_KEYS: ['apiKeys', (raw) => raw.split(',').map((k) => k.trim()).filter((k) => k !== '')],
+  ALLOW_REMOTE_MODELS: ['allowRemoteModels', toBool],
+  EMBEDDING_MODEL_NAME: ['embeddingModelName', String],
+  EMBEDDING_MODEL_ID: ['embeddingModelId', String],
+  TEXT_MODEL_NAME: ['textModelName', String],
+  TEXT_MODEL_ID: ['textModelId', String],
   SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
 };
 
@@ -48,6 +61,11 @@ const DEFAULTS: Config = {
   modelCacheDir: './models',
   logLevel: 'info',
   apiKeys: [],
+  allowRemoteModels: false,
+  embeddingModelName: 'all-MiniLM-L6-v2',
+  embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
+  textModelName: 'SmolLM2-135M-Instruct',
+  textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   shutdownGraceMs: 10_000,
 };
 
@@ -74,6 +92,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   return Object.freeze(candidate as Config);
+}
+
+function toBool(raw: string): unknown {
+  const v = raw.trim().toLowerCase();
+  return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : raw;
 }
 
 function toInt(raw: string): unknown {

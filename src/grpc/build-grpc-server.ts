@@ -3,12 +3,14 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
-import type { VectorService } from '../domain';
+import type { ModelService, VectorService } from '../domain';
+import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
 import { errorMappingMiddleware } from './error-mapping-middleware';
 import { grpcServerOptions } from './grpc-server-options';
 import { startHealthWatcher, type Readiness } from './health-watcher';
 import { loggingMiddleware } from './logging-middleware';
+import { modelServiceHandlers } from './model-service-handlers';
 import { reflectionDescriptorSet } from './reflection-descriptor-set';
 import { createStreamTerminator } from './stream-terminator';
 import { vectorServiceHandlers } from './vector-service-handlers';
@@ -16,6 +18,7 @@ import { vectorServiceHandlers } from './vector-service-handlers';
 /** What the gRPC door needs from the composition root (src/app). */
 export interface GrpcDeps {
   vectors: VectorService;
+  models: ModelService;
   /** Call logs are children of this logger, each carrying its request id. */
   logger: Logger;
   /** grpc.health.v1 follows it (polled every second): SERVING while true. */
@@ -37,17 +40,18 @@ export interface GrpcDoor {
 }
 
 /**
- * VectorService + grpc.health.v1 + server reflection on one nice-grpc server. Middleware order,
- * outermost first: call logging (request id), google.rpc error details onto the wire, then the
- * ErrorCode → status mapping, so the log line sees the status the client gets.
+ * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server.
+ * Middleware order, outermost first: call logging (request id), google.rpc error details onto the
+ * wire, then the ErrorCode → status mapping, so the log line sees the status the client gets.
  */
 export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   const logger = deps.logger.child({ door: 'grpc' });
   const descriptors = reflectionDescriptorSet();
-  const served = [VectorServiceDefinition.fullName, HealthDefinition.fullName];
+  const services = [VectorServiceDefinition.fullName, ModelServiceDefinition.fullName];
+  const served = [...services, HealthDefinition.fullName];
   const health = startHealthWatcher({
     readiness: deps.readiness,
-    services: [VectorServiceDefinition.fullName],
+    services,
     logger,
     intervalMs: deps.healthIntervalMs,
   });
@@ -58,6 +62,7 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
     .use(errorDetailsServerMiddleware)
     .use(errorMappingMiddleware);
   server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors));
+  server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
   server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(health.state));
   server.add(ServerReflectionService, ServerReflection(descriptors, served));
 

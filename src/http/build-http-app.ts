@@ -4,12 +4,14 @@ import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
 import { acceptOnlyJsonBodies } from './json-body-parser';
+import { openAiRoutes } from './openai/openai-routes';
 import { registerOpenApi } from './openapi';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { watchClientDisconnect } from './request-signal';
 import { collectionRoutes } from './routes/collection-routes';
 import { healthRoutes } from './routes/health-routes';
 import { indexRoutes } from './routes/index-routes';
+import { modelRoutes } from './routes/model-routes';
 import { searchRoutes } from './routes/search-routes';
 import { vectorRoutes } from './routes/vector-routes';
 import type { TypeBoxProvider } from './typebox-provider';
@@ -17,8 +19,8 @@ import type { TypeBoxProvider } from './typebox-provider';
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
- * The REST door: every VectorService route of CONVENTIONS.md, OpenAPI and Swagger UI, problem+json
- * errors. Returns the app ready but not listening; the caller listens and closes it.
+ * The REST door: every VectorService and ModelService route of CONVENTIONS.md, OpenAPI and Swagger
+ * UI, problem+json errors. Returns the app ready but not listening; the caller listens and closes it.
  */
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const bodyLimitBytes = deps.bodyLimitBytes ?? limits.maxMessageBytes;
@@ -63,6 +65,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   vectorRoutes(app, deps.vectors);
   searchRoutes(app, deps.vectors);
   healthRoutes(app, deps.vectors, deps.readiness);
+  modelRoutes(app, deps.models);
+  openAiRoutes(app, deps.models, bodyLimitBytes);
 
   await app.ready();
   return app;

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { VectorService } from '../domain';
+import type { ModelService, VectorService } from '../domain';
 
 /** What the REST door needs from the composition root (src/app). */
 export interface HttpDeps {
   vectors: VectorService;
+  models: ModelService;
   /** Request logs are children of this logger, each carrying its request id. */
   logger: Logger;
   /** Drives /readyz: false while the engine is down or shutdown has begun. */

@@ -5,7 +5,8 @@ import type { HttpDeps } from './http-deps';
 import { ProblemSchema } from './schemas/problem-schemas';
 
 const DESCRIPTION =
-  'Vector search over REST; the same service answers gRPC (taishang.ai.v1.VectorService) on its own port. ' +
+  'Vector search and models over REST; the same service answers gRPC (taishang.ai.v1.VectorService and ' +
+  'taishang.ai.v1.ModelService) on its own port. ' +
   'Bodies use the proto\'s snake_case field names. Every error is RFC 9457 application/problem+json with ' +
   '`code` (the ErrorCode name) and, for bad fields, `errors: [{field, message}]`. Each response carries ' +
   'x-request-id (the caller\'s, when given, or a generated one).';
@@ -27,6 +28,8 @@ export async function registerOpenApi(app: HttpApp, options: HttpDeps['openapi']
         { name: 'vectors', description: 'Insert, upsert, delete and fetch vectors' },
         { name: 'search', description: 'Similarity search with filters' },
         { name: 'health', description: 'Health RPC and probes' },
+        { name: 'models', description: 'The model registry, text generation (plain and Server-Sent Events) and embeddings' },
+        { name: 'openai', description: 'OpenAI-compatible embeddings, chat completions and models under /openai/v1, with OpenAI-style error bodies' },
       ],
     },
     // Shared schemas appear under components.schemas by their $id (Problem) instead of def-0.

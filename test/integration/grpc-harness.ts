@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Client, credentials, Metadata as GrpcMetadata, type ServiceError } from '@grpc/grpc-js';
 import { ClientError, createChannel, createClientFactory, Status, type Channel } from 'nice-grpc';
 import { BadRequest, errorDetailsClientMiddleware, RichClientError } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import pino from 'pino';
 import { LanceVectorStore } from '../../src/adapters/vector/lance';
-import { limits, VectorService, type VectorStore } from '../../src/domain';
+import { JsonFileRegistryStore } from '../../src/adapters/registry';
+import { limits, ModelRegistry, ModelService, VectorService, type VectorStore } from '../../src/domain';
+import { ModelServiceDefinition, type ModelServiceClient } from '../../src/gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 import { buildGrpc, type GrpcDoor } from '../../src/grpc/build-grpc-server';
 
@@ -23,6 +26,7 @@ export interface GrpcHarness {
   address: string;
   channel: Channel;
   vectors: VectorServiceClient;
+  models: ModelServiceClient;
   health: ReturnType<typeof createHealthClient>;
   /** The service the server calls, for tests that reach below the door. */
   service: VectorService;
@@ -41,11 +45,22 @@ function createHealthClient(channel: Channel) {
   return createClientFactory().use(errorDetailsClientMiddleware).create(HealthDefinition, channel);
 }
 
+/**
+ * A ModelService with no providers over a registry file in `dataDir`: enough for the vector tests,
+ * which never call a model. Model tests pass their own, with real providers.
+ */
+export async function createIdleModelService(dataDir: string): Promise<ModelService> {
+  const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
+  await registry.open([]);
+  return new ModelService(registry, new Map());
+}
+
 /** The real server on 127.0.0.1:0 over a store in a fresh temp dir, and a real client made from the same proto. */
-export async function startGrpc(): Promise<GrpcHarness> {
+export async function startGrpc(options: { models?: ModelService } = {}): Promise<GrpcHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taishang-grpc-'));
   const store = await createTestStore(dataDir);
   const service = new VectorService(store);
+  const models = options.models ?? (await createIdleModelService(dataDir));
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -56,6 +71,7 @@ export async function startGrpc(): Promise<GrpcHarness> {
   let ready = true;
   const door: GrpcDoor = buildGrpc({
     vectors: service,
+    models,
     logger: pino({ level: 'info' }, sink),
     readiness: { isReady: async () => ready },
     healthIntervalMs: 50,
@@ -68,6 +84,7 @@ export async function startGrpc(): Promise<GrpcHarness> {
     address,
     channel,
     vectors: clients.create(VectorServiceDefinition, channel),
+    models: clients.create(ModelServiceDefinition, channel),
     health: createHealthClient(channel),
     service,
     logs,
@@ -117,4 +134,31 @@ export async function logLine(logs: LogLine[], match: (l: LogLine) => boolean, f
 /** A deterministic unit-ish vector of `dim` floats for row `i`. */
 export function vectorOf(i: number, dim: number): number[] {
   return Array.from({ length: dim }, (_, j) => Math.round(Math.sin(i * 7.1 + j * 1.3) * 1000) / 1000);
+}
+
+/**
+ * A server-streaming call the way a Go client makes it, with a deadline sent as grpc-timeout
+ * (nice-grpc's client has no deadline option without extra middleware). Resolves with the messages
+ * received and the status the stream ended with.
+ */
+export function streamWithDeadline<Req, Res>(
+  address: string,
+  path: string,
+  codec: { encode(r: Req): { finish(): Uint8Array } },
+  decoder: { decode(b: Uint8Array): Res },
+  request: Req,
+  deadline: Date,
+): Promise<{ messages: Res[]; code: number }> {
+  const client = new Client(address, credentials.createInsecure());
+  const messages: Res[] = [];
+  return new Promise((resolve) => {
+    const finish = (code: number): void => {
+      client.close();
+      resolve({ messages, code });
+    };
+    const call = client.makeServerStreamRequest(path, (r: Req) => Buffer.from(codec.encode(r).finish()), (b: Buffer) => decoder.decode(b), request, new GrpcMetadata(), { deadline });
+    call.on('data', (m: Res) => messages.push(m));
+    call.on('error', (e: ServiceError) => finish(e.code));
+    call.on('end', () => finish(0));
+  });
 }

@@ -1,12 +1,14 @@
 import { Client, credentials, Metadata as GrpcMetadata, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { Metadata, Status, type CallContext } from 'nice-grpc';
 import { DomainError } from '../../src/errors';
+import { ModelServiceDefinition } from '../../src/gen/taishang/ai/v1/model_service';
 import { InsertRequest, SearchRequest, SearchResponse, VectorServiceDefinition } from '../../src/gen/taishang/ai/v1/vector_service';
 import { vectorServiceHandlers } from '../../src/grpc/vector-service-handlers';
 import { expectStatus, logLine, startGrpc, vectorOf, violatedFields, type GrpcHarness } from './grpc-harness';
 import { fileContainingSymbol, listServices } from './grpc-reflection-client';
 
 const VECTOR_SERVICE = VectorServiceDefinition.fullName;
+const MODEL_SERVICE = ModelServiceDefinition.fullName;
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus values (health.proto). */
 const Serving = { SERVING: 1, NOT_SERVING: 2 } as const;
@@ -70,9 +72,10 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
     throw new Error(`health of '${service}' never became ${want}`);
   }
 
-  it('health Check says SERVING for the server and for VectorService, NOT_FOUND for others', async () => {
+  it('health Check says SERVING for the server, VectorService and ModelService, NOT_FOUND for others', async () => {
     await checkUntil('', Serving.SERVING);
     expect(await h.health.check({ service: VECTOR_SERVICE })).toEqual({ status: Serving.SERVING });
+    expect(await h.health.check({ service: MODEL_SERVICE })).toEqual({ status: Serving.SERVING });
     await expectStatus(h.health.check({ service: 'no.such.Service' }), Status.NOT_FOUND);
   });
 
@@ -94,8 +97,12 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
     expect(line.code).toBe('CANCELLED');
   });
 
-  it('reflection lists, and describes, VectorService and Health', async () => {
-    expect(await listServices(h.address)).toEqual(['grpc.health.v1.Health', VECTOR_SERVICE]);
+  it('reflection lists, and describes, VectorService, ModelService and Health', async () => {
+    expect(await listServices(h.address)).toEqual(['grpc.health.v1.Health', MODEL_SERVICE, VECTOR_SERVICE]);
+    const models = await fileContainingSymbol(h.address, MODEL_SERVICE);
+    expect(models).toMatchObject({ name: 'taishang/ai/v1/model_service.proto', package: 'taishang.ai.v1' });
+    expect(models.services[0]!.methods).toHaveLength(9);
+    expect(models.services[0]!.methods).toContain('GenerateEmbeddings');
     const vectors = await fileContainingSymbol(h.address, VECTOR_SERVICE);
     expect(vectors).toMatchObject({ name: 'taishang/ai/v1/vector_service.proto', package: 'taishang.ai.v1' });
     expect(vectors.services[0]!.methods).toHaveLength(16);

@@ -38,6 +38,19 @@ const ROUTES = [
   'GET /v1/health',
   'GET /healthz',
   'GET /readyz',
+  'POST /v1/models',
+  'GET /v1/models',
+  'GET /v1/models/{name}',
+  'PUT /v1/models/{name}',
+  'DELETE /v1/models/{name}',
+  'POST /v1/models/{name}/generate',
+  'POST /v1/models/{name}/generate/stream',
+  'POST /v1/models/{name}/embed',
+  'POST /v1/models/{name}/embeddings',
+  'POST /openai/v1/embeddings',
+  'POST /openai/v1/chat/completions',
+  'GET /openai/v1/models',
+  'GET /openai/v1/models/{model}',
 ];
 
 interface Operation {
@@ -111,6 +124,12 @@ describe('OpenAPI document and Swagger UI', () => {
     const insert = spec.paths['/v1/collections/{name}/vectors']!.post!;
     expect(Object.keys(insert.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '413', '415', '500']));
     expect(Object.keys(insert.responses['409']!.content!)).toEqual(['application/problem+json']);
+  });
+
+  it('documents the generation stream as Server-Sent Events and its early errors as problem+json', () => {
+    const stream = spec.paths['/v1/models/{name}/generate/stream']!.post!;
+    expect(Object.keys(stream.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(Object.keys(stream.responses['404']!.content!)).toEqual(['application/problem+json']);
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -72,6 +72,7 @@ export async function startService(dataDir: string, env: Record<string, string> 
   const listening = await waitForLog((l) => l.msg === 'taishang-ai listening', 60_000);
   const grpcPort = listening.grpcPort as number;
   const httpPort = listening.httpPort as number;
+  await waitUntilReady(`http://127.0.0.1:${httpPort}`, child);
   const channel = createChannel(`127.0.0.1:${grpcPort}`);
   return {
     child,
@@ -90,6 +91,17 @@ export async function startService(dataDir: string, env: Record<string, string> 
       return done;
     },
   };
+}
+
+/** Polls /readyz (the store and the default models loaded); bounded to 60 s. */
+async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} before it was ready`);
+    const res = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('service not ready within 60 s');
 }
 
 /** POST/PUT/GET JSON over real HTTP. */

@@ -5,8 +5,8 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = results;
-    const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
-    const failed = numFailedTests + failedSuites;
+    // A suite that failed to run at all has no failed test to count; count it once.
+    const failed = numFailedTests + results.numRuntimeErrorTestSuites;
     process.stdout.write(`\n${numPassedTests} passed, ${failed} failed, ${numPendingTests + numTodoTests} skipped\n`);
   }
 }

@@ -1,9 +1,17 @@
 import { errors } from '../../errors';
 import type { EmbeddingResult } from './model-types';
 
+/** One text's embedding as the batcher hands it back. */
+export interface EmbeddedText {
+  vector: number[];
+  truncated: boolean;
+  /** Tokens the model read for this text, when the provider knows. */
+  tokens?: number;
+}
+
 interface Pending {
   text: string;
-  resolve: (r: { vector: number[]; truncated: boolean }) => void;
+  resolve: (r: EmbeddedText) => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
 }
@@ -32,13 +40,13 @@ export class EmbeddingBatcher {
   }
 
   /** Embeds texts through the shared queue; results come in input order. */
-  async embed(texts: string[], signal?: AbortSignal): Promise<{ vector: number[]; truncated: boolean }[]> {
+  async embed(texts: string[], signal?: AbortSignal): Promise<EmbeddedText[]> {
     if (signal?.aborted) throw errors.cancelled();
     if (this.queue.length + texts.length > this.maxQueue) {
       throw errors.resourceExhausted(this.what, `embedding queue is full (${this.maxQueue} texts); retry later`, 1);
     }
     const promises = texts.map(
-      (text) => new Promise<{ vector: number[]; truncated: boolean }>((resolve, reject) => this.queue.push({ text, resolve, reject, signal })),
+      (text) => new Promise<EmbeddedText>((resolve, reject) => this.queue.push({ text, resolve, reject, signal })),
     );
     this.schedule();
     return Promise.all(promises);
@@ -65,7 +73,7 @@ export class EmbeddingBatcher {
         if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
         try {
           const result = await this.run(batch.map((p) => p.text));
-          batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false }));
+          batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false, tokens: result.tokenCounts?.[i] }));
         } catch (e) {
           batch.forEach((p) => p.reject(e));
         }

@@ -21,6 +21,8 @@ export interface EmbedOutput {
   vectors: number[][];
   dimension: number;
   truncated: boolean[];
+  /** Tokens read in all, when the provider counts them. */
+  tokens?: number;
 }
 
 /**
@@ -104,7 +106,13 @@ export class ModelService {
     texts.forEach((t, i) => checkText(t, texts.length === 1 && field === 'text' ? field : `${field}[${i}]`, modelLimits.maxEmbedTextBytes));
     const provider = this.provider(config);
     const results = await this.batcher(config, provider).embed(texts, options.signal);
-    return { vectors: results.map((r) => r.vector), dimension: results[0]!.vector.length, truncated: results.map((r) => r.truncated) };
+    const counted = results.every((r) => r.tokens !== undefined);
+    return {
+      vectors: results.map((r) => r.vector),
+      dimension: results[0]!.vector.length,
+      truncated: results.map((r) => r.truncated),
+      ...(counted ? { tokens: results.reduce((n, r) => n + r.tokens!, 0) } : {}),
+    };
   }
 
   /** Every enabled model answers (loaded or reachable). */

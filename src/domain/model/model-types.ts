@@ -47,6 +47,8 @@ export interface EmbeddingResult {
   truncated: boolean[];
   /** Tokens the model read, when the provider knows. */
   tokens?: number;
+  /** Tokens read per input (after truncation), when the provider knows. */
+  tokenCounts?: number[];
 }
 
 /** The signal reaches the provider: generation stops when the caller goes away. */

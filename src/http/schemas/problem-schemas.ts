@@ -30,12 +30,14 @@ export const ProblemSchema = Type.Object(
 /** When each status is answered, and an example of its body. */
 const ANSWERS: Record<number, { when: string; code: string; detail: string; field?: string }> = {
   400: {
-    when: 'INVALID_ARGUMENT (bad field, malformed JSON, wrong dimension, bad filter, top-k out of range) or FAILED_PRECONDITION.',
+    when:
+      'INVALID_ARGUMENT (bad field, malformed JSON, wrong dimension, bad filter, top-k out of range) or FAILED_PRECONDITION ' +
+      '(model disabled, wrong model kind, model files missing).',
     code: 'INVALID_ARGUMENT',
     detail: 'vectors[0].vector: expected 4 dimensions, got 3',
     field: 'vectors[0].vector',
   },
-  404: { when: 'NOT_FOUND: the collection (or vector) does not exist.', code: 'NOT_FOUND', detail: "collection 'articles' not found" },
+  404: { when: 'NOT_FOUND: the collection, vector or model does not exist.', code: 'NOT_FOUND', detail: "collection 'articles' not found" },
   409: { when: 'ALREADY_EXISTS: the name or id is taken.', code: 'ALREADY_EXISTS', detail: "collection 'articles' already exists" },
   413: {
     when: 'RESOURCE_EXHAUSTED: the body or batch is over a documented limit (10 000 vectors per call, 64 MiB per body).',
@@ -50,16 +52,17 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
     field: 'content-type',
   },
   429: {
-    when: 'RESOURCE_EXHAUSTED: too many writes are queued for the collection; retry after Retry-After seconds.',
+    when: 'RESOURCE_EXHAUSTED: too many writes are queued for the collection, or calls for the model; retry after Retry-After seconds.',
     code: 'RESOURCE_EXHAUSTED',
     detail: "collection 'articles': write queue full",
   },
   500: { when: 'INTERNAL: unexpected failure; the detail is generic and the cause is logged with the request id.', code: 'INTERNAL', detail: 'internal error' },
-  503: { when: 'UNAVAILABLE: the vector engine is down; retry after Retry-After seconds.', code: 'UNAVAILABLE', detail: 'vector engine unavailable' },
+  503: { when: 'UNAVAILABLE: the vector engine or model provider is down; retry after Retry-After seconds.', code: 'UNAVAILABLE', detail: 'vector engine unavailable' },
+  504: { when: 'DEADLINE_EXCEEDED: a remote model provider did not answer in time.', code: 'DEADLINE_EXCEEDED', detail: 'deadline exceeded' },
 };
 
 /** OpenAPI entries for the problem+json answers a route can give (500 and 503 always apply). */
-export function problemResponses(...statuses: (400 | 404 | 409 | 413 | 415 | 429)[]) {
+export function problemResponses(...statuses: (400 | 404 | 409 | 413 | 415 | 429 | 504)[]) {
   const all = [...new Set<number>([...statuses, 500, 503])].sort((a, b) => a - b);
   return Object.fromEntries(all.map((status) => [status, problemResponse(status)]));
 }

@@ -1,0 +1,68 @@
+import type { ModelService } from '../domain';
+import type { ModelServiceImplementation } from '../gen/taishang/ai/v1/model_service';
+import {
+  embeddingOut,
+  embeddingsOut,
+  finishedOut,
+  generateTextOut,
+  modelConfigIn,
+  modelConfigOut,
+  textChunkOut,
+} from './model-messages';
+
+/**
+ * The 9 ModelService RPCs: each converts the request, makes one domain call and converts back.
+ * Model calls get the call's signal (it fires on client cancel and on an expired deadline), which
+ * the provider honours by stopping generation. Errors are left to the error-mapping middleware.
+ */
+export function modelServiceHandlers(models: ModelService): ModelServiceImplementation {
+  return {
+    async registerModel(req) {
+      const config = await models.register(modelConfigIn(req.config));
+      return { success: true, message: `model '${config.name}' registered` };
+    },
+
+    async unregisterModel(req) {
+      await models.unregister(req.name);
+      return {};
+    },
+
+    async listModels() {
+      return { models: models.list().map(modelConfigOut) };
+    },
+
+    async getModelInfo(req) {
+      return { config: modelConfigOut(models.get(req.name)) };
+    },
+
+    async updateModelConfig(req) {
+      await models.update(req.name, modelConfigIn(req.config));
+      return {};
+    },
+
+    async generateText(req, { signal }) {
+      const result = await models.generateText(req.modelName, req.prompt, req.parameters ?? null, { signal });
+      return generateTextOut(req.modelName, result);
+    },
+
+    async generateEmbedding(req, { signal }) {
+      return embeddingOut(req.modelName, await models.embed(req.modelName, [req.text], { signal }, 'text'));
+    },
+
+    async generateEmbeddings(req, { signal }) {
+      return embeddingsOut(req.modelName, await models.embed(req.modelName, req.texts, { signal }, 'texts'));
+    },
+
+    /**
+     * Bad input fails the call before any message (the domain validates on the first pull). After a
+     * cancel, nice-grpc keeps pulling this generator, so it stops itself once the signal fired
+     * rather than draining whatever the provider still hands over.
+     */
+    async *streamGenerateText(req, { signal }) {
+      for await (const chunk of models.streamGenerateText(req.modelName, req.prompt, req.parameters ?? null, { signal })) {
+        if (signal.aborted) return;
+        yield chunk.done ? finishedOut(req.modelName, chunk.result) : textChunkOut(chunk.text);
+      }
+    },
+  };
+}

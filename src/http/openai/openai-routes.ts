@@ -1,0 +1,139 @@
+import type { ModelService } from '../../domain';
+import { errors } from '../../errors';
+import type { HttpApp } from '../http-app-type';
+import { callOptions } from '../request-signal';
+import { sendChatStream } from './openai-chat-stream';
+import {
+  chatParameters,
+  checkDimensions,
+  completionIdentity,
+  completionOutput,
+  embeddingTexts,
+  embeddingsOutput,
+  modelOutput,
+  modelsOutput,
+  promptOf,
+} from './openai-conversion';
+import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
+import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
+
+export const OPENAI_PREFIX = '/openai/v1';
+const tags = ['openai'];
+
+const STREAM_EXAMPLE =
+  'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null,"logprobs":null}]}\n\n' +
+  'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{"content":"Paris."},"finish_reason":null,"logprobs":null}]}\n\n' +
+  'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{},"finish_reason":"stop","logprobs":null}]}\n\n' +
+  'data: [DONE]\n\n';
+
+const chatDescription =
+  'OpenAI-compatible chat completion over a generation model. The messages become one prompt: a single user message is ' +
+  'used as it is; a longer conversation is rendered as a "System: …\\n\\nUser: …\\n\\nAssistant: …" transcript, which the ' +
+  "model's chat template then wraps as one user turn. With stream=true the answer is text/event-stream: chat.completion.chunk " +
+  'events, a usage chunk when stream_options.include_usage is true, then `data: [DONE]`; disconnecting stops the generation. ' +
+  'Errors use OpenAI\'s body {error: {message, type, param, code}}: 404 model_not_found, 400 for bad fields or an embedding model.';
+
+/**
+ * The OpenAI API subset under /openai/v1, in its own Fastify scope so that its errors use OpenAI's
+ * body (what the official clients parse) while the rest of the REST door keeps problem+json.
+ */
+export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes: number): void {
+  const startedAt = Math.floor(Date.now() / 1000);
+  void app.register(
+    async (scope: HttpApp) => {
+      scope.setErrorHandler((error, request, reply) => sendOpenAiError(error, request, reply, bodyLimitBytes));
+      scope.setNotFoundHandler((request, reply) => sendUnknownUrl(request, reply));
+
+      scope.post(
+        '/embeddings',
+        {
+          schema: {
+            operationId: 'openaiCreateEmbeddings',
+            tags,
+            summary: 'Create embeddings (OpenAI-compatible)',
+            description:
+              'OpenAI-compatible embeddings over an embedding model, micro-batched with other callers. `dimensions` is accepted only ' +
+              "when it equals the model's dimension. usage counts are 0 (not yet reported by the providers). 400 for token arrays, " +
+              'an empty text or a generation model; 404 model_not_found.',
+            body: EmbeddingsBody,
+            response: { 200: EmbeddingsResponse, ...openAiErrorResponses(400, 404, 413, 415, 429, 504) },
+          },
+        },
+        async (request) => {
+          const output = await models.embed(request.body.model, embeddingTexts(request.body.input), callOptions(request), 'input');
+          checkDimensions(request.body.dimensions, output, request.body.model);
+          return embeddingsOutput(request.body, output);
+        },
+      );
+
+      scope.post(
+        '/chat/completions',
+        {
+          schema: {
+            operationId: 'openaiCreateChatCompletion',
+            tags,
+            summary: 'Create a chat completion (OpenAI-compatible)',
+            description: chatDescription,
+            body: ChatCompletionBody,
+            response: {
+              200: {
+                description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk events ended by `data: [DONE]`.',
+                content: {
+                  'application/json': { schema: ChatCompletionResponse, example: ChatCompletionResponse.examples[0] },
+                  'text/event-stream': { schema: { type: 'string' }, example: STREAM_EXAMPLE },
+                },
+              },
+              ...openAiErrorResponses(400, 404, 413, 415, 429, 504),
+            },
+          },
+        },
+        async (request, reply) => {
+          const { body } = request;
+          const prompt = promptOf(body.messages);
+          const identity = completionIdentity(body.model);
+          if (body.stream === true) {
+            const chunks = models.streamGenerateText(body.model, prompt, chatParameters(body), callOptions(request));
+            await sendChatStream(request, reply, chunks, identity, body.stream_options?.include_usage === true, bodyLimitBytes);
+            return reply;
+          }
+          return completionOutput(identity, await models.generateText(body.model, prompt, chatParameters(body), callOptions(request)));
+        },
+      );
+
+      scope.get(
+        '/models',
+        {
+          schema: {
+            operationId: 'openaiListModels',
+            tags,
+            summary: 'List models (OpenAI-compatible)',
+            description: 'The enabled models of the registry, embedding and generation alike, by name.',
+            response: { 200: ModelsResponse, ...openAiErrorResponses() },
+          },
+        },
+        async () => modelsOutput(models.list(), startedAt),
+      );
+
+      scope.get(
+        '/models/:model',
+        {
+          schema: {
+            operationId: 'openaiRetrieveModel',
+            tags,
+            summary: 'Retrieve a model (OpenAI-compatible)',
+            description: 'One enabled model; 404 model_not_found for an unknown or disabled one.',
+            params: ModelParams,
+            response: { 200: OpenAiModel, ...openAiErrorResponses(400, 404) },
+          },
+        },
+        async (request) => {
+          const config = models.get(request.params.model);
+          // Disabled models are left out of the list, so they are not found here either.
+          if (!config.enabled) throw errors.modelNotFound(config.name);
+          return modelOutput(config, startedAt);
+        },
+      );
+    },
+    { prefix: OPENAI_PREFIX },
+  );
+}

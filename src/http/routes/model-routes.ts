@@ -1,0 +1,200 @@
+import type { ModelService } from '../../domain';
+import type { HttpApp } from '../http-app-type';
+import {
+  chunkEventData,
+  embeddingsOutput,
+  embedOutput,
+  generateOutput,
+  generationParameters,
+  modelConfigInput,
+  modelConfigOutput,
+} from '../model-wire-conversion';
+import { callOptions } from '../request-signal';
+import { SuccessResponse } from '../schemas/common-schemas';
+import {
+  EmbedBody,
+  EmbeddingsBody,
+  EmbeddingsResponse,
+  EmbedResponse,
+  GenerateBody,
+  GenerateResponse,
+  GenerationEventStream,
+  GetModelResponse,
+  ListModelsResponse,
+  ModelNameParams,
+  RegisterModelBody,
+  UpdateModelBody,
+} from '../schemas/model-schemas';
+import { problemResponses } from '../schemas/problem-schemas';
+import { sendEventStream } from '../sse-stream';
+import { succeeded } from '../wire-conversion';
+
+const tags = ['models'];
+const callErrors = 'a disabled model or the wrong kind (an embedding model asked to generate, or the reverse) is 400 FAILED_PRECONDITION; 404 for an unknown model';
+
+/** The registry (Register, List, Get, Update, Unregister) and the model calls, one domain call each. */
+export function modelRoutes(app: HttpApp, models: ModelService): void {
+  app.post(
+    '/v1/models',
+    {
+      schema: {
+        operationId: 'registerModel',
+        tags,
+        summary: 'Register a model',
+        description:
+          'RegisterModel. Answers 201 with a Location header. 409 ALREADY_EXISTS if the name is taken; 400 for an unknown provider, ' +
+          'parameters of the wrong type, a secret in parameters, or (FAILED_PRECONDITION) local model files that are missing.',
+        body: RegisterModelBody,
+        response: {
+          201: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' registered" }] },
+          ...problemResponses(400, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const config = await models.register(modelConfigInput(request.body.config));
+      return reply.code(201).header('location', `/v1/models/${encodeURIComponent(config.name)}`).send(succeeded(`model '${config.name}' registered`));
+    },
+  );
+
+  app.get(
+    '/v1/models',
+    {
+      schema: {
+        operationId: 'listModels',
+        tags,
+        summary: 'List models',
+        description: 'ListModels: every registered model by name, with its parameters (which never hold a secret).',
+        response: { 200: ListModelsResponse, ...problemResponses() },
+      },
+    },
+    async () => ({ models: models.list().map(modelConfigOutput) }),
+  );
+
+  app.get(
+    '/v1/models/:name',
+    {
+      schema: {
+        operationId: 'getModelInfo',
+        tags,
+        summary: 'Describe a model',
+        description: 'GetModelInfo: the stored config. 404 if the model is not registered.',
+        params: ModelNameParams,
+        response: { 200: GetModelResponse, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => ({ config: modelConfigOutput(models.get(request.params.name)) }),
+  );
+
+  app.put(
+    '/v1/models/:name',
+    {
+      schema: {
+        operationId: 'updateModelConfig',
+        tags,
+        summary: 'Replace a model\'s config',
+        description:
+          'UpdateModelConfig: the config replaces the stored one (enabled=false disables the model). A different config.name ' +
+          'renames it (409 if that name is taken). 404 if the model is not registered; 400 as for RegisterModel.',
+        params: ModelNameParams,
+        body: UpdateModelBody,
+        response: {
+          200: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' updated" }] },
+          ...problemResponses(400, 404, 409, 413, 415),
+        },
+      },
+    },
+    async (request) => {
+      const config = await models.update(request.params.name, modelConfigInput(request.body.config));
+      return succeeded(config.name === request.params.name ? `model '${config.name}' updated` : `model '${request.params.name}' updated and renamed to '${config.name}'`);
+    },
+  );
+
+  app.delete(
+    '/v1/models/:name',
+    {
+      schema: {
+        operationId: 'unregisterModel',
+        tags,
+        summary: 'Unregister a model',
+        description: 'UnregisterModel: removes it from the registry and unloads it; files under MODEL_CACHE_DIR stay. 404 if not registered.',
+        params: ModelNameParams,
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' unregistered" }] }, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      await models.unregister(request.params.name);
+      return succeeded(`model '${request.params.name}' unregistered`);
+    },
+  );
+
+  app.post(
+    '/v1/models/:name/generate',
+    {
+      schema: {
+        operationId: 'generateText',
+        tags,
+        summary: 'Generate text',
+        description: `GenerateText: the completion of a prompt. 400 for an empty prompt or bad parameters (max_tokens 1..context, temperature 0..2); ${callErrors}; 429 when the model's queue is full.`,
+        params: ModelNameParams,
+        body: GenerateBody,
+        response: { 200: GenerateResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
+      },
+    },
+    async (request) =>
+      generateOutput(request.params.name, await models.generateText(request.params.name, request.body.prompt, generationParameters(request.body.parameters), callOptions(request))),
+  );
+
+  app.post(
+    '/v1/models/:name/generate/stream',
+    {
+      schema: {
+        operationId: 'streamGenerateText',
+        tags,
+        summary: 'Generate text as Server-Sent Events',
+        description:
+          `StreamGenerateText over SSE (try curl -N): chunks as tokens are produced, then one event with finished=true. Errors before ` +
+          `the first event are ordinary problem+json answers (${callErrors}); disconnecting stops the generation.`,
+        params: ModelNameParams,
+        body: GenerateBody,
+        response: { 200: GenerationEventStream, ...problemResponses(400, 404, 413, 415, 429, 504) },
+      },
+    },
+    async (request, reply) => {
+      const chunks = models.streamGenerateText(request.params.name, request.body.prompt, generationParameters(request.body.parameters), callOptions(request));
+      await sendEventStream(request, reply, chunks, (chunk) => chunkEventData(request.params.name, chunk));
+    },
+  );
+
+  app.post(
+    '/v1/models/:name/embed',
+    {
+      schema: {
+        operationId: 'generateEmbedding',
+        tags,
+        summary: 'Embed one text',
+        description: `GenerateEmbedding. A text longer than the model's window is truncated and metadata.truncated says so. 400 for an empty text; ${callErrors}; 429 when the model's queue is full.`,
+        params: ModelNameParams,
+        body: EmbedBody,
+        response: { 200: EmbedResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
+      },
+    },
+    async (request) => embedOutput(request.params.name, await models.embed(request.params.name, [request.body.text], callOptions(request), 'text')),
+  );
+
+  app.post(
+    '/v1/models/:name/embeddings',
+    {
+      schema: {
+        operationId: 'generateEmbeddings',
+        tags,
+        summary: 'Embed many texts',
+        description: `GenerateEmbeddings: one embedding per text, in input order, from batched model calls. 400 for no texts or an empty one; 413 above 2048 texts; ${callErrors}.`,
+        params: ModelNameParams,
+        body: EmbeddingsBody,
+        response: { 200: EmbeddingsResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
+      },
+    },
+    async (request) => embeddingsOutput(request.params.name, await models.embed(request.params.name, request.body.texts, callOptions(request), 'texts')),
+  );
+}

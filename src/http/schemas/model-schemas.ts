@@ -1,0 +1,176 @@
+import { Type } from '@sinclair/typebox';
+import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
+
+const nameDoc = 'Model name, 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit.';
+const providerDoc = 'transformers (local ONNX embeddings), llamacpp (local GGUF text generation) or openai (any OpenAI-compatible server).';
+const modelIdDoc = 'What the provider loads: a folder under MODEL_CACHE_DIR (transformers), a .gguf file (llamacpp) or the remote model id (openai).';
+const parametersDoc =
+  'Provider settings: base_url, api_key_env (the name of the environment variable holding the key; keys themselves are ' +
+  'never stored), kind (embedding | generation), context_size, dimensions, max_batch, concurrency, timeout_ms, and ' +
+  'defaults for generation (max_tokens, temperature, top_p).';
+
+const embeddingExample = { name: 'minilm', provider: 'transformers', model_id: 'Xenova/all-MiniLM-L6-v2', parameters: {}, enabled: true };
+const textExample = {
+  name: 'smollm',
+  provider: 'llamacpp',
+  model_id: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  parameters: { context_size: 2048 },
+  enabled: true,
+};
+
+export const ModelNameParams = Type.Object({ name: Type.String({ description: nameDoc, examples: ['smollm'] }) });
+
+/** A ModelConfig as sent; `enabled` defaults to true, `parameters` to {}. */
+function modelConfigInput(nameRequired: boolean) {
+  const name = Type.String({ description: nameRequired ? nameDoc : `${nameDoc} Absent or empty: keep the current name; another name renames.`, examples: ['smollm'] });
+  return RequestBody(
+    {
+      name: nameRequired ? name : Type.Optional(name),
+      provider: Type.String({ description: providerDoc, examples: ['llamacpp'] }),
+      model_id: Type.String({ description: modelIdDoc, examples: ['SmolLM2-135M-Instruct.Q4_1.gguf'] }),
+      parameters: Type.Optional(FreeFormObject({ description: parametersDoc, examples: [{ context_size: 2048 }] })),
+      enabled: Type.Optional(Type.Boolean({ description: 'A disabled model stays registered but refuses calls (400 FAILED_PRECONDITION). Default true.' })),
+    },
+    { description: 'ModelConfig.' },
+  );
+}
+
+export const ModelConfigSchema = Type.Object(
+  {
+    name: Type.String({ description: nameDoc }),
+    provider: Type.String({ description: providerDoc }),
+    model_id: Type.String({ description: modelIdDoc }),
+    parameters: FreeFormObject({ description: parametersDoc }),
+    enabled: Type.Boolean(),
+  },
+  { description: 'ModelConfig, as stored.' },
+);
+
+export const RegisterModelBody = RequestBody(
+  { config: modelConfigInput(true) },
+  { description: 'RegisterModelRequest.', examples: [{ config: textExample }] },
+);
+
+export const UpdateModelBody = RequestBody(
+  { config: modelConfigInput(false) },
+  {
+    description: 'UpdateModelConfigRequest without name (it is in the path). The config replaces the stored one as a whole.',
+    examples: [{ config: { ...textExample, enabled: false } }],
+  },
+);
+
+export const ListModelsResponse = Type.Object(
+  { models: Type.Array(ModelConfigSchema, { description: 'Every registered model, by name.' }) },
+  { description: 'ListModelsResponse.', examples: [{ models: [embeddingExample, textExample] }] },
+);
+
+export const GetModelResponse = Type.Object({ config: ModelConfigSchema }, { description: 'GetModelInfoResponse.', examples: [{ config: textExample }] });
+
+export const GenerationParameters = RequestBody(
+  {
+    max_tokens: Type.Optional(Type.Integer({ description: 'Most tokens to generate, 1 up to the model\'s context.', examples: [64] })),
+    temperature: Type.Optional(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7] })),
+    top_p: Type.Optional(Type.Number({ description: 'Nucleus sampling, in (0, 1].', examples: [0.9] })),
+    stop: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String())], { description: 'A stop sequence or up to 8 of them; not included in the text.', examples: [['\n\n']] }),
+    ),
+    seed: Type.Optional(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and parameters give the same text.', examples: [42] })),
+  },
+  { description: 'Generation parameters; absent ones take the model\'s defaults.' },
+);
+
+const generateExample = { prompt: 'Write a haiku about the sea.', parameters: { max_tokens: 64, temperature: 0.7, seed: 42 } };
+
+export const GenerateBody = RequestBody(
+  {
+    prompt: Type.String({ description: 'Not empty, at most 256 KiB. Instruct models get their chat template applied.', examples: ['Write a haiku about the sea.'] }),
+    parameters: Type.Optional(GenerationParameters),
+  },
+  { description: 'GenerateTextRequest without model_name (it is in the path).', examples: [generateExample] },
+);
+
+const GenerationMetadata = Type.Object({
+  prompt_tokens: Type.Integer(),
+  completion_tokens: Type.Integer(),
+  finish_reason: Type.String({ description: 'stop (end of text or a stop sequence), length (max_tokens reached) or cancelled.' }),
+  model: Type.String({ description: 'The model name called.' }),
+});
+
+export const GenerateResponse = Type.Object(
+  {
+    text: Type.String(),
+    tokens_used: Type.Integer({ description: 'Prompt plus completion tokens.' }),
+    metadata: GenerationMetadata,
+  },
+  {
+    description: 'GenerateTextResponse.',
+    examples: [
+      {
+        text: 'Waves fold into foam,\nsalt wind carries gull voices,\nthe tide keeps its time.',
+        tokens_used: 52,
+        metadata: { prompt_tokens: 31, completion_tokens: 21, finish_reason: 'stop', model: 'smollm' },
+      },
+    ],
+  },
+);
+
+const chunkEvent = (chunk: Record<string, unknown>): string => `data: ${JSON.stringify(chunk)}\n\n`;
+
+/** The SSE stream as documented in OpenAPI: the wire shape is text, one JSON object per event. */
+export const GenerationEventStream = {
+  description:
+    'Server-Sent Events, one per chunk: `data: {"text_chunk": "...", "finished": false}`, then one `data: {"text_chunk": "", ' +
+    '"finished": true, "metadata": {tokens_used, prompt_tokens, completion_tokens, finish_reason, model}}`. A failure after the ' +
+    'first event arrives as `event: error` with an RFC 9457 problem as data, and the stream ends.',
+  content: {
+    'text/event-stream': {
+      schema: { type: 'string' },
+      example:
+        chunkEvent({ text_chunk: 'Waves', finished: false }) +
+        chunkEvent({ text_chunk: ' fold', finished: false }) +
+        chunkEvent({
+          text_chunk: '',
+          finished: true,
+          metadata: { tokens_used: 33, prompt_tokens: 31, completion_tokens: 2, finish_reason: 'length', model: 'smollm' },
+        }),
+    },
+  },
+};
+
+const TokensUsed = Type.Integer({ description: 'Tokens the model read, when the provider counts them.' });
+const truncatedDoc = 'Texts longer than the model\'s window are cut to it (not rejected); this says whether that happened.';
+
+export const EmbedBody = RequestBody(
+  { text: Type.String({ description: 'Not empty, at most 64 KiB.', examples: ['The quick brown fox jumps over the lazy dog.'] }) },
+  { description: 'GenerateEmbeddingRequest without model_name (it is in the path).', examples: [{ text: 'The quick brown fox jumps over the lazy dog.' }] },
+);
+
+export const EmbedResponse = Type.Object(
+  {
+    embedding: FloatArray({ description: 'The embedding (normalized for transformers models).' }),
+    dimension: Type.Integer(),
+    metadata: Type.Object({ model: Type.String(), truncated: Type.Boolean({ description: truncatedDoc }), tokens_used: Type.Optional(TokensUsed) }),
+  },
+  { description: 'GenerateEmbeddingResponse.', examples: [{ embedding: [0.021, -0.047, 0.113], dimension: 3, metadata: { model: 'minilm', truncated: false, tokens_used: 12 } }] },
+);
+
+export const EmbeddingsBody = RequestBody(
+  { texts: Type.Array(Type.String(), { description: '1..2048 texts, each not empty and at most 64 KiB.', examples: [['first text', 'second text']] }) },
+  { description: 'GenerateEmbeddingsRequest without model_name (it is in the path).', examples: [{ texts: ['first text', 'second text'] }] },
+);
+
+export const EmbeddingsResponse = Type.Object(
+  {
+    embeddings: Type.Array(FloatArray({}), { description: 'One embedding per text, in input order.' }),
+    dimension: Type.Integer(),
+    metadata: Type.Object({
+      model: Type.String(),
+      truncated: Type.Array(Type.Boolean(), { description: `Per text. ${truncatedDoc}` }),
+      tokens_used: Type.Optional(TokensUsed),
+    }),
+  },
+  {
+    description: 'GenerateEmbeddingsResponse; embeddings are plain arrays here (the proto wraps each in {values}).',
+    examples: [{ embeddings: [[0.021, -0.047, 0.113], [0.3, 0.01, -0.2]], dimension: 3, metadata: { model: 'minilm', truncated: [false, false] } }],
+  },
+);

@@ -1,0 +1,181 @@
+import type {
+  EmbeddingResult,
+  FinishReason,
+  GenerationChunk,
+  GenerationParams,
+  GenerationResult,
+  ModelCallOptions,
+  ModelConfig,
+  ModelKind,
+  ModelProvider,
+} from '../../domain';
+import { errors } from '../../errors';
+import { ChunkQueue } from './chunk-queue';
+import { GenerationActivity } from './generation-activity';
+import { checkGgufFile } from './gguf-file';
+import { cancellation, toDomainError } from './llamacpp-errors';
+import { generateOn } from './llamacpp-generation';
+import { LlamaModels, type LlamaCppLogger } from './llamacpp-models';
+import { defaultThreads, parseLlamaSettings, type LlamaSettings } from './llamacpp-settings';
+
+export interface LlamaCppProviderOptions {
+  /** Where GGUF files live; `model_id` is a path relative to it. */
+  modelCacheDir: string;
+  logger?: LlamaCppLogger;
+  /** CPU only: the provider never offloads to a GPU. */
+  gpu?: false;
+  /** Threads per model context when `parameters.threads` is absent (default: half the cores). */
+  threads?: number;
+}
+
+const silent: LlamaCppLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Local GGUF text generation with node-llama-cpp 3 (llama.cpp, prebuilt CPU binary). Each model is
+ * loaded once per name, with `parameters.concurrency` sequences decoded in parallel; every call
+ * gets a fresh chat session (or raw completion with `chat_template: false`).
+ *
+ * Cancellation: the caller's signal, and a consumer that stops iterating a stream, both abort the
+ * node-llama-cpp call, which stops between two tokens. `activity` reports when a generation has
+ * really ended, so tests can observe the generator stop rather than only the stream.
+ */
+export class LlamaCppProvider implements ModelProvider {
+  readonly name = 'llamacpp' as const;
+  /** Running generations, their end events and a count of produced tokens. */
+  readonly activity = new GenerationActivity();
+  private readonly cacheDir: string;
+  private readonly threads: number;
+  private readonly logger: LlamaCppLogger;
+  private readonly models: LlamaModels;
+
+  constructor(options: LlamaCppProviderOptions) {
+    this.cacheDir = options.modelCacheDir;
+    this.threads = options.threads ?? defaultThreads();
+    this.logger = options.logger ?? silent;
+    this.models = new LlamaModels(this.logger);
+  }
+
+  kindOf(_config: ModelConfig): ModelKind {
+    return 'generation';
+  }
+
+  async validate(config: ModelConfig): Promise<void> {
+    await checkGgufFile(this.settings(config).modelPath);
+  }
+
+  concurrencyOf(config: ModelConfig): number {
+    return this.settings(config).concurrency;
+  }
+
+  contextSizeOf(config: ModelConfig): number {
+    return this.settings(config).contextSize;
+  }
+
+  /** Embedding is not offered: `embed` always refuses. */
+  maxBatchOf(_config: ModelConfig): number {
+    return 1;
+  }
+
+  async embed(config: ModelConfig, _texts: string[]): Promise<EmbeddingResult> {
+    throw errors.failedPrecondition(`model '${config.name}' is a text generation model (llamacpp); use GenerateText`);
+  }
+
+  /** Generations running now, across models. */
+  activeGenerations(): number {
+    return this.activity.active;
+  }
+
+  async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
+    const stop = new AbortController();
+    const unlink = follow(options.signal, stop);
+    try {
+      return await this.run(config, prompt, params, stop);
+    } finally {
+      unlink();
+    }
+  }
+
+  async *stream(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): AsyncGenerator<GenerationChunk> {
+    const stop = new AbortController();
+    const unlink = follow(options.signal, stop);
+    const queue = new ChunkQueue();
+    const run = this.run(config, prompt, params, stop, (text) => queue.push(text));
+    run.then(
+      () => queue.end(),
+      (error: unknown) => queue.end({ error }),
+    );
+    try {
+      for await (const text of queue) yield { done: false, text };
+      yield { done: true, result: await run };
+    } finally {
+      // Also reached when the consumer stops early (break, return(), a closed transport): the
+      // generation is aborted and awaited, so it has stopped and freed its sequence by the time
+      // this generator returns.
+      stop.abort();
+      unlink();
+      await run.catch(() => undefined);
+    }
+  }
+
+  async isReady(config: ModelConfig): Promise<boolean> {
+    try {
+      await this.models.get(config.name, this.settings(config));
+      return true;
+    } catch (err) {
+      this.logger.warn({ model: config.name, err }, 'model not ready');
+      return false;
+    }
+  }
+
+  async release(config: ModelConfig): Promise<void> {
+    await this.models.release(config.name);
+  }
+
+  async close(): Promise<void> {
+    await this.models.close();
+  }
+
+  private settings(config: ModelConfig): LlamaSettings {
+    return parseLlamaSettings(config, this.cacheDir, this.threads);
+  }
+
+  /** One generation from its start to its real end; `stop` aborts it. */
+  private async run(config: ModelConfig, prompt: string, params: GenerationParams, stop: AbortController, onText?: (text: string) => void): Promise<GenerationResult> {
+    const settings = this.settings(config);
+    const loaded = await untilAborted(this.models.get(config.name, settings), stop.signal);
+    const sequence = await loaded.acquire(stop);
+    const tracker = this.activity.begin(config.name);
+    let finish: FinishReason | 'error' = 'error';
+    try {
+      const result = await generateOn(loaded, sequence, settings, prompt, params, { signal: stop.signal, onText, onTokens: tracker.tokens });
+      finish = result.finishReason;
+      return result;
+    } catch (cause) {
+      const error = toDomainError(cause, 'generate', settings.modelPath, stop.signal);
+      if (error.code === 'INTERNAL') this.logger.error({ model: config.name, err: cause }, 'generation failed');
+      throw error;
+    } finally {
+      loaded.release(sequence, stop);
+      tracker.end(finish);
+    }
+  }
+}
+
+/** Aborts `stop` when the caller's signal does; returns the unsubscribe function. */
+function follow(signal: AbortSignal | undefined, stop: AbortController): () => void {
+  if (!signal) return () => undefined;
+  const onAbort = (): void => stop.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** A caller who leaves while the model loads is answered at once; the load goes on for the next one. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancellation(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancellation(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,2 @@
+export { OpenAiProvider, type OpenAiProviderOptions } from './openai-provider';
+export { normalizeBaseUrl } from './openai-settings';

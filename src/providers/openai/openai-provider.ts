@@ -1,0 +1,157 @@
+import type {
+  EmbeddingResult,
+  FinishReason,
+  GenerationChunk,
+  GenerationParams,
+  GenerationResult,
+  ModelCallOptions,
+  ModelConfig,
+  ModelKind,
+  ModelProvider,
+} from '../../domain';
+import { errors } from '../../errors';
+import { requestEvents, requestJson, type UpstreamContext, type UpstreamRequest } from './openai-http';
+import { authorizationOf, normalizeBaseUrl, OPENAI_DEFAULTS, settingsOf, settingViolations, type OpenAiSettings } from './openai-settings';
+import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } from './openai-wire';
+
+export interface OpenAiProviderOptions {
+  /** The environment snapshot the composition root read once; API keys are looked up here by name. */
+  env: Record<string, string | undefined>;
+  /** Per-request timeout when a model sets no parameters.timeout_ms (default 60 s). */
+  defaultTimeoutMs?: number;
+  /** Replaceable for tests; defaults to Node's global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** How long a readiness answer is reused: /readyz is polled every few seconds. */
+const READY_CACHE_MS = 5_000;
+const READY_TIMEOUT_MS = 5_000;
+
+/**
+ * Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LocalAI, llama.cpp server, another
+ * taishang-ai): POST {base_url}/embeddings and /chat/completions, streaming by SSE.
+ *
+ * Token counts come from the server's `usage` (streams ask for it with stream_options.include_usage).
+ * A server that reports none gets 0 prompt tokens, and as completion tokens the number of streamed
+ * text chunks (servers send about one token per chunk), or 0 for a non-streamed answer.
+ */
+export class OpenAiProvider implements ModelProvider {
+  readonly name = 'openai' as const;
+  private readonly env: Record<string, string | undefined>;
+  private readonly defaultTimeoutMs: number;
+  private readonly context: UpstreamContext;
+  private readonly readyCache = new Map<string, { ready: boolean; at: number }>();
+
+  constructor(options: OpenAiProviderOptions) {
+    this.env = options.env;
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? OPENAI_DEFAULTS.timeoutMs;
+    this.context = { fetch: options.fetch ?? fetch, inFlight: new Set() };
+  }
+
+  /** parameters.kind decides; generation unless it says embedding. */
+  kindOf(config: ModelConfig): ModelKind {
+    return config.parameters.kind === 'embedding' ? 'embedding' : 'generation';
+  }
+
+  /** Parameter types, base_url present, and the key's variable set. The server is not contacted: it may come up later. */
+  async validate(config: ModelConfig): Promise<void> {
+    const violations = settingViolations(config.parameters);
+    if (violations.length > 0) throw errors.invalidArguments(violations);
+    authorizationOf(settingsOf(config), this.env);
+  }
+
+  concurrencyOf(config: ModelConfig): number {
+    return settingsOf(config).concurrency;
+  }
+
+  contextSizeOf(config: ModelConfig): number {
+    return settingsOf(config).contextSize;
+  }
+
+  maxBatchOf(config: ModelConfig): number {
+    return settingsOf(config).maxBatch;
+  }
+
+  async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
+    const settings = settingsOf(config);
+    const request = this.request(config, settings, 'POST', '/embeddings', embeddingsBody(config.modelId, texts, settings), options);
+    return embeddingsResult(await requestJson(request, this.context), texts.length, settings, request.where);
+  }
+
+  async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
+    const settings = settingsOf(config);
+    const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, false), options);
+    return chatResult(await requestJson(request, this.context), request.where);
+  }
+
+  async *stream(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
+    const settings = settingsOf(config);
+    const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, true), options);
+    let text = '';
+    let textChunks = 0;
+    let finishReason: FinishReason = 'stop';
+    let usage: { promptTokens: number; completionTokens: number } | null = null;
+    for await (const event of requestEvents(request, this.context)) {
+      const part = chunkParts(event);
+      if (part.finishReason !== null) finishReason = part.finishReason;
+      if (part.usage !== null) usage = part.usage;
+      if (part.text !== '') {
+        text += part.text;
+        textChunks += 1;
+        yield { done: false, text: part.text };
+      }
+    }
+    const promptTokens = usage?.promptTokens ?? 0;
+    const completionTokens = usage?.completionTokens ?? textChunks;
+    yield { done: true, result: { text, promptTokens, completionTokens, finishReason } };
+  }
+
+  /** GET {base_url}/models answers 2xx; the answer is reused for a few seconds. */
+  async isReady(config: ModelConfig): Promise<boolean> {
+    let settings: OpenAiSettings;
+    let authorization: string | null;
+    try {
+      settings = settingsOf(config);
+      authorization = authorizationOf(settings, this.env);
+    } catch {
+      return false;
+    }
+    const key = `${settings.baseUrl} ${settings.apiKeyEnv ?? ''}`;
+    const cached = this.readyCache.get(key);
+    if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ready;
+    const timeoutMs = Math.min(settings.timeoutMs ?? this.defaultTimeoutMs, READY_TIMEOUT_MS);
+    const ready = await requestJson({ url: `${settings.baseUrl}/models`, method: 'GET', authorization, timeoutMs, where: settings.baseUrl }, this.context).then(
+      () => true,
+      () => false,
+    );
+    this.readyCache.set(key, { ready, at: Date.now() });
+    return ready;
+  }
+
+  /** Nothing is loaded; only the readiness answer for the model's server is forgotten. */
+  async release(config: ModelConfig): Promise<void> {
+    const baseUrl = config.parameters.base_url;
+    if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) return;
+    const root = `${normalizeBaseUrl(baseUrl)} `;
+    for (const key of this.readyCache.keys()) if (key.startsWith(root)) this.readyCache.delete(key);
+  }
+
+  /** Aborts the requests still in flight; their callers get UNAVAILABLE. */
+  async close(): Promise<void> {
+    for (const controller of this.context.inFlight) controller.abort();
+    this.context.inFlight.clear();
+    this.readyCache.clear();
+  }
+
+  private request(config: ModelConfig, settings: OpenAiSettings, method: 'GET' | 'POST', path: string, body: unknown, options: ModelCallOptions): UpstreamRequest {
+    return {
+      url: `${settings.baseUrl}${path}`,
+      method,
+      body,
+      authorization: authorizationOf(settings, this.env),
+      timeoutMs: settings.timeoutMs ?? this.defaultTimeoutMs,
+      signal: options.signal,
+      where: `model '${config.name}' (openai at ${settings.baseUrl})`,
+    };
+  }
+}

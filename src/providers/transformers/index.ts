@@ -1,0 +1,1 @@
+export { TransformersProvider, type TransformersLogger, type TransformersProviderOptions } from './transformers-provider';

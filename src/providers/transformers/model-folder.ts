@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requiredFiles, type Dtype } from './transformers-parameters';
+
+/**
+ * What can be learnt from a model folder under MODEL_CACHE_DIR without loading the model: the
+ * files transformers.js will read, and the sizes its JSON configs declare.
+ */
+
+/** Absolute paths of the files a feature-extraction load needs that are not there. */
+export async function missingFiles(modelDir: string, dtype: Dtype): Promise<string[]> {
+  const paths = requiredFiles(dtype).map((f) => join(modelDir, f));
+  const present = await Promise.all(paths.map((p) => access(p).then(() => true, () => false)));
+  return paths.filter((_, i) => !present[i]);
+}
+
+/** The width of last_hidden_state, i.e. the embedding dimension after mean pooling. */
+export async function declaredDimension(modelDir: string): Promise<number | undefined> {
+  const config = await readFile(join(modelDir, 'config.json'), 'utf8').then(parseObject, () => undefined);
+  return positiveInteger(config?.hidden_size ?? config?.d_model ?? config?.dim);
+}
+
+/**
+ * The token window before the model is loaded (contextSizeOf is synchronous). Same rule as
+ * `windowOf` on a loaded pipeline: the smaller of the tokenizer's and the positions' limits.
+ */
+export function declaredWindow(modelDir: string): number | undefined {
+  const tokenizer = readObjectSync(join(modelDir, 'tokenizer_config.json'));
+  const config = readObjectSync(join(modelDir, 'config.json'));
+  const limits = [positiveInteger(tokenizer?.model_max_length), positiveInteger(config?.max_position_embeddings)];
+  const known = limits.filter((v): v is number => v !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
+}
+
+function readObjectSync(path: string): Record<string, unknown> | undefined {
+  try {
+    return parseObject(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}

@@ -1,0 +1,213 @@
+import OpenAI from 'openai';
+import { MemoryVectorStore } from '../../src/adapters/vector/memory';
+import { DomainError } from '../../src/errors';
+import type { ModelService } from '../../src/domain';
+import { startRestServer, type RestTestServer } from '../support/rest-test-server';
+import {
+  closedPort,
+  cosine,
+  createRealProviders,
+  createRegistryDir,
+  EMBEDDING_DIM,
+  EMBEDDING_MODEL,
+  eventually,
+  TEXT_MODEL,
+  type RealProviders,
+  type RegistryDir,
+} from '../support/real-models';
+
+/** ModelConfigInput from the wire-named test configs. */
+function input(m: { name: string; provider: string; model_id: string; parameters: Record<string, unknown>; enabled: boolean }) {
+  return { name: m.name, provider: m.provider, modelId: m.model_id, parameters: m.parameters, enabled: m.enabled };
+}
+
+/** Greedy and seeded, so two runs of one prompt give one text. */
+const DETERMINISTIC = { temperature: 0, seed: 7, max_tokens: 24 };
+const QUESTION = 'What is the capital of France? Answer in one word.';
+
+/**
+ * Two real instances over real weights: A serves /openai/v1 over transformers + llama.cpp; the
+ * official `openai` npm client checks A; then B, whose models use the `openai` provider with
+ * base_url pointing at A, must give what A gives.
+ */
+describe('OpenAI-compatible REST (/openai/v1) with real models', () => {
+  let providers: RealProviders;
+  let dirA: RegistryDir;
+  let dirB: RegistryDir;
+  let a: ModelService;
+  let b: ModelService;
+  let rest: RestTestServer;
+  let client: OpenAI;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    providers = createRealProviders();
+    dirB = await createRegistryDir(providers);
+    dirA = await createRegistryDir(providers);
+    a = await dirA.open();
+    await a.register(input(EMBEDDING_MODEL));
+    await a.register(input(TEXT_MODEL));
+    rest = await startRestServer(new MemoryVectorStore(), { models: a });
+    baseUrl = `${rest.baseUrl}/openai/v1`;
+    // No retries: a failure must show as it is, and fast.
+    client = new OpenAI({ baseURL: baseUrl, apiKey: 'not-checked-by-this-server', maxRetries: 0, timeout: 60_000 });
+
+    b = await dirB.open();
+    await b.register({ name: 'remote-minilm', provider: 'openai', modelId: EMBEDDING_MODEL.name, parameters: { base_url: baseUrl, kind: 'embedding', dimensions: EMBEDDING_DIM }, enabled: true });
+    await b.register({ name: 'remote-smollm', provider: 'openai', modelId: TEXT_MODEL.name, parameters: { base_url: baseUrl, context_size: 1024 }, enabled: true });
+    const refused = `http://127.0.0.1:${await closedPort()}/v1`;
+    await b.register({ name: 'refused-embed', provider: 'openai', modelId: 'x', parameters: { base_url: refused, kind: 'embedding' }, enabled: true });
+    await b.register({ name: 'refused-chat', provider: 'openai', modelId: 'x', parameters: { base_url: refused }, enabled: true });
+  });
+
+  afterAll(async () => {
+    await rest?.close();
+    await providers?.close();
+    await dirA?.dispose();
+    await dirB?.dispose();
+  });
+
+  describe('the official openai client against /openai/v1', () => {
+    it('embeds one string (the SDK asks for base64) and gets the service\'s own vector', async () => {
+      const answer = await client.embeddings.create({ model: 'minilm', input: 'This is an example sentence' });
+      expect(answer).toMatchObject({ object: 'list', model: 'minilm', data: [{ object: 'embedding', index: 0 }] });
+      const vector = answer.data[0]!.embedding;
+      expect(vector).toHaveLength(EMBEDDING_DIM);
+      const own = (await a.embed('minilm', ['This is an example sentence'])).vectors[0]!;
+      vector.forEach((x, i) => expect(x).toBeCloseTo(own[i]!, 6));
+    });
+
+    it('embeds an array as floats, one vector per text in order, equal to single calls', async () => {
+      const texts = ['A man is eating food.', 'A man is eating a piece of bread.', 'The stock market fell today.'];
+      const answer = await client.embeddings.create({ model: 'minilm', input: texts, encoding_format: 'float' });
+      expect(answer.data.map((d) => d.index)).toEqual([0, 1, 2]);
+      const [food, bread, stocks] = answer.data.map((d) => d.embedding);
+      expect(cosine(food!, bread!)).toBeGreaterThan(cosine(food!, stocks!));
+      const single = await client.embeddings.create({ model: 'minilm', input: texts[2]!, encoding_format: 'float' });
+      single.data[0]!.embedding.forEach((x, i) => expect(x).toBeCloseTo(stocks![i]!, 5));
+    });
+
+    it('chats without streaming', async () => {
+      const completion = await client.chat.completions.create({ model: 'smollm', messages: [{ role: 'user', content: QUESTION }], ...DETERMINISTIC });
+      expect(completion).toMatchObject({ object: 'chat.completion', model: 'smollm', choices: [{ index: 0, message: { role: 'assistant' } }] });
+      expect(completion.choices[0]!.message.content!.trim()).not.toBe('');
+      expect(['stop', 'length']).toContain(completion.choices[0]!.finish_reason);
+      const usage = completion.usage!;
+      expect(usage.prompt_tokens).toBeGreaterThan(0);
+      expect(usage.completion_tokens).toBeGreaterThan(0);
+      expect(usage.completion_tokens).toBeLessThanOrEqual(DETERMINISTIC.max_tokens);
+      expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+    });
+
+    it('chats with streaming: the deltas add up to the non-streamed answer, then usage', async () => {
+      const messages = [{ role: 'system' as const, content: 'You answer briefly.' }, { role: 'user' as const, content: QUESTION }];
+      const unary = await client.chat.completions.create({ model: 'smollm', messages, ...DETERMINISTIC });
+      const stream = await client.chat.completions.create({ model: 'smollm', messages, ...DETERMINISTIC, stream: true, stream_options: { include_usage: true } });
+      let text = '';
+      let finish: string | null = null;
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      let chunks = 0;
+      for await (const chunk of stream) {
+        chunks += 1;
+        text += chunk.choices[0]?.delta.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        usage = chunk.usage ?? usage;
+      }
+      expect(chunks).toBeGreaterThan(2);
+      expect(text).toBe(unary.choices[0]!.message.content);
+      expect(finish).toBe(unary.choices[0]!.finish_reason);
+      expect(usage).toEqual(unary.usage);
+    });
+
+    it('lists the models', async () => {
+      const ids: string[] = [];
+      for await (const model of client.models.list()) ids.push(model.id);
+      expect(ids.sort()).toEqual(['minilm', 'smollm']);
+      expect(await client.models.retrieve('smollm')).toMatchObject({ id: 'smollm', object: 'model', owned_by: 'taishang-ai' });
+    });
+
+    it('throws the SDK\'s NotFoundError (404, model_not_found) for an unknown model, and a 400 for the wrong kind', async () => {
+      const missing = await client.embeddings.create({ model: 'no-such-model', input: 'x' }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(missing).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
+      const wrongKind = await client.chat.completions.create({ model: 'minilm', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(wrongKind).toBeInstanceOf(OpenAI.BadRequestError);
+    });
+  });
+
+  describe('the openai provider against a real OpenAI-compatible server (instance A)', () => {
+    it('embeds exactly what A embeds', async () => {
+      const texts = ['first text', 'second, longer text about vectors'];
+      const remote = await b.embed('remote-minilm', texts);
+      const local = await a.embed('minilm', texts);
+      expect(remote.dimension).toBe(EMBEDDING_DIM);
+      expect(remote.vectors).toEqual(local.vectors);
+    });
+
+    it('generates what A generates, with its token counts', async () => {
+      const remote = await b.generateText('remote-smollm', QUESTION, DETERMINISTIC);
+      const local = await a.generateText('smollm', QUESTION, DETERMINISTIC);
+      expect(remote).toEqual(local);
+    });
+
+    it('streams what A generates, ending with one done chunk carrying the totals', async () => {
+      const local = await a.generateText('smollm', QUESTION, DETERMINISTIC);
+      const chunks = [];
+      for await (const chunk of b.streamGenerateText('remote-smollm', QUESTION, DETERMINISTIC)) chunks.push(chunk);
+      const last = chunks.at(-1)!;
+      expect(chunks.filter((c) => c.done)).toHaveLength(1);
+      expect(last.done).toBe(true);
+      expect(chunks.map((c) => (c.done ? '' : c.text)).join('')).toBe(local.text);
+      if (last.done) expect(last.result).toEqual(local);
+    });
+
+    it('reports readiness from the server it points at', async () => {
+      expect(await b.ready(['remote-minilm', 'remote-smollm'])).toBe(true);
+      expect(await b.ready(['refused-chat'])).toBe(false);
+    });
+
+    it('answers UNAVAILABLE when base_url refuses connections', async () => {
+      const embed = await b.embed('refused-embed', ['x']).catch((e: unknown) => e);
+      const chat = await b.generateText('refused-chat', 'hi', null).catch((e: unknown) => e);
+      for (const e of [embed, chat]) {
+        expect(e).toBeInstanceOf(DomainError);
+        expect((e as DomainError).code).toBe('UNAVAILABLE');
+      }
+    });
+
+    it('passes A\'s rejections on: an unknown upstream model is FAILED_PRECONDITION, a bad parameter INVALID_ARGUMENT', async () => {
+      await b.register({ name: 'remote-ghost', provider: 'openai', modelId: 'ghost', parameters: { base_url: baseUrl }, enabled: true });
+      const ghost = await b.generateText('remote-ghost', 'hi', null).catch((e: unknown) => e);
+      expect(ghost).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringContaining("model 'ghost' not found") });
+      // B's context_size (4096) lets max_tokens 2000 through; A's model (1024) rejects it.
+      await b.register({ name: 'remote-wide', provider: 'openai', modelId: TEXT_MODEL.name, parameters: { base_url: baseUrl, context_size: 4096 }, enabled: true });
+      const tooLong = await b.generateText('remote-wide', 'hi', { max_tokens: 2000 }).catch((e: unknown) => e);
+      expect(tooLong).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('max_tokens') });
+    });
+
+    it('stops the generation on A when B\'s caller cancels mid-stream', async () => {
+      // llama.cpp's own activity shows when the generation underneath really ended, not only the stream.
+      const ends: { finishReason: string; completionTokens: number; at: number }[] = [];
+      const unsubscribe = providers.llamacpp.activity.onEnd((end) => ends.push({ ...end, at: Date.now() }));
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const outcome = await (async () => {
+        for await (const chunk of b.streamGenerateText('remote-smollm', 'Write a long story about a dragon.', { max_tokens: 400, temperature: 0 }, { signal: controller.signal })) {
+          if (!chunk.done) seen.push(chunk.text);
+          if (seen.length === 3) controller.abort();
+        }
+      })().catch((e: unknown) => e);
+      const abortedAt = Date.now();
+      try {
+        expect(outcome).toMatchObject({ code: 'CANCELLED' });
+        expect(seen).toHaveLength(3);
+        expect(await eventually(() => ends.length > 0, 1_000)).toBe(true);
+        expect(ends[0]).toMatchObject({ finishReason: 'cancelled' });
+        expect(ends[0]!.at - abortedAt).toBeLessThan(1_000);
+        expect(ends[0]!.completionTokens).toBeLessThan(100);
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+});
