@@ -4,21 +4,36 @@ import { httpStatusOf } from './http-status-table';
 import { fromDomainError } from './problem-details';
 import { callOptions } from './request-signal';
 
+/** How one kind of event stream looks on the wire; both the native and the OpenAI streams use it. */
+export interface EventStreamFormat<T> {
+  /** Events written before the first item (e.g. OpenAI's role chunk). */
+  preamble?: string[];
+  /** The events, already formatted, for one item. */
+  events(item: T): string[];
+  /** The event announcing a failure after streaming began (the callee logs it). */
+  failure(error: unknown): string;
+}
+
+/** One `data:` line event carrying JSON. */
+export function dataEvent(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
+
 /**
- * Sends an async sequence as Server-Sent Events (text/event-stream, one `data:` JSON line per item).
+ * Sends an async sequence as Server-Sent Events (text/event-stream).
  *
  * The first item is pulled before anything is written, so bad input, a full queue or an unreachable
- * provider still answer as an ordinary problem+json response with its status (the caller's error
- * handler sees the throw). After that the reply is taken over from Fastify: each event is written
- * (and so flushed) at once; a failure becomes an `event: error` carrying the problem, then the end.
- * When the client disconnects, the request's signal aborts (request-signal.ts), which stops the
- * producer; the iterator is closed either way so the producer's cleanup runs.
+ * provider still answer as an ordinary error response with its status (the caller's error handler
+ * sees the throw). After that the reply is taken over from Fastify: each event is written (and so
+ * flushed) at once; a failure becomes the format's failure event, then the end. When the client
+ * disconnects, the request's signal aborts (request-signal.ts), which stops the producer; the
+ * iterator is closed either way so the producer's cleanup runs.
  */
-export async function sendEventStream<T>(
+export async function streamEvents<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   items: AsyncIterable<T>,
-  toData: (item: T) => unknown,
+  format: EventStreamFormat<T>,
 ): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
   let next: IteratorResult<T>;
@@ -42,18 +57,32 @@ export async function sendEventStream<T>(
   const gone = (): boolean => signal?.aborted === true || res.destroyed;
 
   try {
+    for (const text of format.preamble ?? []) await write(res, text);
     while (!next.done && !gone()) {
-      await write(res, `data: ${JSON.stringify(toData(next.value))}\n\n`);
+      for (const text of format.events(next.value)) await write(res, text);
       if (gone()) break;
       next = await iterator.next();
     }
   } catch (error) {
-    if (!gone()) await writeError(request, res, error);
+    if (!gone()) await write(res, format.failure(error));
     else request.log.info({ err: error }, 'event stream ended: the client went away');
   } finally {
     await iterator.return?.().catch(() => undefined);
     if (!res.destroyed) res.end();
   }
+}
+
+/** The native stream: one `data:` JSON event per item, failures as `event: error` with a problem body. */
+export function sendEventStream<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  items: AsyncIterable<T>,
+  toData: (item: T) => unknown,
+): Promise<void> {
+  return streamEvents(request, reply, items, {
+    events: (item) => [dataEvent(toData(item))],
+    failure: (error) => problemEvent(request, error),
+  });
 }
 
 /** Writes one event, waiting out back-pressure unless the socket closes first. */
@@ -71,13 +100,13 @@ async function write(res: FastifyReply['raw'], text: string): Promise<void> {
   });
 }
 
-async function writeError(request: FastifyRequest, res: FastifyReply['raw'], error: unknown): Promise<void> {
+function problemEvent(request: FastifyRequest, error: unknown): string {
   const instance = request.url.split('?')[0];
   const known = isDomainError(error) ? error : errors.internal(error);
   const { problem, unexpected } = fromDomainError(known, isDomainError(error) ? httpStatusOf(error) : 500, instance);
   if (unexpected) request.log.error({ err: error }, 'event stream failed unexpectedly');
   else request.log.warn({ code: problem.code, detail: problem.detail }, 'event stream failed');
-  await write(res, `event: error\ndata: ${JSON.stringify(problem)}\n\n`);
+  return `event: error\ndata: ${JSON.stringify(problem)}\n\n`;
 }
 
 function definedHeaders(headers: Record<string, string | number | string[] | undefined>): Record<string, string | number | string[]> {
