@@ -5,6 +5,8 @@ export interface LoadResult {
   qps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every call's latency, ascending (to merge rounds of the same measurement). */
+  latenciesMs: number[];
 }
 
 export async function runLoad(total: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<LoadResult> {
@@ -24,8 +26,12 @@ export async function runLoad(total: number, concurrency: number, call: (i: numb
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { calls: total, seconds, qps: total / seconds, p50Ms: pct(50), p99Ms: pct(99) };
+  return { calls: total, seconds, qps: total / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), latenciesMs: latencies };
+}
+
+/** The p-th percentile of ascending `sorted` (nearest rank below). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 export function recallAtK(expected: string[][], actual: string[][]): number {
