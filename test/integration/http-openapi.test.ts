@@ -90,6 +90,14 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(spec.servers.length).toBeGreaterThan(0);
   });
 
+  it('validates against the OpenAPI JSON schema', async () => {
+    // ESM-only package: loaded through import(), which jest keeps (see jest.config.js).
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(structuredClone(spec));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
   it('lists exactly the served routes', () => {
     expect(operations().map(([route]) => route).sort()).toEqual([...ROUTES].sort());
   });
