@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import type { FeatureExtractionPipeline } from '../../src/providers/transformers/transformers-sdk';
+import { DEFAULT_DTYPE } from '../../src/providers/transformers/transformers-parameters';
+
+/** The transformers.js pipeline in the bench process: the baseline the service is compared with. */
+export interface DirectEmbedder {
+  /** Vectors of `texts`, one pipeline call (one ONNX run) for all of them. */
+  embed(texts: string[]): Promise<number[][]>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Loads the model exactly as the service's transformers provider does: the same local folder,
+ * no hub, the provider's default dtype (so the same ONNX file), feature extraction with mean
+ * pooling and L2 normalization. Imported dynamically because the package is ESM-only.
+ */
+export async function loadDirectEmbedder(modelCacheDir: string, modelId: string): Promise<DirectEmbedder> {
+  const { env, pipeline } = await import('@huggingface/transformers');
+  const cacheDir = resolve(modelCacheDir);
+  env.localModelPath = cacheDir;
+  env.cacheDir = cacheDir;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  const pipe = (await pipeline('feature-extraction', modelId, {
+    dtype: DEFAULT_DTYPE,
+    cache_dir: cacheDir,
+    local_files_only: true,
+  })) as FeatureExtractionPipeline;
+  return {
+    async embed(texts) {
+      const out = await pipe(texts, { pooling: 'mean', normalize: true });
+      return out.tolist() as number[][];
+    },
+    dispose: () => pipe.dispose(),
+  };
+}

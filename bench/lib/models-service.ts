@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+
+/** A service-like child process on loopback: the real one (`node dist/main.js`) or the batch probe. */
+export interface ModelsServiceProcess {
+  readonly pid: number;
+  readonly grpcAddress: string;
+  readonly httpBase: string;
+  /** Lines the child wrote to stdout (the probe answers through it). */
+  readonly stdout: string[];
+  /** SIGTERM, waits for the exit; SIGKILL only past `graceMs`. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 120_000;
+
+/** A port nothing listens on right now (bound to port 0 on loopback and released). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+/**
+ * Starts `node <args>` with the service's environment and waits for GET /readyz = 200, i.e. both
+ * default models loaded. Ports are picked beforehand because LOG_LEVEL=warn hides the
+ * 'taishang-ai listening' line that reports ports bound with 0.
+ */
+export async function startModelsService(opts: { repoRoot: string; args: string[]; dataDir: string; modelCacheDir: string }): Promise<ModelsServiceProcess> {
+  const grpcPort = await freePort();
+  let httpPort = await freePort();
+  while (httpPort === grpcPort) httpPort = await freePort();
+  const child = spawn(process.execPath, opts.args, {
+    cwd: opts.repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST,
+      GRPC_PORT: String(grpcPort),
+      HTTP_PORT: String(httpPort),
+      DATA_DIR: opts.dataDir,
+      MODEL_CACHE_DIR: opts.modelCacheDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stdout: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      stdout.push(line);
+      // Warnings from the service (pino JSON) stay visible to whoever runs the bench.
+      if (line.startsWith('{') && !line.includes('"probe"')) process.stderr.write(`[service] ${line}\n`);
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const service = handle(child, exited, grpcPort, httpPort, stdout);
+  try {
+    await waitReady(child, exited, httpPort);
+  } catch (cause) {
+    await service.stop();
+    throw cause;
+  }
+  return service;
+}
+
+function handle(child: ChildProcess, exited: Promise<void>, grpcPort: number, httpPort: number, stdout: string[]): ModelsServiceProcess {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the service process did not start');
+  return {
+    pid,
+    grpcAddress: `${HOST}:${grpcPort}`,
+    httpBase: `http://${HOST}:${httpPort}`,
+    stdout,
+    async stop(graceMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (late) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+async function waitReady(child: ChildProcess, exited: Promise<void>, httpPort: number): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  // Bounded: at most READY_TIMEOUT_MS / 100 polls.
+  for (let i = 0; i < READY_TIMEOUT_MS / 100; i += 1) {
+    if (gone) throw new Error(`the service exited during start (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
+    if ((await statusOf(`http://${HOST}:${httpPort}/readyz`)) === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms`);
+}
+
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
