@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { rest, startService, type ServiceProcess } from '../support/service-process';
+
+/**
+ * Swagger UI at /docs in a real headless Chromium (Debian's, installed by scripts/install-chromium.sh)
+ * against the real service: every operation listed, and "Try it out" drives create → insert → search.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+const COLLECTION = 'swagger_ui_browser';
+
+jest.setTimeout(90_000);
+
+describe('Swagger UI in a real browser', () => {
+  let service: ServiceProcess;
+  let browser: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  let profileDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taishang-swagger-'));
+    profileDir = await mkdtemp(join(tmpdir(), 'taishang-chromium-'));
+    service = await startService(dataDir);
+    // A fresh profile (--user-data-dir) per run: playwright takes it as the persistent context's dir.
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 30_000,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 2000 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${service.baseUrl}/docs`);
+    await page.locator('.opblock').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(profileDir, { recursive: true, force: true });
+  });
+
+  /** The operation block for METHOD path, as Swagger UI renders it. */
+  const operation = (method: string, path: string): Locator =>
+    page.locator(`.opblock.opblock-${method.toLowerCase()}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+
+  /** Expands the block, presses "Try it out", fills path parameters and the JSON body, executes, reads the live response. */
+  async function tryItOut(method: string, path: string, params: Record<string, string>, body: unknown): Promise<{ status: number; body: any }> {
+    const block = operation(method, path);
+    await block.locator('.opblock-summary').first().click();
+    await block.locator('button.try-out__btn').click();
+    for (const [name, value] of Object.entries(params)) {
+      await block.locator(`tr[data-param-name="${name}"] input`).fill(value);
+    }
+    await block.locator('textarea.body-param__text').fill(JSON.stringify(body, null, 2));
+    await block.locator('button.execute').click();
+    const live = block.locator('.live-responses-table tr.response');
+    await live.locator('.response-col_status').waitFor();
+    const status = Number((await live.locator('.response-col_status').innerText()).trim());
+    const text = await live.locator('.response-col_description .highlight-code pre').first().innerText();
+    return { status, body: JSON.parse(text) };
+  }
+
+  it('lists every operation of /openapi.json', async () => {
+    const spec = (await rest(service.baseUrl, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const shown = await page.locator('.opblock').evaluateAll((blocks) =>
+      blocks.map((b) => {
+        const method = b.querySelector('.opblock-summary-method')?.textContent?.trim() ?? '';
+        const path = b.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '';
+        return `${method.toUpperCase()} ${path}`;
+      }),
+    );
+    expect(documented.length).toBeGreaterThan(20);
+    expect(shown.sort()).toEqual(documented.sort());
+  });
+
+  it('creates a collection, inserts vectors and searches through "Try it out"', async () => {
+    const created = await tryItOut('POST', '/v1/collections', {}, { name: COLLECTION, description: 'made in Swagger UI', vector_dim: 4 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ success: true });
+
+    const vectors = [
+      { id: 'ui-1', vector: [1, 0, 0, 0], metadata: { genre: 'scifi' } },
+      { id: 'ui-2', vector: [0, 1, 0, 0], metadata: { genre: 'poetry' } },
+    ];
+    const inserted = await tryItOut('POST', '/v1/collections/{name}/vectors', { name: COLLECTION }, { vectors });
+    expect(inserted.status).toBe(200);
+    expect(inserted.body).toMatchObject({ ids: ['ui-1', 'ui-2'], success: true });
+
+    const found = await tryItOut('POST', '/v1/collections/{name}/search', { name: COLLECTION }, { query_vector: [0.9, 0.1, 0, 0], options: { topk: 2 } });
+    expect(found.status).toBe(200);
+    expect(found.body.results.map((r: { id: string }) => r.id)).toEqual(['ui-1', 'ui-2']);
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'swagger-ui.png'), fullPage: true });
+
+    // The page's calls really reached the store.
+    const stats = await rest(service.baseUrl, 'GET', `/v1/collections/${COLLECTION}/stats`);
+    expect(stats).toMatchObject({ status: 200, body: { name: COLLECTION, vector_count: 2 } });
+    const stored = await rest(service.baseUrl, 'GET', `/v1/collections/${COLLECTION}/vectors/ui-1`);
+    expect(stored).toMatchObject({ status: 200, body: { vector: { id: 'ui-1', vector: [1, 0, 0, 0], metadata: { genre: 'scifi' } } } });
+  });
+});
