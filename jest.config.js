@@ -10,6 +10,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }],
   },
+  // The Milvus SDK loads parquetjs → thrift → uuid 14, which is ESM-only: Node 20 requires it
+  // natively, jest's CommonJS runtime cannot, so tests resolve it to the same library's v11 CJS build.
+  moduleNameMapper: { '^uuid$': 'uuid-cjs' },
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

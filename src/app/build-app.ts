@@ -3,6 +3,7 @@ import type { Server } from 'nice-grpc';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
+import { MilvusVectorStore } from '../adapters/vector/milvus';
 import type { Config } from '../config/config';
 import { VectorService, type ModelService, type VectorStore } from '../domain';
 import { buildGrpc } from '../grpc/build-grpc-server';
@@ -25,6 +26,19 @@ export interface App {
 
 /** The one place that knows which engine is in use. */
 export async function openVectorStore(config: Config, logger: Logger): Promise<VectorStore> {
+  if (config.vectorBackend === 'milvus') {
+    // Connects lazily and reconnects by itself: the service starts (not ready) while Milvus is away.
+    return new MilvusVectorStore({
+      address: `${config.milvusHost}:${config.milvusPort}`,
+      tls: config.milvusTls,
+      token: config.milvusToken,
+      username: config.milvusUser,
+      password: config.milvusPassword,
+      database: config.milvusDatabase,
+      timeoutMs: config.milvusTimeoutMs,
+      logger: logger.child({ component: 'milvus' }),
+    });
+  }
   return LanceVectorStore.open({ dataDir: join(config.dataDir, 'vectors'), logger: logger.child({ component: 'lance' }) });
 }
 

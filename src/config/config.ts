@@ -9,10 +9,19 @@ export const ConfigSchema = Type.Object({
   grpcPort: Port,
   httpPort: Port,
   dataDir: Type.String({ minLength: 1 }),
-  // 'milvus' joins with the Milvus adapter (issue 4).
-  vectorBackend: Type.Literal('lance'),
+  /** Which VectorStore serves the collections: embedded LanceDB in dataDir, or a Milvus server. */
+  vectorBackend: Type.Union([Type.Literal('lance'), Type.Literal('milvus')]),
   milvusHost: Type.String({ minLength: 1 }),
   milvusPort: Port,
+  /** Milvus credentials: user + password, or a token ("user:password" or an API key); empty = none. */
+  milvusUser: Type.String(),
+  milvusPassword: Type.String(),
+  milvusToken: Type.String(),
+  milvusTls: Type.Boolean(),
+  /** The Milvus database holding this service's collections (created at start if missing). */
+  milvusDatabase: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  /** Upper bound of one Milvus call when the caller set no deadline (loads and compaction excepted). */
+  milvusTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   modelCacheDir: Type.String({ minLength: 1 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   apiKeys: Type.Array(Type.String()),
@@ -39,6 +48,12 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   VECTOR_BACKEND: ['vectorBackend', String],
   MILVUS_HOST: ['milvusHost', String],
   MILVUS_PORT: ['milvusPort', toInt],
+  MILVUS_USER: ['milvusUser', String],
+  MILVUS_PASSWORD: ['milvusPassword', String],
+  MILVUS_TOKEN: ['milvusToken', String],
+  MILVUS_TLS: ['milvusTls', toBool],
+  MILVUS_DATABASE: ['milvusDatabase', String],
+  MILVUS_TIMEOUT_MS: ['milvusTimeoutMs', toInt],
   MODEL_CACHE_DIR: ['modelCacheDir', String],
   LOG_LEVEL: ['logLevel', String],
   API_KEYS: ['apiKeys', (raw) => raw.split(',').map((k) => k.trim()).filter((k) => k !== '')],
@@ -58,6 +73,12 @@ const DEFAULTS: Config = {
   vectorBackend: 'lance',
   milvusHost: 'localhost',
   milvusPort: 19530,
+  milvusUser: '',
+  milvusPassword: '',
+  milvusToken: '',
+  milvusTls: false,
+  milvusDatabase: 'default',
+  milvusTimeoutMs: 30_000,
   modelCacheDir: './models',
   logLevel: 'info',
   apiKeys: [],
@@ -90,8 +111,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const name = sourceOf[key] ?? key;
     return `${name}=${JSON.stringify(candidate[key])}: ${e.message}`;
   });
+  problems.push(...credentialProblems(candidate));
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   return Object.freeze(candidate as Config);
+}
+
+/** Milvus takes one way of authenticating; half a pair would fail only at the first call. Secrets are never echoed. */
+function credentialProblems(c: Record<string, unknown>): string[] {
+  const has = (key: string): boolean => typeof c[key] === 'string' && c[key] !== '';
+  const problems: string[] = [];
+  if (has('milvusUser') !== has('milvusPassword')) problems.push('MILVUS_USER and MILVUS_PASSWORD must be set together');
+  if (has('milvusToken') && has('milvusUser')) problems.push('set MILVUS_TOKEN or MILVUS_USER/MILVUS_PASSWORD, not both');
+  return problems;
 }
 
 function toBool(raw: string): unknown {

@@ -21,4 +21,31 @@ describe('loadConfig', () => {
       for (const name of ['GRPC_PORT', 'HTTP_PORT', 'VECTOR_BACKEND', 'LOG_LEVEL']) expect(text).toContain(name);
     }
   });
+
+  it('selects Milvus and reads its connection settings', () => {
+    const c = loadConfig({
+      VECTOR_BACKEND: 'milvus',
+      MILVUS_HOST: 'milvus.internal',
+      MILVUS_PORT: '19531',
+      MILVUS_USER: 'svc',
+      MILVUS_PASSWORD: 'secret',
+      MILVUS_TLS: 'true',
+      MILVUS_DATABASE: 'taishang',
+      MILVUS_TIMEOUT_MS: '5000',
+    });
+    expect(c).toMatchObject({ vectorBackend: 'milvus', milvusHost: 'milvus.internal', milvusPort: 19531, milvusUser: 'svc', milvusTls: true, milvusDatabase: 'taishang', milvusTimeoutMs: 5000 });
+    expect(loadConfig({})).toMatchObject({ milvusHost: 'localhost', milvusPort: 19530, milvusDatabase: 'default', milvusTls: false, milvusToken: '' });
+  });
+
+  it('rejects half a credential pair, two kinds of credentials and bad Milvus values, without echoing secrets', () => {
+    let text = '';
+    try {
+      loadConfig({ MILVUS_USER: 'svc', MILVUS_TOKEN: 'tok-123', MILVUS_DATABASE: 'no-dashes', MILVUS_TLS: 'maybe', MILVUS_TIMEOUT_MS: '10' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      text = (e as Error).message;
+    }
+    for (const name of ['MILVUS_USER and MILVUS_PASSWORD', 'MILVUS_TOKEN or MILVUS_USER', 'MILVUS_DATABASE', 'MILVUS_TLS', 'MILVUS_TIMEOUT_MS']) expect(text).toContain(name);
+    expect(text).not.toContain('tok-123');
+  });
 });

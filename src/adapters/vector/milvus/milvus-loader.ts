@@ -1,0 +1,93 @@
+import { LoadState } from '@zilliz/milvus2-sdk-node';
+import { errors, type DomainError } from '../../../errors';
+import { FIELD } from './milvus-catalog';
+import { untilAborted, type MilvusConnection } from './milvus-connection';
+import { checkStatus, isSuccess, type EngineStatus } from './milvus-errors';
+import type { EngineIndex } from './milvus-index-mapping';
+
+/**
+ * Index and load management. Milvus searches and queries only loaded collections, loads only
+ * indexed vector fields, keeps one index per field, and drops an index only from a released
+ * collection; so every index change is release → drop → create → load, and a read that finds the
+ * collection unloaded (after a restart, or mid-reindex on another replica) repairs it and retries.
+ */
+export class MilvusLoader {
+  constructor(
+    private readonly conn: MilvusConnection,
+    /** How long a load may take when the caller set no deadline. */
+    private readonly loadTimeoutMs: number,
+  ) {}
+
+  /** Loads the collection and waits until it serves reads (polled: the SDK's own wait sleeps 400 ms a round). */
+  async load(name: string, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name };
+    const started = await this.conn.call(context, signal, (c, timeout) => c.loadCollectionAsync({ collection_name: name, timeout }));
+    checkStatus(started, context);
+    const giveUpAt = Date.now() + this.loadTimeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 1.5, 250)) {
+      const res = await this.conn.call(context, signal, (c, timeout) => c.getLoadState({ collection_name: name, timeout }));
+      checkStatus(res.status, context);
+      if (res.state === LoadState.LoadStateLoaded) return;
+      if (res.state === LoadState.LoadStateNotExist) throw errors.collectionNotFound(name);
+      if (Date.now() > giveUpAt) throw errors.unavailable(`collection '${name}' is still loading in Milvus`);
+      await sleep(delay, signal);
+    }
+  }
+
+  async release(name: string, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name };
+    checkStatus(await this.conn.call(context, signal, (c, timeout) => c.releaseCollection({ collection_name: name, timeout })), context);
+  }
+
+  /** True when the vector field has an index (built or building). */
+  async hasEngineIndex(name: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const context = { collection: name };
+    const res = await this.conn.call(context, signal, (c, timeout) => c.describeIndex({ collection_name: name, field_name: FIELD.vector, timeout }));
+    if (isIndexMissing(res.status)) return false;
+    checkStatus(res.status, context);
+    return res.index_descriptions.length > 0;
+  }
+
+  async createEngineIndex(name: string, index: EngineIndex, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name, indexParams: true };
+    const res = await this.conn.call(context, signal, (c, timeout) =>
+      c.createIndex({ collection_name: name, field_name: FIELD.vector, index_name: FIELD.vector, ...index, timeout }),
+    );
+    checkStatus(res, context);
+  }
+
+  /** Swaps the engine index and reloads; the collection is unsearchable in between. */
+  async replaceIndex(name: string, index: EngineIndex, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name };
+    await this.release(name, signal);
+    if (await this.hasEngineIndex(name, signal)) {
+      const dropped = await this.conn.call(context, signal, (c, timeout) => c.dropIndex({ collection_name: name, field_name: FIELD.vector, timeout }));
+      if (!isIndexMissing(dropped)) checkStatus(dropped, context);
+    }
+    await this.createEngineIndex(name, index, signal);
+    await this.load(name, signal);
+  }
+
+  /** After a read failed because the collection was not loaded: index it if it lost its index, then load. */
+  async repair(name: string, index: () => Promise<EngineIndex>, signal: AbortSignal | undefined): Promise<void> {
+    if (!(await this.hasEngineIndex(name, signal))) await this.createEngineIndex(name, await index(), signal);
+    await this.load(name, signal);
+  }
+}
+
+/** A read that failed for want of a loaded collection or of an index, which `repair` fixes. */
+export function needsRepair(error: DomainError): boolean {
+  if (error.code !== 'UNAVAILABLE') return false;
+  const cause = error.cause as EngineStatus | Error | undefined;
+  const status = cause instanceof Error ? undefined : cause;
+  const text = `${status?.reason ?? ''} ${cause instanceof Error ? cause.message : ''}`;
+  return status?.code === 101 || status?.code === 103 || status?.code === 700 || /not loaded|index not (found|exist)|IndexNotExist/i.test(text);
+}
+
+function isIndexMissing(status: EngineStatus): boolean {
+  return !isSuccess(status) && (status.code === 700 || status.error_code === 'IndexNotExist' || /index not (found|exist)/i.test(status.reason ?? ''));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return untilAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
+}

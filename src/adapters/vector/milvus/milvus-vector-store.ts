@@ -1,0 +1,243 @@
+import type {
+  CallOptions,
+  CollectionInfo,
+  CollectionSpec,
+  CollectionStats,
+  IndexSpec,
+  IndexType,
+  SearchHit,
+  SearchQuery,
+  StoreHealth,
+  VectorRecord,
+  VectorStore,
+} from '../../../domain';
+import { errors, isDomainError } from '../../../errors';
+import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
+import { MilvusConnection, type MilvusLogger } from './milvus-connection';
+import { checkStatus, type EngineStatus } from './milvus-errors';
+import { MILVUS_INDEX_TYPES, checkIndexParams, engineIndexFor } from './milvus-index-mapping';
+import { MilvusLoader } from './milvus-loader';
+import { compactCollection } from './milvus-maintenance';
+import { MilvusReads } from './milvus-reads';
+import { UpdatedAtTracker } from './milvus-updated-at';
+import { MilvusWrites } from './milvus-writes';
+
+export interface MilvusStoreOptions {
+  /** host:port of the Milvus proxy. */
+  address: string;
+  tls?: boolean;
+  token?: string;
+  username?: string;
+  password?: string;
+  database?: string;
+  /** Bound of one engine call when the caller's deadline does not end it first (default 30 s). */
+  timeoutMs?: number;
+  /** Bound of a load or a compaction wait without a caller deadline (default 10 min). */
+  longWaitMs?: number;
+  logger?: MilvusLogger;
+}
+
+const silent: MilvusLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The VectorStore on a Milvus server (standalone or cluster), shared by any number of service
+ * replicas: one Milvus collection per collection (milvus-catalog.ts), Strong reads, the filter AST
+ * compiled by milvus-filter-compiler.ts. The service starts even while Milvus is away: health
+ * reports it, calls fail UNAVAILABLE, and the connection comes back by itself.
+ */
+export class MilvusVectorStore implements VectorStore {
+  readonly engine = 'milvus';
+  readonly supportedIndexTypes: readonly IndexType[] = MILVUS_INDEX_TYPES;
+  private closed = false;
+  private readonly conn: MilvusConnection;
+  private readonly loader: MilvusLoader;
+  private readonly reads: MilvusReads;
+  private readonly writes: MilvusWrites;
+  private readonly updatedAt: UpdatedAtTracker;
+
+  constructor(private readonly options: MilvusStoreOptions) {
+    const logger = options.logger ?? silent;
+    this.conn = new MilvusConnection({
+      address: options.address,
+      tls: options.tls ?? false,
+      token: options.token ?? '',
+      username: options.username ?? '',
+      password: options.password ?? '',
+      database: options.database ?? 'default',
+      timeoutMs: options.timeoutMs ?? 30_000,
+      logger,
+    });
+    this.loader = new MilvusLoader(this.conn, options.longWaitMs ?? 600_000);
+    this.reads = new MilvusReads(this.conn, this.loader, (name, signal) => this.describe(name, signal));
+    this.writes = new MilvusWrites(this.conn, this.reads, logger);
+    this.updatedAt = new UpdatedAtTracker((name, at) => this.setProperties(name, updatedAtProperty(at), undefined), logger);
+  }
+
+  async health(options?: CallOptions): Promise<StoreHealth> {
+    if (this.closed) return { healthy: false, message: 'milvus store is closed' };
+    return this.conn.health(options?.signal);
+  }
+
+  /** Saves pending updated_at values, then closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.updatedAt.flush();
+    this.closed = true;
+    await this.conn.close();
+  }
+
+  async createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo> {
+    const signal = this.live(options);
+    if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
+    const { name } = spec;
+    const context = { collection: name };
+    if (await this.hasCollection(name, options)) throw errors.collectionExists(name);
+    await this.conn.call(context, signal, async (c, timeout) => {
+      const request = { collection_name: name, fields: collectionFields(spec.dimension), description: spec.description, consistency_level: 'Strong', properties: creationProperties(spec), timeout };
+      // The SDK throws some failed statuses and returns others. A concurrent create of the same
+      // name (another replica) is refused, as it differs in its creation property.
+      const res: unknown = await c.createCollection(request).catch((cause: unknown) => cause);
+      if (isDuplicateCreate(res)) throw errors.collectionExists(name);
+      if (res instanceof Error) throw res;
+      checkStatus(res as EngineStatus, context);
+    });
+    this.updatedAt.forget(name);
+    try {
+      await this.loader.createEngineIndex(name, engineIndexFor(spec.index, spec.metricType, spec.dimension), signal);
+      await this.loader.load(name, signal);
+      return await this.describe(name, signal);
+    } catch (cause) {
+      // CreateCollection is all or nothing: a collection that cannot serve is not left behind.
+      await this.conn.call(context, undefined, (c, timeout) => c.dropCollection({ collection_name: name, timeout })).catch(() => undefined);
+      throw cause;
+    }
+  }
+
+  async dropCollection(name: string, options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    const context = { collection: name };
+    // Milvus answers Success for an unknown name; the contract says NOT_FOUND.
+    if (!(await this.hasCollection(name, options))) throw errors.collectionNotFound(name);
+    checkStatus(await this.conn.call(context, signal, (c, timeout) => c.dropCollection({ collection_name: name, timeout })), context);
+    this.updatedAt.forget(name);
+    this.writes.forget(name);
+  }
+
+  async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
+    const signal = this.live(options);
+    const res = await this.conn.call({ collection: name }, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));
+    checkStatus(res.status);
+    return res.value === true;
+  }
+
+  /** Every collection of the configured database (give the service a database of its own). */
+  async listCollections(options?: CallOptions): Promise<string[]> {
+    const signal = this.live(options);
+    const res = await this.conn.call({}, signal, (c, timeout) => c.showCollections({ timeout }));
+    checkStatus(res.status);
+    return res.data.map((c) => c.name).sort();
+  }
+
+  async getCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
+    return this.describe(name, this.live(options));
+  }
+
+  /** size_in_bytes: Milvus 2.3 reports no per-collection size, so this is the raw float32 vector data. */
+  async stats(name: string, options?: CallOptions): Promise<CollectionStats> {
+    const signal = this.live(options);
+    const info = await this.describe(name, signal);
+    const vectorCount = await this.reads.count(name, signal);
+    return { name, vectorCount, sizeInBytes: vectorCount * info.dimension * 4 };
+  }
+
+  /** Declares the index (and so the collection's metric), then swaps the engine index and reloads. */
+  async createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    const before = await this.describe(name, signal);
+    checkIndexParams(index, before.dimension);
+    // The declaration goes first: should the swap stop half-way, reads rebuild what it declares.
+    await this.setProperties(name, indexProperties(index, index.metricType, this.updatedAt.touch(name, false)), signal);
+    try {
+      await this.loader.replaceIndex(name, engineIndexFor(index, index.metricType, before.dimension), signal);
+    } catch (cause) {
+      if (isDomainError(cause) && cause.code === 'INVALID_ARGUMENT') {
+        // Milvus refused the parameters: put the previous declaration and index back.
+        await this.setProperties(name, indexProperties(before.index, before.metricType, this.updatedAt.touch(name, false)), undefined);
+        await this.loader.replaceIndex(name, engineIndexFor(before.index, before.metricType, before.dimension), undefined);
+      }
+      throw cause;
+    }
+  }
+
+  /** Removes the declaration; the engine keeps an exact FLAT index with the collection's metric. */
+  async dropIndex(name: string, options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    const before = await this.describe(name, signal);
+    if (before.index === null) return;
+    await this.setProperties(name, indexProperties(null, before.metricType, this.updatedAt.touch(name, false)), signal);
+    await this.loader.replaceIndex(name, engineIndexFor(null, before.metricType, before.dimension), signal);
+  }
+
+  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    // An empty write still answers NOT_FOUND for an unknown collection.
+    if (records.length === 0) return void (await this.describe(name, signal));
+    await this.writes.insert(name, records, signal);
+    this.updatedAt.touch(name);
+  }
+
+  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    // An empty write still answers NOT_FOUND for an unknown collection.
+    if (records.length === 0) return void (await this.describe(name, signal));
+    await this.writes.upsert(name, records, signal);
+    this.updatedAt.touch(name);
+  }
+
+  async delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    // An empty write still answers NOT_FOUND for an unknown collection.
+    if (ids.length === 0) return void (await this.describe(name, signal));
+    await this.writes.delete(name, ids, signal);
+    this.updatedAt.touch(name);
+  }
+
+  async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
+    const signal = this.live(options);
+    if (ids.length === 0) {
+      await this.describe(name, signal);
+      return [];
+    }
+    return this.reads.get(name, ids, signal);
+  }
+
+  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+    const signal = this.live(options);
+    return this.reads.search(await this.describe(name, signal), query, signal);
+  }
+
+  async compact(name: string, options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    await this.describe(name, signal);
+    await compactCollection(this.conn, name, signal, this.options.longWaitMs ?? 600_000);
+  }
+
+  private async describe(name: string, signal: AbortSignal | undefined): Promise<CollectionInfo> {
+    const context = { collection: name };
+    const res = await this.conn.call(context, signal, (c, timeout) => c.describeCollection({ collection_name: name, timeout }));
+    checkStatus(res.status, context);
+    const info = toCollectionInfo(res, name);
+    return { ...info, updatedAt: this.updatedAt.merge(name, info.createdAt, info.updatedAt) };
+  }
+
+  private async setProperties(name: string, properties: Record<string, string>, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name };
+    checkStatus(await this.conn.call(context, signal, (c, timeout) => c.alterCollectionProperties({ collection_name: name, properties, timeout })), context);
+  }
+
+  private live(options?: CallOptions): AbortSignal | undefined {
+    if (this.closed) throw errors.unavailable('the vector store is closed');
+    if (options?.signal?.aborted) throw errors.cancelled();
+    return options?.signal;
+  }
+}

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = join(__dirname, '..', '..', 'scripts', 'milvus-server.sh');
+
+/**
+ * A real Milvus 2.3 standalone (scripts/milvus-server.sh) in a temp dir, on a free loopback port.
+ * Each test file that needs one starts its own in beforeAll and stops it in afterAll; the script
+ * also stops it if this process dies first.
+ */
+export interface MilvusTestServer {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Stops the server; `crash` kills it at once instead of shutting it down. Data stays. */
+  stop(crash?: boolean): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+  /** Stops it and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/** Bounded: the first install downloads ~58 MB from PyPI; a start takes seconds (the script waits ≤ 120 s). */
+export async function startMilvusTestServer(): Promise<MilvusTestServer> {
+  await run('bash', [SCRIPT, 'install'], { timeout: 600_000 });
+  const dataDir = await mkdtemp(join(tmpdir(), 'milvus-test-'));
+  const port = await freePort();
+  const start = (): Promise<unknown> => run('bash', [SCRIPT, 'start', dataDir, String(port), String(process.pid)], { timeout: 180_000 });
+  const stop = (crash = false): Promise<unknown> => run('bash', [SCRIPT, 'stop', dataDir, ...(crash ? ['--kill'] : [])], { timeout: 60_000 });
+  try {
+    await start();
+  } catch (cause) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw cause;
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    dataDir,
+    async stop(crash = false) {
+      await stop(crash);
+    },
+    async restart() {
+      await start();
+    },
+    async dispose() {
+      await stop().catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
