@@ -59,7 +59,7 @@ export function isSuccess(status: EngineStatus): boolean {
 
 /** Throws the mapped error unless `status` is a success; a missing status is a failure too. */
 export function checkStatus(status: EngineStatus | undefined, context: MilvusErrorContext = {}): void {
-  // The SDK's retry interceptor turns UNIMPLEMENTED into an empty OK answer, so an absent status
+  // The SDK's retry interceptor turns an Unimplemented status (code 12) into an empty OK answer, so an absent status
   // means the server did not run the call.
   if (status === undefined || status === null) throw errors.internal(new Error('Milvus answered without a status'));
   if (!isSuccess(status)) throw fromEngineStatus(status, context, status);
