@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort, waitReady } from './service-process';
 
 /** A service-like child process on loopback: the real one (`node dist/main.js`) or the batch probe. */
 export interface ModelsServiceProcess {
@@ -16,19 +15,6 @@ export interface ModelsServiceProcess {
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 120_000;
-
-/** A port nothing listens on right now (bound to port 0 on loopback and released). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
-}
 
 /**
  * Starts `node <args>` with the service's environment and waits for GET /readyz = 200, i.e. both
@@ -67,7 +53,7 @@ export async function startModelsService(opts: { repoRoot: string; args: string[
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const service = handle(child, exited, grpcPort, httpPort, stdout);
   try {
-    await waitReady(child, exited, httpPort);
+    await waitReady(child, exited, httpPort, READY_TIMEOUT_MS);
   } catch (cause) {
     await service.stop();
     throw cause;
@@ -98,29 +84,6 @@ function handle(child: ChildProcess, exited: Promise<void>, grpcPort: number, ht
       }
     },
   };
-}
-
-async function waitReady(child: ChildProcess, exited: Promise<void>, httpPort: number): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  // Bounded: at most READY_TIMEOUT_MS / 100 polls.
-  for (let i = 0; i < READY_TIMEOUT_MS / 100; i += 1) {
-    if (gone) throw new Error(`the service exited during start (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
-    if ((await statusOf(`http://${HOST}:${httpPort}/readyz`)) === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms`);
-}
-
-function statusOf(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-  });
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */

@@ -82,17 +82,17 @@ function handle(child: ChildProcess, exited: Promise<void>, ports: { grpcPort: n
   };
 }
 
-/** Polls GET /readyz until 200; fails fast if the process exits, and after READY_TIMEOUT_MS. */
-async function waitReady(child: ChildProcess, exited: Promise<void>, httpPort: number): Promise<void> {
+/** Polls GET /readyz until 200; fails fast if the process exits, and after `timeoutMs`. */
+export async function waitReady(child: ChildProcess, exited: Promise<void>, httpPort: number, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`the service exited during start (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
     if ((await statusOf(`http://${HOST}:${httpPort}/readyz`)) === 200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms`);
+  throw new Error(`the service was not ready within ${timeoutMs} ms`);
 }
 
 function statusOf(url: string): Promise<number> {

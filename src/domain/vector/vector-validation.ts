@@ -115,3 +115,21 @@ export function duplicateIdViolations(ids: readonly string[], field: string): Fi
   });
   return violations;
 }
+
+/**
+ * An integer index parameter under any of `keys` (snake_case first), given as a number or a
+ * numeric string; INVALID_ARGUMENT naming `index_params.params.<key>` when out of range. Shared by
+ * every engine's index mapping so the same params are read the same way.
+ */
+export function intParam(params: Record<string, unknown>, keys: readonly string[], min: number, max: number): number | undefined {
+  for (const key of keys) {
+    const raw = params[key];
+    if (raw === undefined || raw === null) continue;
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw errors.invalidArgument(`index_params.params.${key}`, `must be an integer between ${min} and ${max}`);
+    }
+    return value;
+  }
+  return undefined;
+}

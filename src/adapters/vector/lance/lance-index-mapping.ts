@@ -1,5 +1,5 @@
 import { Index } from '@lancedb/lancedb';
-import type { IndexSpec, IndexType, MetricType } from '../../../domain';
+import { intParam, type IndexSpec, type IndexType, type MetricType } from '../../../domain';
 import { errors } from '../../../errors';
 
 /** Every index family of the contract maps to something Lance 0.31 can build. */
@@ -111,18 +111,4 @@ export function searchTuning(spec: IndexSpec, family: EngineIndexPlan['family'],
 export function checkIndexParams(spec: IndexSpec, dimension: number): void {
   engineIndexPlan(spec, dimension, 0);
   searchTuning(spec, 'hnsw', 1);
-}
-
-/** A positive integer param under any of `keys` (snake_case first), given as a number or a numeric string. */
-function intParam(params: Record<string, unknown>, keys: readonly string[], min: number, max: number): number | undefined {
-  for (const key of keys) {
-    const raw = params[key];
-    if (raw === undefined || raw === null) continue;
-    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw errors.invalidArgument(`index_params.params.${key}`, `must be an integer between ${min} and ${max}`);
-    }
-    return value;
-  }
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { IndexSpec, IndexType, MetricType } from '../../../domain';
+import { intParam, type IndexSpec, type IndexType, type MetricType } from '../../../domain';
 import { errors } from '../../../errors';
 
 /** Every index family of the contract exists in Milvus under the same name. */
@@ -67,18 +67,4 @@ function nlistOf(p: Record<string, unknown>): number {
 function defaultSubVectors(dimension: number): number {
   for (let m = Math.min(64, dimension); m > 1; m -= 1) if (dimension % m === 0) return m;
   return 1;
-}
-
-/** A positive integer param under any of `keys`, given as a number or a numeric string. */
-function intParam(params: Record<string, unknown>, keys: readonly string[], min: number, max: number): number | undefined {
-  for (const key of keys) {
-    const raw = params[key];
-    if (raw === undefined || raw === null) continue;
-    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw errors.invalidArgument(`index_params.params.${key}`, `must be an integer between ${min} and ${max}`);
-    }
-    return value;
-  }
-  return undefined;
 }
