@@ -16,3 +16,4 @@ export { ModelService, modelLimits, type EmbedOutput } from './model/model-servi
 export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConfigInput } from './model/model-validation';
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
+export { ROLES, OPERATION_ACCESS, type Role, type Principal, type Access, type Operation } from './access/roles';

@@ -1,0 +1,50 @@
+/**
+ * Who may call what. One table of operations (named like the RPCs of the proto contract) to the
+ * role each needs; both doors look calls up here, so REST and gRPC cannot disagree.
+ */
+export type Role = 'read' | 'write' | 'admin';
+
+export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
+
+/** The caller an API key identified. `name` (never the key) is what logs, metrics and rate limits use. */
+export interface Principal {
+  readonly name: string;
+  readonly roles: ReadonlySet<Role>;
+}
+
+/**
+ * `public`: no key needed (health probes, the API description). `metrics`: /metrics, public or
+ * `read` depending on configuration. Otherwise the role an operation needs.
+ */
+export type Access = Role | 'public' | 'metrics';
+
+/** Every RPC of VectorService and ModelService; a missing entry is a type error, an unknown one a test failure. */
+export const OPERATION_ACCESS = {
+  'VectorService.CreateCollection': 'admin',
+  'VectorService.DropCollection': 'admin',
+  'VectorService.HasCollection': 'read',
+  'VectorService.ListCollections': 'read',
+  'VectorService.GetCollectionInfo': 'read',
+  'VectorService.GetCollectionStats': 'read',
+  'VectorService.CreateIndex': 'admin',
+  'VectorService.DropIndex': 'admin',
+  'VectorService.HasIndex': 'read',
+  'VectorService.Insert': 'write',
+  'VectorService.Upsert': 'write',
+  'VectorService.Delete': 'write',
+  'VectorService.Search': 'read',
+  'VectorService.GetByID': 'read',
+  'VectorService.Health': 'public',
+  'VectorService.Compact': 'write',
+  'ModelService.RegisterModel': 'admin',
+  'ModelService.UnregisterModel': 'admin',
+  'ModelService.ListModels': 'read',
+  'ModelService.GetModelInfo': 'read',
+  'ModelService.UpdateModelConfig': 'admin',
+  'ModelService.GenerateText': 'read',
+  'ModelService.GenerateEmbedding': 'read',
+  'ModelService.StreamGenerateText': 'read',
+  'ModelService.GenerateEmbeddings': 'read',
+} as const satisfies Record<string, Access>;
+
+export type Operation = keyof typeof OPERATION_ACCESS;
