@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ROLES, type Principal, type Role } from './roles';
+
+/** One configured API key, as the config hands it over: never the key itself, only its SHA-256. */
+export interface ApiKeyEntry {
+  /** What logs, metrics and rate limits call the key. */
+  readonly name: string;
+  /** Lower-case hex SHA-256 of the key. */
+  readonly sha256: string;
+  readonly roles: readonly Role[];
+  /** This key's own rate (calls per second; 0 = unlimited); absent = the service-wide rate. */
+  readonly rateLimitPerSecond?: number;
+}
+
+/** Whom a key identified, and the rate that applies to it. */
+export interface KeyHolder {
+  readonly principal: Principal;
+  readonly rateLimitPerSecond: number | undefined;
+}
+
+/**
+ * The configured keys, stored as digests. Presented keys are hashed first, so every comparison is
+ * between equal-length buffers and the stored keys never sit in memory in the clear.
+ */
+export class Keyring {
+  private readonly holders: { digest: Buffer; holder: KeyHolder }[];
+
+  constructor(entries: readonly ApiKeyEntry[]) {
+    this.holders = entries.map((e) => ({
+      digest: Buffer.from(e.sha256, 'hex'),
+      holder: {
+        principal: Object.freeze({ name: e.name, roles: new Set(e.roles.filter((r) => ROLES.includes(r))) }),
+        rateLimitPerSecond: e.rateLimitPerSecond,
+      },
+    }));
+  }
+
+  get size(): number {
+    return this.holders.length;
+  }
+
+  /**
+   * The holder of `key`, or undefined. Every stored digest is compared in constant time and the
+   * loop never exits early, so the time taken says nothing about which key (if any) matched.
+   */
+  identify(key: string): KeyHolder | undefined {
+    const presented = createHash('sha256').update(key, 'utf8').digest();
+    let found: KeyHolder | undefined;
+    for (const { digest, holder } of this.holders) {
+      const same = timingSafeEqual(presented, digest);
+      if (same && found === undefined) found = holder;
+    }
+    return found;
+  }
+}
