@@ -27,6 +27,11 @@ export class AccessControl {
   private readonly keyring: Keyring;
   private readonly limiter: RateLimiter;
 
+  /** No keys and no limits: what a door does when it is given no AccessControl (tests, embedding). */
+  static open(): AccessControl {
+    return new AccessControl({ keys: [], metricsPublic: false, rateLimit: { perSecond: 0, burst: 0 } });
+  }
+
   constructor(private readonly settings: AccessSettings) {
     this.keyring = new Keyring(settings.keys);
     this.limiter = new RateLimiter(settings.maxBuckets, settings.now);
