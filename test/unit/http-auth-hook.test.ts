@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { AccessControl } from '../../src/domain';
 import { registerAccessChecks } from '../../src/http/auth-hook';
@@ -48,7 +48,7 @@ describe('REST access checks', () => {
   it('answers 401 with WWW-Authenticate, 403 naming the role, and logs the key name on admitted calls', async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({ write(chunk: Buffer, _e, done) { lines.push(JSON.parse(chunk.toString('utf8'))); done(); } });
-    const app = Fastify({ loggerInstance: pino(sink) });
+    const app = Fastify({ loggerInstance: pino(sink) as FastifyBaseLogger });
     registerAccessChecks(app, access());
     registerErrorHandlers(app, 1024);
     app.get('/r', { config: { access: 'read' } }, async (request) => ({ who: request.principal?.name }));
