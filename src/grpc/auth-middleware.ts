@@ -37,10 +37,13 @@ export function authMiddleware(access: AccessControl): ServerMiddleware<AuthCont
     const needed = accessOfMethod(call.method.path);
     if (needed === undefined) throw errors.permissionDenied(`${call.method.path} has no access rule`);
     const authorization = context.metadata.get('authorization');
-    const principal = access.admit(needed, typeof authorization === 'string' ? authorization : undefined, addressOf(context.peer));
-    if (principal === undefined) return yield* call.next(call.request, { ...context, principal });
-    if (context.caller) context.caller.keyName = principal.name;
-    const log = context.log.child({ keyName: principal.name });
+    const principal = access.authenticate(needed, typeof authorization === 'string' ? authorization : undefined);
+    let log = context.log;
+    if (principal !== undefined) {
+      if (context.caller) context.caller.keyName = principal.name;
+      log = log.child({ keyName: principal.name });
+    }
+    access.throttle(needed, principal, addressOf(context.peer));
     return yield* call.next(call.request, { ...context, log, principal });
   };
 }

@@ -34,11 +34,13 @@ export function registerAccessChecks(app: FastifyInstance, access: AccessControl
     // No route matched: the not-found handler answers, and no handler runs.
     if (needed === undefined) return;
     try {
-      const principal = access.admit(needed, request.headers.authorization, request.ip);
-      if (principal === undefined) return;
-      request.principal = principal;
-      // Both, so the "request completed" line carries the key's name too.
-      request.log = reply.log = request.log.child({ keyName: principal.name });
+      const principal = access.authenticate(needed, request.headers.authorization);
+      if (principal !== undefined) {
+        request.principal = principal;
+        // Both, so the "request completed" line carries the key's name too.
+        request.log = reply.log = request.log.child({ keyName: principal.name });
+      }
+      access.throttle(needed, principal, request.ip);
     } catch (error) {
       // RFC 6750 §3: a 401 names the scheme the client should use.
       if (isDomainError(error) && error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');

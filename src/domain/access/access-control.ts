@@ -18,10 +18,9 @@ export interface AccessSettings {
 }
 
 /**
- * Who may call what, for both doors: checks the key a call presents against the access the
- * operation needs, then the caller's rate limit. Throws UNAUTHENTICATED, PERMISSION_DENIED or
- * RESOURCE_EXHAUSTED (with retryAfterSeconds); returns the principal, or undefined for calls that
- * need no key (public operations, or every call when no keys are configured).
+ * Who may call what, for both doors: `authenticate` checks the key a call presents against the
+ * access the operation needs, then `throttle` the caller's rate limit. Two steps, so a door can
+ * record whom it is serving (logs) before the rate limit may refuse the call.
  */
 export class AccessControl {
   private readonly keyring: Keyring;
@@ -43,30 +42,43 @@ export class AccessControl {
   }
 
   /**
-   * `authorization` is the raw Authorization value (header or metadata); `peer` identifies an
-   * anonymous caller for rate limiting (its address) when authentication is off.
+   * Whom the call comes from: the principal of the key in `authorization` (the raw Authorization
+   * value, header or metadata), or undefined when the operation needs no key. Throws
+   * UNAUTHENTICATED or PERMISSION_DENIED.
    */
-  admit(access: Access, authorization: string | undefined, peer: string): Principal | undefined {
-    if (access === 'public') return undefined;
-    if (access === 'metrics' && (this.settings.metricsPublic || !this.authRequired)) return undefined;
-    const needed: Role = access === 'metrics' ? 'read' : access;
-    if (!this.authRequired) {
-      this.limit(`address ${peer}`, this.settings.rateLimit);
-      return undefined;
-    }
+  authenticate(access: Access, authorization: string | undefined): Principal | undefined {
+    if (!this.guarded(access) || !this.authRequired) return undefined;
+    const needed: Role = access === 'metrics' ? 'read' : (access as Role);
     const key = bearerToken(authorization);
     if (key === undefined) {
       throw errors.unauthenticated(
         authorization === undefined ? 'an API key is required: send "Authorization: Bearer <key>"' : 'malformed Authorization: expected "Bearer <key>"',
       );
     }
-    const holder = this.keyring.identify(key);
-    if (holder === undefined) throw errors.unauthenticated('invalid API key');
-    const { principal } = holder;
+    const principal = this.keyring.identify(key);
+    if (principal === undefined) throw errors.unauthenticated('invalid API key');
     if (!principal.roles.has(needed)) throw errors.permissionDenied(`API key '${principal.name}' lacks the '${needed}' role this operation needs`);
-    const own = holder.rateLimitPerSecond;
-    this.limit(`API key '${principal.name}'`, own === undefined ? this.settings.rateLimit : { perSecond: own, burst: Math.max(1, 2 * own) });
     return principal;
+  }
+
+  /**
+   * Takes a token from the caller's bucket: the principal's, or when there is none (auth off) the
+   * `peer` address's. Public operations are never limited. Throws RESOURCE_EXHAUSTED with retryAfterSeconds.
+   */
+  throttle(access: Access, principal: Principal | undefined, peer: string): void {
+    if (!this.guarded(access)) return;
+    if (principal === undefined) {
+      this.limit(`address ${peer}`, this.settings.rateLimit);
+      return;
+    }
+    const own = this.keyring.rateOf(principal.name);
+    this.limit(`API key '${principal.name}'`, own === undefined ? this.settings.rateLimit : { perSecond: own, burst: Math.max(1, 2 * own) });
+  }
+
+  /** False for operations anyone may call: public ones, and /metrics when configured public or auth is off. */
+  private guarded(access: Access): boolean {
+    if (access === 'public') return false;
+    return access !== 'metrics' || !(this.settings.metricsPublic || !this.authRequired);
   }
 
   private limit(caller: string, limit: RateLimit): void {

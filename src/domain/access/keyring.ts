@@ -12,44 +12,42 @@ export interface ApiKeyEntry {
   readonly rateLimitPerSecond?: number;
 }
 
-/** Whom a key identified, and the rate that applies to it. */
-export interface KeyHolder {
-  readonly principal: Principal;
-  readonly rateLimitPerSecond: number | undefined;
-}
-
 /**
  * The configured keys, stored as digests. Presented keys are hashed first, so every comparison is
  * between equal-length buffers and the stored keys never sit in memory in the clear.
  */
 export class Keyring {
-  private readonly holders: { digest: Buffer; holder: KeyHolder }[];
+  private readonly keys: { digest: Buffer; principal: Principal }[];
+  private readonly rates = new Map<string, number | undefined>();
 
   constructor(entries: readonly ApiKeyEntry[]) {
-    this.holders = entries.map((e) => ({
+    this.keys = entries.map((e) => ({
       digest: Buffer.from(e.sha256, 'hex'),
-      holder: {
-        principal: Object.freeze({ name: e.name, roles: new Set(e.roles.filter((r) => ROLES.includes(r))) }),
-        rateLimitPerSecond: e.rateLimitPerSecond,
-      },
+      principal: Object.freeze({ name: e.name, roles: new Set(e.roles.filter((r) => ROLES.includes(r))) }),
     }));
+    for (const e of entries) this.rates.set(e.name, e.rateLimitPerSecond);
   }
 
   get size(): number {
-    return this.holders.length;
+    return this.keys.length;
   }
 
   /**
-   * The holder of `key`, or undefined. Every stored digest is compared in constant time and the
-   * loop never exits early, so the time taken says nothing about which key (if any) matched.
+   * The principal `key` belongs to, or undefined. Every stored digest is compared in constant time
+   * and the loop never exits early, so the time taken says nothing about which key (if any) matched.
    */
-  identify(key: string): KeyHolder | undefined {
+  identify(key: string): Principal | undefined {
     const presented = createHash('sha256').update(key, 'utf8').digest();
-    let found: KeyHolder | undefined;
-    for (const { digest, holder } of this.holders) {
+    let found: Principal | undefined;
+    for (const { digest, principal } of this.keys) {
       const same = timingSafeEqual(presented, digest);
-      if (same && found === undefined) found = holder;
+      if (same && found === undefined) found = principal;
     }
     return found;
+  }
+
+  /** The key's own rate limit, if its entry set one. */
+  rateOf(name: string): number | undefined {
+    return this.rates.get(name);
   }
 }
