@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
 import { MilvusVectorStore } from '../adapters/vector/milvus';
 import type { Config } from '../config/config';
-import { VectorService, type ModelService, type VectorStore } from '../domain';
+import { AccessControl, VectorService, type ModelService, type VectorStore } from '../domain';
 import { buildGrpc } from '../grpc/build-grpc-server';
 import { buildHttp } from '../http/build-http-app';
+import { bindHost } from './bind-host';
 import { buildModels, defaultModels } from './build-models';
 import { Readiness } from './readiness';
 
@@ -49,8 +50,13 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
   const models = await buildModels(config, logger, env);
   const defaults = defaultModels(config).map((m) => m.name);
   const readiness = new Readiness(vectors, models, defaults);
-  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024 });
-  const grpc = buildGrpc({ vectors, models, logger, readiness });
+  const access = new AccessControl({
+    keys: config.apiKeys,
+    metricsPublic: config.metricsPublic,
+    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+  });
+  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access });
+  const grpc = buildGrpc({ vectors, models, logger, readiness, access });
 
   return {
     vectors,
@@ -59,11 +65,12 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
     http,
     grpc: grpc.server,
     async listen() {
-      const grpcPort = await grpc.server.listen(`${config.host}:${config.grpcPort}`);
-      await http.listen({ host: config.host, port: config.httpPort });
+      const host = bindHost(config, logger);
+      const grpcPort = await grpc.server.listen(`${host.includes(':') ? `[${host}]` : host}:${config.grpcPort}`);
+      await http.listen({ host, port: config.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-      logger.info({ grpcPort, httpPort, host: config.host, backend: store.engine }, 'taishang-ai listening');
+      logger.info({ grpcPort, httpPort, host, backend: store.engine, apiKeys: config.apiKeys.length }, 'taishang-ai listening');
       // Load the default models now rather than on the first call; readiness reports when done.
       void readiness.isReady();
       return { grpcPort, httpPort };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { loadApiKeys } from './api-keys';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -24,7 +25,23 @@ export const ConfigSchema = Type.Object({
   milvusTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   modelCacheDir: Type.String({ minLength: 1 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-  apiKeys: Type.Array(Type.String()),
+  /** API_KEYS and API_KEYS_FILE: each key's name, SHA-256 and roles (the keys themselves are not kept). */
+  apiKeys: Type.Array(
+    Type.Object({
+      name: Type.String({ minLength: 1 }),
+      sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+      roles: Type.Array(Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('admin')])),
+      rateLimitPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+    }),
+  ),
+  /** With no keys, bind HOST anyway instead of loopback only. Ignored when keys are configured. */
+  allowUnauthenticated: Type.Boolean(),
+  /** /metrics without a key even when keys are configured. */
+  metricsPublic: Type.Boolean(),
+  /** Calls per second per key (or per address when auth is off); 0 = no limit. */
+  rateLimitPerSecond: Type.Number({ minimum: 0 }),
+  /** Token-bucket size; defaults to twice the rate (at least 1). */
+  rateLimitBurst: Type.Number({ minimum: 0 }),
   /** Let transformers.js fetch missing weights from the hub into modelCacheDir (needs internet). */
   allowRemoteModels: Type.Boolean(),
   /** Registered on first start (empty registry file): the default embedding model. */
@@ -56,7 +73,10 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   MILVUS_TIMEOUT_MS: ['milvusTimeoutMs', toInt],
   MODEL_CACHE_DIR: ['modelCacheDir', String],
   LOG_LEVEL: ['logLevel', String],
-  API_KEYS: ['apiKeys', (raw) => raw.split(',').map((k) => k.trim()).filter((k) => k !== '')],
+  ALLOW_UNAUTHENTICATED: ['allowUnauthenticated', toBool],
+  METRICS_PUBLIC: ['metricsPublic', toBool],
+  RATE_LIMIT_PER_SECOND: ['rateLimitPerSecond', toNumber],
+  RATE_LIMIT_BURST: ['rateLimitBurst', toNumber],
   ALLOW_REMOTE_MODELS: ['allowRemoteModels', toBool],
   EMBEDDING_MODEL_NAME: ['embeddingModelName', String],
   EMBEDDING_MODEL_ID: ['embeddingModelId', String],
@@ -82,6 +102,10 @@ const DEFAULTS: Config = {
   modelCacheDir: './models',
   logLevel: 'info',
   apiKeys: [],
+  allowUnauthenticated: false,
+  metricsPublic: false,
+  rateLimitPerSecond: 0,
+  rateLimitBurst: 0,
   allowRemoteModels: false,
   embeddingModelName: 'all-MiniLM-L6-v2',
   embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
@@ -105,13 +129,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     candidate[key] = parse(raw);
     sourceOf[key] = name;
   }
+  // API_KEYS/API_KEYS_FILE have their own parser: its problems name entries, never the keys.
+  const apiKeys = loadApiKeys(env);
+  candidate.apiKeys = apiKeys.keys;
   Object.assign(candidate, overrides);
+  if (sourceOf.rateLimitBurst === undefined && overrides.rateLimitBurst === undefined && typeof candidate.rateLimitPerSecond === 'number') {
+    candidate.rateLimitBurst = Math.max(1, 2 * candidate.rateLimitPerSecond);
+  }
   const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
     const key = e.path.split('/')[1] ?? '';
     const name = sourceOf[key] ?? key;
     return `${name}=${JSON.stringify(candidate[key])}: ${e.message}`;
   });
-  problems.push(...credentialProblems(candidate));
+  problems.push(...credentialProblems(candidate), ...apiKeys.problems);
+  const { rateLimitPerSecond: rate, rateLimitBurst: burst } = candidate;
+  if (typeof rate === 'number' && rate > 0 && typeof burst === 'number' && burst < 1) problems.push('RATE_LIMIT_BURST must be at least 1 when RATE_LIMIT_PER_SECOND is set');
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   return Object.freeze(candidate as Config);
 }
@@ -128,6 +160,10 @@ function credentialProblems(c: Record<string, unknown>): string[] {
 function toBool(raw: string): unknown {
   const v = raw.trim().toLowerCase();
   return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : raw;
+}
+
+function toNumber(raw: string): unknown {
+  return /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
 }
 
 function toInt(raw: string): unknown {

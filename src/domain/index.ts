@@ -17,3 +17,7 @@ export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConf
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
 export { ROLES, OPERATION_ACCESS, type Role, type Principal, type Access, type Operation } from './access/roles';
+export { AccessControl, type AccessSettings } from './access/access-control';
+export { Keyring, type ApiKeyEntry } from './access/keyring';
+export { RateLimiter, type RateLimit } from './access/rate-limiter';
+export { bearerToken } from './access/bearer-token';

@@ -73,3 +73,20 @@ export function cancelled(): DomainError {
 export function internal(cause?: unknown): DomainError {
   return new DomainError('INTERNAL', 'internal error', { cause });
 }
+
+/** No API key, or one that matches none; the message never repeats what was presented. */
+export function unauthenticated(message: string): DomainError {
+  return new DomainError('UNAUTHENTICATED', message);
+}
+
+export function permissionDenied(message: string): DomainError {
+  return new DomainError('PERMISSION_DENIED', message);
+}
+
+/** Over the caller's rate limit: retryable, unlike a request that is too large. */
+export function rateLimited(caller: string, retryAfterSeconds: number): DomainError {
+  return new DomainError('RESOURCE_EXHAUSTED', `rate limit exceeded for ${caller}; retry after ${Math.ceil(retryAfterSeconds)} s`, {
+    retryAfterSeconds,
+    reason: 'RATE_LIMITED',
+  });
+}

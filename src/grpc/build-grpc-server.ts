@@ -3,9 +3,10 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
-import type { ModelService, VectorService } from '../domain';
+import { AccessControl, type ModelService, type VectorService } from '../domain';
 import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
+import { authMiddleware } from './auth-middleware';
 import { errorMappingMiddleware } from './error-mapping-middleware';
 import { grpcServerOptions } from './grpc-server-options';
 import { startHealthWatcher, type Readiness } from './health-watcher';
@@ -23,6 +24,8 @@ export interface GrpcDeps {
   logger: Logger;
   /** grpc.health.v1 follows it (polled every second): SERVING while true. */
   readiness: Readiness;
+  /** API keys, roles and rate limits; absent = no keys, no limits. */
+  access?: AccessControl;
   /** Readiness poll period; tests shorten it. */
   healthIntervalMs?: number;
 }
@@ -42,7 +45,8 @@ export interface GrpcDoor {
 /**
  * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server.
  * Middleware order, outermost first: call logging (request id), google.rpc error details onto the
- * wire, then the ErrorCode → status mapping, so the log line sees the status the client gets.
+ * wire, then the ErrorCode → status mapping, so the log line sees the status the client gets, then
+ * the API key and rate-limit check, whose refusals pass through all three.
  */
 export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   const logger = deps.logger.child({ door: 'grpc' });
@@ -60,7 +64,8 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   const server = createServer(grpcServerOptions())
     .use(loggingMiddleware(logger))
     .use(errorDetailsServerMiddleware)
-    .use(errorMappingMiddleware);
+    .use(errorMappingMiddleware)
+    .use(authMiddleware(deps.access ?? AccessControl.open()));
   server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors));
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
   server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(health.state));

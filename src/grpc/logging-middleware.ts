@@ -13,6 +13,8 @@ export interface RequestContext {
   requestId: string;
   /** A child logger carrying the request id. */
   log: Logger;
+  /** Filled by the auth middleware once a key is identified, so the call's log line names it. */
+  caller?: { keyName?: string };
 }
 
 /**
@@ -30,15 +32,16 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware<RequestConte
     const log = logger.child({ requestId });
     const started = performance.now();
     let code: Status = Status.OK;
+    const caller: { keyName?: string } = {};
     try {
-      return yield* call.next(call.request, { ...context, requestId, log });
+      return yield* call.next(call.request, { ...context, requestId, log, caller });
     } catch (error) {
       code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
       throw error;
     } finally {
       // Once aborted, grpc-js has already answered the client; whatever the handler did is moot.
       if (context.signal.aborted) code = abortedStatus(context);
-      const line = { method: call.method.path, code: Status[code], durationMs: roundMs(performance.now() - started) };
+      const line = { method: call.method.path, code: Status[code], durationMs: roundMs(performance.now() - started), ...caller };
       if (code === Status.INTERNAL || code === Status.UNKNOWN) log.error(line, 'grpc call failed');
       else log.info(line, 'grpc call');
     }

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { limits } from '../domain';
+import { AccessControl, limits } from '../domain';
+import { registerAccessChecks } from './auth-hook';
 import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
@@ -58,6 +59,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     reply.header(REQUEST_ID_HEADER, request.id);
     watchClientDisconnect(request, reply, done);
   });
+  registerAccessChecks(app, deps.access ?? AccessControl.open());
 
   await registerOpenApi(app, deps.openapi);
   collectionRoutes(app, deps.vectors);

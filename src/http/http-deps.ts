@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ModelService, VectorService } from '../domain';
+import type { AccessControl, ModelService, VectorService } from '../domain';
 
 /** What the REST door needs from the composition root (src/app). */
 export interface HttpDeps {
@@ -11,6 +11,8 @@ export interface HttpDeps {
   readiness: { isReady(): Promise<boolean> };
   /** Largest accepted request body; defaults to the 64 MiB message limit of CONVENTIONS.md. */
   bodyLimitBytes?: number;
+  /** API keys, roles and rate limits; absent = no keys, no limits. */
+  access?: AccessControl;
   /** OpenAPI document details; servers default to the origin the document is served from. */
   openapi?: { version?: string; servers?: { url: string; description?: string }[] };
 }

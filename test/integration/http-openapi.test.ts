@@ -53,7 +53,11 @@ const ROUTES = [
   'GET /openai/v1/models/{model}',
 ];
 
+/** Operations anyone may call, even when the service has API keys. */
+const PUBLIC_ROUTES = ['GET /v1/health', 'GET /healthz', 'GET /readyz'];
+
 interface Operation {
+  security?: Record<string, string[]>[];
   operationId?: string;
   summary?: string;
   description?: string;
@@ -65,7 +69,7 @@ interface Operation {
 describe('OpenAPI document and Swagger UI', () => {
   let server: RestTestServer;
   let dispose: () => Promise<void>;
-  let spec: { openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
+  let spec: { components: { securitySchemes?: Record<string, unknown> }; openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
     const opened = await openTestStore();
@@ -138,6 +142,24 @@ describe('OpenAPI document and Swagger UI', () => {
     const stream = spec.paths['/v1/models/{name}/generate/stream']!.post!;
     expect(Object.keys(stream.responses['200']!.content!)).toEqual(['text/event-stream']);
     expect(Object.keys(stream.responses['404']!.content!)).toEqual(['application/problem+json']);
+  });
+
+  it('declares bearer API keys: every operation but health and probes needs one, and documents 401, 403 and 429', () => {
+    expect(spec.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    for (const [route, op] of operations()) {
+      if (PUBLIC_ROUTES.includes(route)) {
+        expect({ route, security: op.security }).toEqual({ route, security: [] });
+      } else {
+        expect({ route, security: op.security, refusals: ['401', '403', '429'].filter((s) => s in op.responses) }).toEqual({
+          route,
+          security: [{ bearerAuth: [] }],
+          refusals: ['401', '403', '429'],
+        });
+      }
+    }
+    const listOpenAi = spec.paths['/openai/v1/models']!.get!;
+    expect(Object.keys(listOpenAi.responses['401']!.content!)).toEqual(['application/json']);
+    expect(Object.keys(spec.paths['/v1/collections']!.get!.responses['403']!.content!)).toEqual(['application/problem+json']);
   });
 
   it('serves Swagger UI at /docs', async () => {

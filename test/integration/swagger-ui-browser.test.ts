@@ -14,6 +14,41 @@ const COLLECTION = 'swagger_ui_browser';
 
 jest.setTimeout(90_000);
 
+/** Headless Debian Chromium with a fresh profile (--user-data-dir), which playwright takes as the persistent context's dir. */
+function launchChromium(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 2000 },
+  });
+}
+
+/** The operation block for METHOD path, as Swagger UI renders it. */
+function operationIn(page: Page, method: string, path: string): Locator {
+  return page.locator(`.opblock.opblock-${method.toLowerCase()}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+}
+
+/** The status and body of the block's live response, once it shows `status` (or any, when not given). */
+async function liveResponse(block: Locator, status?: number): Promise<{ status: number; body: any }> {
+  const live = block.locator('.live-responses-table tr.response');
+  const cell = status === undefined ? live.locator('.response-col_status') : live.locator('.response-col_status', { hasText: String(status) });
+  await cell.waitFor();
+  const shown = Number((await live.locator('.response-col_status').innerText()).trim());
+  const text = await live.locator('.response-col_description .highlight-code pre').first().innerText();
+  return { status: shown, body: JSON.parse(text) };
+}
+
 describe('Swagger UI in a real browser', () => {
   let service: ServiceProcess;
   let browser: BrowserContext;
@@ -25,23 +60,7 @@ describe('Swagger UI in a real browser', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'taishang-swagger-'));
     profileDir = await mkdtemp(join(tmpdir(), 'taishang-chromium-'));
     service = await startService(dataDir);
-    // A fresh profile (--user-data-dir) per run: playwright takes it as the persistent context's dir.
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 2000 },
-    });
+    browser = await launchChromium(profileDir);
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(15_000);
     await page.goto(`${service.baseUrl}/docs`);
@@ -55,9 +74,7 @@ describe('Swagger UI in a real browser', () => {
     await rm(profileDir, { recursive: true, force: true });
   });
 
-  /** The operation block for METHOD path, as Swagger UI renders it. */
-  const operation = (method: string, path: string): Locator =>
-    page.locator(`.opblock.opblock-${method.toLowerCase()}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+  const operation = (method: string, path: string): Locator => operationIn(page, method, path);
 
   /** Expands the block, presses "Try it out", fills path parameters and the JSON body, executes, reads the live response. */
   async function tryItOut(method: string, path: string, params: Record<string, string>, body: unknown): Promise<{ status: number; body: any }> {
@@ -69,11 +86,7 @@ describe('Swagger UI in a real browser', () => {
     }
     await block.locator('textarea.body-param__text').fill(JSON.stringify(body, null, 2));
     await block.locator('button.execute').click();
-    const live = block.locator('.live-responses-table tr.response');
-    await live.locator('.response-col_status').waitFor();
-    const status = Number((await live.locator('.response-col_status').innerText()).trim());
-    const text = await live.locator('.response-col_description .highlight-code pre').first().innerText();
-    return { status, body: JSON.parse(text) };
+    return liveResponse(block);
   }
 
   it('lists every operation of /openapi.json', async () => {
@@ -115,5 +128,62 @@ describe('Swagger UI in a real browser', () => {
     expect(stats).toMatchObject({ status: 200, body: { name: COLLECTION, vector_count: 2 } });
     const stored = await rest(service.baseUrl, 'GET', `/v1/collections/${COLLECTION}/vectors/ui-1`);
     expect(stored).toMatchObject({ status: 200, body: { vector: { id: 'ui-1', vector: [1, 0, 0, 0], metadata: { genre: 'scifi' } } } });
+  });
+});
+
+describe('Swagger UI on a service with API keys', () => {
+  const KEY = 'swagger-ui-admin-key-0001';
+  let service: ServiceProcess;
+  let browser: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  let profileDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taishang-swagger-auth-'));
+    profileDir = await mkdtemp(join(tmpdir(), 'taishang-chromium-auth-'));
+    service = await startService(dataDir, { API_KEYS: KEY });
+    browser = await launchChromium(profileDir);
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${service.baseUrl}/docs`);
+    await page.locator('.opblock').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(profileDir, { recursive: true, force: true });
+  });
+
+  it('answers 401 before Authorize, and the same call succeeds once the key is entered, also after a reload', async () => {
+    const block = operationIn(page, 'POST', '/v1/collections');
+    await block.locator('.opblock-summary').first().click();
+    await block.locator('button.try-out__btn').click();
+    await block.locator('textarea.body-param__text').fill(JSON.stringify({ name: 'authorized_in_ui', vector_dim: 2 }));
+    await block.locator('button.execute').click();
+    const refused = await liveResponse(block, 401);
+    expect(refused.body).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+
+    await page.locator('.auth-wrapper button.authorize').click();
+    const dialog = page.locator('.modal-ux');
+    await dialog.locator('input[type="text"], input[type="password"]').first().fill(KEY);
+    await dialog.locator('button.modal-btn.auth.authorize').click();
+    await dialog.locator('button.btn-done').click();
+
+    await block.locator('button.execute').click();
+    const created = await liveResponse(block, 201);
+    expect(created.body).toMatchObject({ success: true });
+    expect((await rest(service.baseUrl, 'GET', '/v1/collections/authorized_in_ui', undefined, { authorization: `Bearer ${KEY}` })).status).toBe(200);
+
+    // persistAuthorization: the key survives a reload of the page.
+    await page.reload();
+    const list = operationIn(page, 'GET', '/v1/collections');
+    await list.locator('.opblock-summary').first().click();
+    await list.locator('button.try-out__btn').click();
+    await list.locator('button.execute').click();
+    const listed = await liveResponse(list, 200);
+    expect(listed.body).toEqual({ names: ['authorized_in_ui'] });
   });
 });

@@ -14,6 +14,8 @@ export interface ServiceProcess {
   channel: Channel;
   vectors: VectorServiceClient;
   logs: Record<string, unknown>[];
+  /** Everything the process wrote, unparsed (for checks that something never appears). */
+  stdout: string[];
   stderr: string[];
   /** Resolves on the first log line matching the predicate (bounded by `timeoutMs`). */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -38,10 +40,12 @@ export function exitCode(child: ChildProcess): Promise<number | null> {
 export async function startService(dataDir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const child = runMain({ DATA_DIR: dataDir, ...env });
   const logs: Record<string, unknown>[] = [];
+  const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
+    stdout.push(chunk.toString('utf8'));
     buffered += chunk.toString('utf8');
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
@@ -82,6 +86,7 @@ export async function startService(dataDir: string, env: Record<string, string> 
     channel,
     vectors: createClient(VectorServiceDefinition, channel),
     logs,
+    stdout,
     stderr,
     waitForLog,
     async stop(signal = 'SIGTERM') {

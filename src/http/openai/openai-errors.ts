@@ -90,6 +90,14 @@ const ANSWERS: Record<number, { when: string; error: OpenAiError }> = {
     when: 'invalid_request_error: a bad field (param names it), the wrong kind of model, a disabled model.',
     error: { message: 'input: token arrays are not supported; send text', type: 'invalid_request_error', param: 'input', code: 'invalid_argument' },
   },
+  401: {
+    when: 'authentication_error: no API key, or one that matches none. Send Authorization: Bearer <key>.',
+    error: { message: 'invalid API key', type: 'authentication_error', param: null, code: 'unauthenticated' },
+  },
+  403: {
+    when: "permission_error: the API key lacks the 'read' role.",
+    error: { message: "API key 'ingest' lacks the 'read' role this operation needs", type: 'permission_error', param: null, code: 'permission_denied' },
+  },
   404: { when: 'model_not_found: no such model.', error: { message: "model 'gpt-4' not found", type: 'invalid_request_error', param: 'model', code: 'model_not_found' } },
   413: {
     when: 'The body is over the size limit, or too many inputs.',
@@ -100,7 +108,7 @@ const ANSWERS: Record<number, { when: string; error: OpenAiError }> = {
     error: { message: "content-type: Content-Type 'text/plain' is not supported; send application/json", type: 'invalid_request_error', param: 'content-type', code: 'invalid_argument' },
   },
   429: {
-    when: "rate_limit_error: the model's queue is full; retry after Retry-After seconds.",
+    when: "rate_limit_error: the caller's rate limit is spent or the model's queue is full; retry after Retry-After seconds.",
     error: { message: "model 'minilm': embedding queue is full (4096 texts); retry later", type: 'rate_limit_error', param: null, code: 'resource_exhausted' },
   },
   500: { when: 'server_error: unexpected failure (logged with the request id).', error: { message: 'internal error', type: 'server_error', param: null, code: 'internal' } },
@@ -112,7 +120,7 @@ const ANSWERS: Record<number, { when: string; error: OpenAiError }> = {
 };
 
 /** OpenAPI entries for the error answers of a route, in OpenAI's body shape (500 and 503 always apply). */
-export function openAiErrorResponses(...statuses: (400 | 404 | 413 | 415 | 429 | 504)[]) {
+export function openAiErrorResponses(...statuses: (400 | 401 | 403 | 404 | 413 | 415 | 429 | 504)[]) {
   const all = [...new Set<number>([...statuses, 500, 503])].sort((a, b) => a - b);
   return Object.fromEntries(
     all.map((status) => {

@@ -1,4 +1,4 @@
-import type { ModelService } from '../../domain';
+import type { Access, ModelService } from '../../domain';
 import { errors } from '../../errors';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
@@ -15,10 +15,12 @@ import {
   promptOf,
 } from './openai-conversion';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
+import { OPENAI_PREFIX } from './openai-prefix';
 import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
 
-export const OPENAI_PREFIX = '/openai/v1';
 const tags = ['openai'];
+/** Embeddings, chat and model listing all only read (like GenerateText, GenerateEmbedding, ListModels). */
+const OPENAI_ACCESS: Access = 'read';
 
 const STREAM_EXAMPLE =
   'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null,"logprobs":null}]}\n\n' +
@@ -47,6 +49,7 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       scope.post(
         '/embeddings',
         {
+          config: { access: OPENAI_ACCESS },
           schema: {
             operationId: 'openaiCreateEmbeddings',
             tags,
@@ -69,6 +72,7 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       scope.post(
         '/chat/completions',
         {
+          config: { access: OPENAI_ACCESS },
           schema: {
             operationId: 'openaiCreateChatCompletion',
             tags,
@@ -103,6 +107,7 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       scope.get(
         '/models',
         {
+          config: { access: OPENAI_ACCESS },
           schema: {
             operationId: 'openaiListModels',
             tags,
@@ -117,6 +122,7 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       scope.get(
         '/models/:model',
         {
+          config: { access: OPENAI_ACCESS },
           schema: {
             operationId: 'openaiRetrieveModel',
             tags,

@@ -1,4 +1,4 @@
-import type { VectorService } from '../../domain';
+import { OPERATION_ACCESS, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionInfoResponse, CollectionStatsResponse, CreateCollectionBody, ListCollectionsResponse } from '../schemas/collection-schemas';
@@ -13,6 +13,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.post(
     '/v1/collections',
     {
+      config: { access: OPERATION_ACCESS['VectorService.CreateCollection'] },
       schema: {
         operationId: 'createCollection',
         tags,
@@ -37,6 +38,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.get(
     '/v1/collections',
     {
+      config: { access: OPERATION_ACCESS['VectorService.ListCollections'] },
       schema: {
         operationId: 'listCollections',
         tags,
@@ -51,6 +53,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.get(
     '/v1/collections/:name',
     {
+      config: { access: OPERATION_ACCESS['VectorService.GetCollectionInfo'] },
       schema: {
         operationId: 'getCollectionInfo',
         tags,
@@ -67,6 +70,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
     '/v1/collections/:name',
     {
       config: {
+        access: OPERATION_ACCESS['VectorService.HasCollection'],
         // @fastify/swagger leaves HEAD routes out unless asked, then suffixes their operationId with
         // "-head"; this HEAD is an operation of its own (HasCollection), so its id is kept.
         swagger: { exposeHeadRoute: true },
@@ -94,6 +98,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.delete(
     '/v1/collections/:name',
     {
+      config: { access: OPERATION_ACCESS['VectorService.DropCollection'] },
       schema: {
         operationId: 'dropCollection',
         tags,
@@ -112,6 +117,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.get(
     '/v1/collections/:name/stats',
     {
+      config: { access: OPERATION_ACCESS['VectorService.GetCollectionStats'] },
       schema: {
         operationId: 'getCollectionStats',
         tags,
@@ -130,6 +136,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
   app.post(
     '/v1/collections/:name/compact',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Compact'] },
       schema: {
         operationId: 'compactCollection',
         tags,

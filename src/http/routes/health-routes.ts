@@ -1,4 +1,4 @@
-import type { VectorService } from '../../domain';
+import { OPERATION_ACCESS, type VectorService } from '../../domain';
 import type { HttpDeps } from '../http-deps';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
@@ -12,6 +12,7 @@ export function healthRoutes(app: HttpApp, vectors: VectorService, readiness: Ht
   app.get(
     '/v1/health',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Health'] },
       schema: {
         operationId: 'health',
         tags,
@@ -26,6 +27,7 @@ export function healthRoutes(app: HttpApp, vectors: VectorService, readiness: Ht
   app.get(
     '/healthz',
     {
+      config: { access: 'public' },
       schema: {
         operationId: 'alive',
         tags,
@@ -40,6 +42,7 @@ export function healthRoutes(app: HttpApp, vectors: VectorService, readiness: Ht
   app.get(
     '/readyz',
     {
+      config: { access: 'public' },
       schema: {
         operationId: 'ready',
         tags,

@@ -1,4 +1,4 @@
-import type { VectorService } from '../../domain';
+import { OPERATION_ACCESS, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
@@ -13,6 +13,7 @@ export function indexRoutes(app: HttpApp, vectors: VectorService): void {
   app.put(
     '/v1/collections/:name/index',
     {
+      config: { access: OPERATION_ACCESS['VectorService.CreateIndex'] },
       schema: {
         operationId: 'createIndex',
         tags,
@@ -34,6 +35,7 @@ export function indexRoutes(app: HttpApp, vectors: VectorService): void {
   app.get(
     '/v1/collections/:name/index',
     {
+      config: { access: OPERATION_ACCESS['VectorService.HasIndex'] },
       schema: {
         operationId: 'hasIndex',
         tags,
@@ -49,6 +51,7 @@ export function indexRoutes(app: HttpApp, vectors: VectorService): void {
   app.delete(
     '/v1/collections/:name/index',
     {
+      config: { access: OPERATION_ACCESS['VectorService.DropIndex'] },
       schema: {
         operationId: 'dropIndex',
         tags,

@@ -1,4 +1,4 @@
-import type { ModelService } from '../../domain';
+import { OPERATION_ACCESS, type ModelService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import {
   chunkEventData,
@@ -37,6 +37,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.post(
     '/v1/models',
     {
+      config: { access: OPERATION_ACCESS['ModelService.RegisterModel'] },
       schema: {
         operationId: 'registerModel',
         tags,
@@ -60,6 +61,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.get(
     '/v1/models',
     {
+      config: { access: OPERATION_ACCESS['ModelService.ListModels'] },
       schema: {
         operationId: 'listModels',
         tags,
@@ -74,6 +76,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.get(
     '/v1/models/:name',
     {
+      config: { access: OPERATION_ACCESS['ModelService.GetModelInfo'] },
       schema: {
         operationId: 'getModelInfo',
         tags,
@@ -89,6 +92,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.put(
     '/v1/models/:name',
     {
+      config: { access: OPERATION_ACCESS['ModelService.UpdateModelConfig'] },
       schema: {
         operationId: 'updateModelConfig',
         tags,
@@ -113,6 +117,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.delete(
     '/v1/models/:name',
     {
+      config: { access: OPERATION_ACCESS['ModelService.UnregisterModel'] },
       schema: {
         operationId: 'unregisterModel',
         tags,
@@ -131,6 +136,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.post(
     '/v1/models/:name/generate',
     {
+      config: { access: OPERATION_ACCESS['ModelService.GenerateText'] },
       schema: {
         operationId: 'generateText',
         tags,
@@ -148,6 +154,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.post(
     '/v1/models/:name/generate/stream',
     {
+      config: { access: OPERATION_ACCESS['ModelService.StreamGenerateText'] },
       schema: {
         operationId: 'streamGenerateText',
         tags,
@@ -169,6 +176,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.post(
     '/v1/models/:name/embed',
     {
+      config: { access: OPERATION_ACCESS['ModelService.GenerateEmbedding'] },
       schema: {
         operationId: 'generateEmbedding',
         tags,
@@ -185,6 +193,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
   app.post(
     '/v1/models/:name/embeddings',
     {
+      config: { access: OPERATION_ACCESS['ModelService.GenerateEmbeddings'] },
       schema: {
         operationId: 'generateEmbeddings',
         tags,

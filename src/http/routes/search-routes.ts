@@ -1,4 +1,4 @@
-import type { VectorService } from '../../domain';
+import { OPERATION_ACCESS, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams } from '../schemas/common-schemas';
@@ -11,6 +11,7 @@ export function searchRoutes(app: HttpApp, vectors: VectorService): void {
   app.post(
     '/v1/collections/:name/search',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Search'] },
       schema: {
         operationId: 'searchVectors',
         tags: ['search'],

@@ -1,4 +1,4 @@
-import type { VectorService } from '../../domain';
+import { OPERATION_ACCESS, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
@@ -13,6 +13,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
   app.post(
     '/v1/collections/:name/vectors',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Insert'] },
       schema: {
         operationId: 'insertVectors',
         tags,
@@ -31,6 +32,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
   app.put(
     '/v1/collections/:name/vectors',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Upsert'] },
       schema: {
         operationId: 'upsertVectors',
         tags,
@@ -50,6 +52,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
   app.post(
     '/v1/collections/:name/vectors/delete',
     {
+      config: { access: OPERATION_ACCESS['VectorService.Delete'] },
       schema: {
         operationId: 'deleteVectors',
         tags,
@@ -72,6 +75,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
   app.get(
     '/v1/collections/:name/vectors/:id',
     {
+      config: { access: OPERATION_ACCESS['VectorService.GetByID'] },
       schema: {
         operationId: 'getVectorById',
         tags,

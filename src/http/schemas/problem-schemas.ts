@@ -37,6 +37,12 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
     detail: 'vectors[0].vector: expected 4 dimensions, got 3',
     field: 'vectors[0].vector',
   },
+  401: {
+    when: 'UNAUTHENTICATED: no API key, or one that matches none (the answer carries WWW-Authenticate: Bearer). Send Authorization: Bearer <key>.',
+    code: 'UNAUTHENTICATED',
+    detail: 'invalid API key',
+  },
+  403: { when: 'PERMISSION_DENIED: the API key lacks the role this operation needs.', code: 'PERMISSION_DENIED', detail: "API key 'ingest' lacks the 'admin' role this operation needs" },
   404: { when: 'NOT_FOUND: the collection, vector or model does not exist.', code: 'NOT_FOUND', detail: "collection 'articles' not found" },
   409: { when: 'ALREADY_EXISTS: the name or id is taken.', code: 'ALREADY_EXISTS', detail: "collection 'articles' already exists" },
   413: {
@@ -52,7 +58,9 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
     field: 'content-type',
   },
   429: {
-    when: 'RESOURCE_EXHAUSTED: too many writes are queued for the collection, or calls for the model; retry after Retry-After seconds.',
+    when:
+      "RESOURCE_EXHAUSTED: the caller's rate limit is spent, too many writes are queued for the collection, or calls for the model; " +
+      'retry after Retry-After seconds.',
     code: 'RESOURCE_EXHAUSTED',
     detail: "collection 'articles': write queue full",
   },
@@ -62,7 +70,7 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
 };
 
 /** OpenAPI entries for the problem+json answers a route can give (500 and 503 always apply). */
-export function problemResponses(...statuses: (400 | 404 | 409 | 413 | 415 | 429 | 504)[]) {
+export function problemResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 504)[]) {
   const all = [...new Set<number>([...statuses, 500, 503])].sort((a, b) => a - b);
   return Object.fromEntries(all.map((status) => [status, problemResponse(status)]));
 }
