@@ -17,3 +17,4 @@ export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConf
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
 export { ROLES, OPERATION_ACCESS, type Role, type Principal, type Access, type Operation } from './access/roles';
+export { noTelemetry, type Telemetry, type RequestTelemetry, type ModelOperation, type QueueName, type Door } from './telemetry';
