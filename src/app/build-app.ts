@@ -9,6 +9,7 @@ import { AccessControl, VectorService, type ModelService, type VectorStore } fro
 import { buildGrpc } from '../grpc/build-grpc-server';
 import { buildHttp } from '../http/build-http-app';
 import { bindHost } from './bind-host';
+import { PrometheusMetrics } from '../metrics';
 import { buildModels, defaultModels } from './build-models';
 import { Readiness } from './readiness';
 
@@ -45,9 +46,10 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
 
 /** `env` is the process environment snapshot the openai provider reads named API keys from. */
 export async function buildApp(config: Config, logger: Logger, env: Record<string, string | undefined> = {}): Promise<App> {
+  const metrics = new PrometheusMetrics();
   const store = await openVectorStore(config, logger);
-  const vectors = new VectorService(store);
-  const models = await buildModels(config, logger, env);
+  const vectors = new VectorService(metrics.timeStore(store));
+  const models = await buildModels(config, logger, env, metrics);
   const defaults = defaultModels(config).map((m) => m.name);
   const readiness = new Readiness(vectors, models, defaults);
   const access = new AccessControl({
@@ -55,8 +57,9 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
     metricsPublic: config.metricsPublic,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
   });
-  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access });
-  const grpc = buildGrpc({ vectors, models, logger, readiness, access });
+  watchQueues(metrics, models, store);
+  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access, metrics });
+  const grpc = buildGrpc({ vectors, models, logger, readiness, access, telemetry: metrics });
 
   return {
     vectors,
@@ -88,6 +91,13 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
       logger.info('taishang-ai stopped');
     },
   };
+}
+
+/** queue_depth reads these on every scrape; Lance's write queues exist only in this process. */
+function watchQueues(metrics: PrometheusMetrics, models: ModelService, store: VectorStore): void {
+  metrics.watchQueue('embedding', () => models.queueDepths().embedding);
+  metrics.watchQueue('generation', () => models.queueDepths().generation);
+  if (store instanceof LanceVectorStore) metrics.watchQueue('lance_write', () => store.pendingWrites);
 }
 
 /** Graceful first; past the grace period in-flight calls are cancelled. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JsonFileRegistryStore } from '../adapters/registry';
 import type { Config } from '../config/config';
-import { ModelRegistry, ModelService, type ModelConfig, type ModelProvider, type ProviderName } from '../domain';
+import { ModelRegistry, ModelService, type ModelConfig, type ModelProvider, type ProviderName, type Telemetry } from '../domain';
 import { LlamaCppProvider } from '../providers/llamacpp';
 import { OpenAiProvider } from '../providers/openai';
 import { TransformersProvider } from '../providers/transformers';
@@ -16,7 +16,7 @@ export function defaultModels(config: Config): ModelConfig[] {
 }
 
 /** Providers and the registry; the only place that knows which model runtimes exist. */
-export async function buildModels(config: Config, logger: Logger, env: Record<string, string | undefined>): Promise<ModelService> {
+export async function buildModels(config: Config, logger: Logger, env: Record<string, string | undefined>, telemetry?: Telemetry): Promise<ModelService> {
   const modelCacheDir = config.modelCacheDir;
   const providers = new Map<ProviderName, ModelProvider>([
     ['transformers', new TransformersProvider({ modelCacheDir, allowRemoteModels: config.allowRemoteModels, logger: logger.child({ component: 'transformers' }) })],
@@ -25,5 +25,5 @@ export async function buildModels(config: Config, logger: Logger, env: Record<st
   ]);
   const registry = new ModelRegistry(new JsonFileRegistryStore(join(config.dataDir)));
   await registry.open(defaultModels(config));
-  return new ModelService(registry, providers);
+  return new ModelService(registry, providers, telemetry);
 }

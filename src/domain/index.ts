@@ -21,3 +21,4 @@ export { AccessControl, type AccessSettings } from './access/access-control';
 export { Keyring, type ApiKeyEntry } from './access/keyring';
 export { RateLimiter, type RateLimit } from './access/rate-limiter';
 export { bearerToken } from './access/bearer-token';
+export { noTelemetry, type Telemetry, type RequestTelemetry, type ModelOperation, type QueueName, type Door } from './telemetry';

@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'nice-grpc';
+import { createServer, type Server, type ServerMiddleware } from 'nice-grpc';
 import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
-import { AccessControl, type ModelService, type VectorService } from '../domain';
+import { AccessControl, type ModelService, type RequestTelemetry, type VectorService } from '../domain';
 import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
 import { authMiddleware } from './auth-middleware';
@@ -11,6 +11,7 @@ import { errorMappingMiddleware } from './error-mapping-middleware';
 import { grpcServerOptions } from './grpc-server-options';
 import { startHealthWatcher, type Readiness } from './health-watcher';
 import { loggingMiddleware } from './logging-middleware';
+import { metricsMiddleware } from './metrics-middleware';
 import { modelServiceHandlers } from './model-service-handlers';
 import { reflectionDescriptorSet } from './reflection-descriptor-set';
 import { createStreamTerminator } from './stream-terminator';
@@ -28,6 +29,8 @@ export interface GrpcDeps {
   access?: AccessControl;
   /** Readiness poll period; tests shorten it. */
   healthIntervalMs?: number;
+  /** Counts every call (grpc_requests_total, in flight); without it nothing is counted. */
+  telemetry?: RequestTelemetry;
 }
 
 /** The gRPC door, built but not listening. */
@@ -42,11 +45,14 @@ export interface GrpcDoor {
   stop(): void;
 }
 
+/** Stands in for the metrics middleware when none is wanted, keeping one middleware chain. */
+const passThrough: ServerMiddleware = (call, context) => call.next(call.request, context);
+
 /**
  * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server.
- * Middleware order, outermost first: call logging (request id), google.rpc error details onto the
- * wire, then the ErrorCode → status mapping, so the log line sees the status the client gets, then
- * the API key and rate-limit check, whose refusals pass through all three.
+ * Middleware order, outermost first: metrics, call logging (request id), google.rpc error details
+ * onto the wire, then the ErrorCode → status mapping, so the log line and the metrics see the
+ * status the client gets, then the API key and rate-limit check, whose refusals pass through all.
  */
 export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   const logger = deps.logger.child({ door: 'grpc' });
@@ -61,7 +67,11 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   });
   const terminator = createStreamTerminator();
 
+  // Outermost, so a call any inner middleware refuses is still counted. Reflection is a grpc-js
+  // definition without a fullName; its name comes from its one method's path.
+  const measured = [...served, ServerReflectionService.serverReflectionInfo.path.split('/')[1]!];
   const server = createServer(grpcServerOptions())
+    .use(deps.telemetry ? metricsMiddleware(deps.telemetry, measured) : passThrough)
     .use(loggingMiddleware(logger))
     .use(errorDetailsServerMiddleware)
     .use(errorMappingMiddleware)

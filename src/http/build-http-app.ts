@@ -5,6 +5,7 @@ import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
 import { acceptOnlyJsonBodies } from './json-body-parser';
+import { metricsHook } from './metrics-hook';
 import { openAiRoutes } from './openai/openai-routes';
 import { registerOpenApi } from './openapi';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
@@ -12,12 +13,13 @@ import { watchClientDisconnect } from './request-signal';
 import { collectionRoutes } from './routes/collection-routes';
 import { healthRoutes } from './routes/health-routes';
 import { indexRoutes } from './routes/index-routes';
+import { metricsRoutes } from './routes/metrics-routes';
 import { modelRoutes } from './routes/model-routes';
 import { searchRoutes } from './routes/search-routes';
 import { vectorRoutes } from './routes/vector-routes';
 import type { TypeBoxProvider } from './typebox-provider';
 
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * The REST door: every VectorService and ModelService route of CONVENTIONS.md, OpenAPI and Swagger
@@ -55,6 +57,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
 
   acceptOnlyJsonBodies(app);
   registerErrorHandlers(app, bodyLimitBytes);
+  if (deps.metrics) app.addHook('onRequest', metricsHook(deps.metrics));
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     watchClientDisconnect(request, reply, done);
@@ -67,6 +70,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   vectorRoutes(app, deps.vectors);
   searchRoutes(app, deps.vectors);
   healthRoutes(app, deps.vectors, deps.readiness);
+  if (deps.metrics) metricsRoutes(app, deps.metrics);
   modelRoutes(app, deps.models);
   openAiRoutes(app, deps.models, bodyLimitBytes);
 

@@ -26,7 +26,7 @@ const COLLECTION = 'matrix';
 const MODEL = 'all-MiniLM-L6-v2';
 
 /** REST operations → the RPC whose access they share (CONVENTIONS.md's table); OpenAI routes read. */
-const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 'probe'> = {
+const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 'probe' | 'metrics'> = {
   'POST /v1/collections': 'VectorService.CreateCollection',
   'GET /v1/collections': 'VectorService.ListCollections',
   'GET /v1/collections/{name}': 'VectorService.GetCollectionInfo',
@@ -45,6 +45,8 @@ const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 
   'GET /v1/health': 'VectorService.Health',
   'GET /healthz': 'probe',
   'GET /readyz': 'probe',
+  // Keys are configured and METRICS_PUBLIC is not set, so the scrape needs `read`.
+  'GET /metrics': 'metrics',
   'POST /v1/models': 'ModelService.RegisterModel',
   'GET /v1/models': 'ModelService.ListModels',
   'GET /v1/models/{name}': 'ModelService.GetModelInfo',
@@ -63,6 +65,7 @@ const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 
 function accessOfRoute(route: string): Access {
   const operation = REST_OPERATION[route];
   if (operation === undefined) throw new Error(`${route} has no entry in this test's table: add it with the access it needs`);
+  if (operation === 'metrics') return 'metrics';
   return operation === 'openai' ? 'read' : operation === 'probe' ? 'public' : OPERATION_ACCESS[operation];
 }
 

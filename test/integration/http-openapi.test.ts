@@ -38,6 +38,7 @@ const ROUTES = [
   'GET /v1/health',
   'GET /healthz',
   'GET /readyz',
+  'GET /metrics',
   'POST /v1/models',
   'GET /v1/models',
   'GET /v1/models/{name}',

@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { ModelRegistry, ModelService, VectorService, type VectorStore } from '../../src/domain';
 import { buildHttp } from '../../src/http/build-http-app';
+import { PrometheusMetrics } from '../../src/metrics';
 
 /** One REST answer, with the body parsed when it is JSON. */
 export interface RestAnswer {
@@ -49,6 +50,8 @@ export async function startRestServer(store: VectorStore, options: RestServerOpt
     logger: options.logger ?? pino({ level: 'silent' }),
     readiness: { isReady: options.isReady ?? (async () => true) },
     bodyLimitBytes: options.bodyLimitBytes,
+    // As in the service, so /metrics is served and listed in /openapi.json.
+    metrics: new PrometheusMetrics({ processMetrics: false }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

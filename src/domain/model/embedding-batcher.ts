@@ -1,4 +1,5 @@
 import { errors } from '../../errors';
+import { noTelemetry, type Telemetry } from '../telemetry';
 import type { EmbeddingResult } from './model-types';
 
 /** One text's embedding as the batcher hands it back. */
@@ -43,6 +44,7 @@ export class EmbeddingBatcher {
     private readonly maxBatch: number,
     private readonly maxQueue: number,
     private readonly what: string,
+    private readonly telemetry: Telemetry = noTelemetry,
   ) {}
 
   get depth(): number {
@@ -83,6 +85,7 @@ export class EmbeddingBatcher {
         if (batch.length === 0) continue;
         this.batchSizes.push(batch.length);
         if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
+        this.telemetry.embeddingBatch(batch.length);
         const started = Date.now();
         try {
           const result = await this.run(batch.map((p) => p.text));

@@ -1,4 +1,5 @@
 import { errors } from '../../errors';
+import { noTelemetry, type ModelOperation, type Telemetry } from '../telemetry';
 import { EmbeddingBatcher } from './embedding-batcher';
 import { FifoLimiter } from './fifo-limiter';
 import type { ModelProvider } from './model-provider';
@@ -36,6 +37,7 @@ export class ModelService {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly providers: ReadonlyMap<ProviderName, ModelProvider>,
+    private readonly telemetry: Telemetry = noTelemetry,
   ) {}
 
   async register(input: ModelConfigInput | undefined): Promise<ModelConfig> {
@@ -79,7 +81,7 @@ export class ModelService {
     const { config, provider, params } = this.prepareGeneration(name, prompt, parameters);
     const release = await this.limiter(config, provider).acquire(options.signal);
     try {
-      return await provider.generate(config, prompt, params, options);
+      return await this.timed(config, 'generate', () => provider.generate(config, prompt, params, options));
     } finally {
       release();
     }
@@ -89,12 +91,15 @@ export class ModelService {
   streamGenerateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
     const { config, provider, params } = this.prepareGeneration(name, prompt, parameters);
     const limiter = this.limiter(config, provider);
+    const telemetry = this.telemetry;
     return (async function* stream() {
       const release = await limiter.acquire(options.signal);
+      const started = performance.now();
       try {
         yield* provider.stream(config, prompt, params, options);
       } finally {
         release();
+        telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
       }
     })();
   }
@@ -122,6 +127,15 @@ export class ModelService {
       return this.provider(config).isReady(config);
     });
     return (await Promise.all(checks.map((c) => c.catch(() => false)))).every(Boolean);
+  }
+
+  /** Texts waiting in all embedding batchers and calls waiting in all generation limiters, read when metrics are scraped. */
+  queueDepths(): { embedding: number; generation: number } {
+    let embedding = 0;
+    let generation = 0;
+    for (const b of this.batchers.values()) embedding += b.depth;
+    for (const l of this.limiters.values()) generation += l.queued;
+    return { embedding, generation };
   }
 
   /** Embedding batch sizes and queue depths, for metrics and tests. */
@@ -168,7 +182,13 @@ export class ModelService {
   private batcher(config: ModelConfig, provider: ModelProvider): EmbeddingBatcher {
     let b = this.batchers.get(config.name);
     if (!b) {
-      b = new EmbeddingBatcher((texts) => provider.embed(config, texts), provider.maxBatchOf(config), modelLimits.maxEmbedQueue, `model '${config.name}'`);
+      b = new EmbeddingBatcher(
+        (texts) => this.timed(config, 'embed', () => provider.embed(config, texts)),
+        provider.maxBatchOf(config),
+        modelLimits.maxEmbedQueue,
+        `model '${config.name}'`,
+        this.telemetry,
+      );
       this.batchers.set(config.name, b);
     }
     return b;
@@ -181,6 +201,16 @@ export class ModelService {
       this.limiters.set(config.name, l);
     }
     return l;
+  }
+
+  /** The provider call alone: time spent queued is the limiter's or batcher's, not the model's. */
+  private async timed<T>(config: ModelConfig, operation: ModelOperation, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.telemetry.modelCall(config.provider, operation, (performance.now() - started) / 1000);
+    }
   }
 
   private async forget(config: ModelConfig): Promise<void> {

@@ -92,6 +92,11 @@ export class LanceCollection {
     return toCollectionInfo(this.state.entry);
   }
 
+  /** Writes and table changes waiting in this collection's queue. */
+  get pendingWrites(): number {
+    return this.queue.depth;
+  }
+
   write(request: WriteRequest, signal?: AbortSignal): Promise<void> {
     return this.queue.write(request, signal);
   }

@@ -78,6 +78,13 @@ export class LanceVectorStore implements VectorStore {
     return new LanceVectorStore(dataDir, db, catalog, collections, deps);
   }
 
+  /** Writes waiting in all collections' queues (the queue_depth metric). */
+  get pendingWrites(): number {
+    let n = 0;
+    for (const c of this.collections.values()) n += c.pendingWrites;
+    return n;
+  }
+
   async health(): Promise<StoreHealth> {
     if (this.closed) return { healthy: false, message: 'lance store is closed' };
     try {

@@ -1,0 +1,155 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Door, ModelOperation, ProviderName, QueueName, RequestTelemetry, Telemetry, VectorStore } from '../domain';
+import { TimedVectorStore } from './timed-vector-store';
+
+/** Every family name starts with it, the default Node process metrics included. */
+export const METRIC_PREFIX = 'taishang_';
+
+/** Request and model latencies: from a cached lookup to a long generation. */
+const CALL_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Engine calls: sub-millisecond reads up to index builds and compaction. */
+const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Texts per provider call: powers of two up to well past any provider's batch. */
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+interface Series {
+  count: Counter.Internal;
+  seconds: Histogram.Internal<string>;
+}
+
+export interface PrometheusMetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC) under the same prefix; default true. */
+  processMetrics?: boolean;
+}
+
+/**
+ * The Prometheus side of the telemetry ports: one registry per instance (not prom-client's global
+ * one), so several apps in one process, as in tests, keep separate counts. Labelled children are
+ * cached in nested maps keyed by the label values, so recording a call is a few map lookups and
+ * builds no strings; label values come only from bounded sets (see RequestTelemetry).
+ */
+export class PrometheusMetrics implements Telemetry, RequestTelemetry {
+  readonly registry = new Registry();
+
+  private readonly httpRequests: Counter<'method' | 'route' | 'code'>;
+  private readonly httpSeconds: Histogram<'method' | 'route' | 'code'>;
+  private readonly grpcRequests: Counter<'method' | 'code'>;
+  private readonly grpcSeconds: Histogram<'method' | 'code'>;
+  private readonly batchSize: Histogram<never>;
+  private readonly modelSeconds: Histogram<'provider' | 'operation'>;
+  private readonly storeSeconds: Histogram<'engine' | 'operation'>;
+  private readonly inflight: Record<Door, Gauge.Internal<'door'>>;
+  private readonly queues = new Map<QueueName, () => number>();
+
+  /** route → method → code → series */
+  private readonly httpSeries = new Map<string, Map<string, Map<number, Series>>>();
+  /** method → code → series */
+  private readonly grpcSeries = new Map<string, Map<string, Series>>();
+  /** provider → operation → histogram child */
+  private readonly modelChildren = new Map<ProviderName, Map<ModelOperation, Histogram.Internal<string>>>();
+
+  constructor(options: PrometheusMetricsOptions = {}) {
+    const registers = [this.registry];
+    const p = METRIC_PREFIX;
+    this.httpRequests = new Counter({ name: `${p}http_requests_total`, help: 'REST requests answered, by route pattern and status code.', labelNames: ['method', 'route', 'code'], registers });
+    this.httpSeconds = new Histogram({ name: `${p}http_request_duration_seconds`, help: 'REST request duration until the response ended.', labelNames: ['method', 'route', 'code'], buckets: CALL_BUCKETS, registers });
+    this.grpcRequests = new Counter({ name: `${p}grpc_requests_total`, help: 'gRPC calls ended, by method and status.', labelNames: ['method', 'code'], registers });
+    this.grpcSeconds = new Histogram({ name: `${p}grpc_request_duration_seconds`, help: 'gRPC call duration (streams: until the last message).', labelNames: ['method', 'code'], buckets: CALL_BUCKETS, registers });
+    const inflight = new Gauge({ name: `${p}inflight_requests`, help: 'Calls being served now, per door.', labelNames: ['door'], registers });
+    this.inflight = { http: inflight.labels('http'), grpc: inflight.labels('grpc') };
+    this.batchSize = new Histogram({ name: `${p}embedding_batch_size`, help: 'Texts per embedding provider call made by the micro-batcher.', buckets: BATCH_BUCKETS, registers });
+    this.modelSeconds = new Histogram({ name: `${p}model_call_duration_seconds`, help: 'Provider call duration, queue wait excluded.', labelNames: ['provider', 'operation'], buckets: CALL_BUCKETS, registers });
+    this.storeSeconds = new Histogram({ name: `${p}store_call_duration_seconds`, help: 'Vector engine call duration, by VectorStore method.', labelNames: ['engine', 'operation'], buckets: STORE_BUCKETS, registers });
+    const queues = this.queues;
+    new Gauge({
+      name: `${p}queue_depth`,
+      help: 'Items waiting: texts in embedding batchers, calls in generation limiters, writes in Lance write queues.',
+      labelNames: ['queue'],
+      registers,
+      // Read when scraped, so the hot paths never touch the gauge.
+      collect() {
+        for (const [queue, read] of queues) this.labels(queue).set(read());
+      },
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: p });
+  }
+
+  /** The content type of `render()`'s text (Prometheus exposition format). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** `read` is called on every scrape for the queue's current depth. */
+  watchQueue(queue: QueueName, read: () => number): void {
+    this.queues.set(queue, read);
+  }
+
+  /** The store, timing every engine call into store_call_duration_seconds. */
+  timeStore(store: VectorStore): VectorStore {
+    return new TimedVectorStore(store, this.storeSeconds);
+  }
+
+  embeddingBatch(size: number): void {
+    this.batchSize.observe(size);
+  }
+
+  modelCall(provider: ProviderName, operation: ModelOperation, seconds: number): void {
+    let byOperation = this.modelChildren.get(provider);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.modelChildren.set(provider, byOperation);
+    }
+    let child = byOperation.get(operation);
+    if (!child) {
+      child = this.modelSeconds.labels(provider, operation);
+      byOperation.set(operation, child);
+    }
+    child.observe(seconds);
+  }
+
+  requestStarted(door: Door): void {
+    this.inflight[door].inc();
+  }
+
+  httpRequestEnded(method: string, route: string, code: number, seconds: number): void {
+    this.inflight.http.dec();
+    let byMethod = this.httpSeries.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.httpSeries.set(route, byMethod);
+    }
+    let byCode = byMethod.get(method);
+    if (!byCode) {
+      byCode = new Map();
+      byMethod.set(method, byCode);
+    }
+    let series = byCode.get(code);
+    if (!series) {
+      const labels = [method, route, String(code)];
+      series = { count: this.httpRequests.labels(...labels), seconds: this.httpSeconds.labels(...labels) };
+      byCode.set(code, series);
+    }
+    series.count.inc();
+    series.seconds.observe(seconds);
+  }
+
+  grpcCallEnded(method: string, code: string, seconds: number): void {
+    this.inflight.grpc.dec();
+    let byCode = this.grpcSeries.get(method);
+    if (!byCode) {
+      byCode = new Map();
+      this.grpcSeries.set(method, byCode);
+    }
+    let series = byCode.get(code);
+    if (!series) {
+      series = { count: this.grpcRequests.labels(method, code), seconds: this.grpcSeconds.labels(method, code) };
+      byCode.set(code, series);
+    }
+    series.count.inc();
+    series.seconds.observe(seconds);
+  }
+}

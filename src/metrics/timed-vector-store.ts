@@ -1,0 +1,119 @@
+import type { Histogram } from 'prom-client';
+import type {
+  CallOptions,
+  CollectionInfo,
+  CollectionSpec,
+  CollectionStats,
+  IndexSpec,
+  IndexType,
+  SearchHit,
+  SearchQuery,
+  StoreHealth,
+  VectorRecord,
+  VectorStore,
+} from '../domain';
+
+/** The VectorStore methods that reach the engine; `close` is not a call worth timing. */
+export type StoreOperation = Exclude<{ [K in keyof VectorStore]: VectorStore[K] extends (...args: never[]) => unknown ? K : never }[keyof VectorStore], 'close'>;
+
+/**
+ * A VectorStore that observes how long each engine call takes (successful or not) in a histogram
+ * labelled {engine, operation}; otherwise it passes every call through unchanged. Decorating the
+ * port keeps timing out of both adapters and works the same for any engine.
+ */
+export class TimedVectorStore implements VectorStore {
+  readonly engine: string;
+  readonly supportedIndexTypes: readonly IndexType[];
+  /** One labelled child per operation, made on first use: the hot path is one map lookup. */
+  private readonly children = new Map<StoreOperation, Histogram.Internal<string>>();
+
+  constructor(
+    private readonly inner: VectorStore,
+    private readonly seconds: Histogram<'engine' | 'operation'>,
+  ) {
+    this.engine = inner.engine;
+    this.supportedIndexTypes = inner.supportedIndexTypes;
+  }
+
+  health(options?: CallOptions): Promise<StoreHealth> {
+    return this.time('health', () => this.inner.health(options));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo> {
+    return this.time('createCollection', () => this.inner.createCollection(spec, options));
+  }
+
+  dropCollection(name: string, options?: CallOptions): Promise<void> {
+    return this.time('dropCollection', () => this.inner.dropCollection(name, options));
+  }
+
+  hasCollection(name: string, options?: CallOptions): Promise<boolean> {
+    return this.time('hasCollection', () => this.inner.hasCollection(name, options));
+  }
+
+  listCollections(options?: CallOptions): Promise<string[]> {
+    return this.time('listCollections', () => this.inner.listCollections(options));
+  }
+
+  getCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
+    return this.time('getCollection', () => this.inner.getCollection(name, options));
+  }
+
+  stats(name: string, options?: CallOptions): Promise<CollectionStats> {
+    return this.time('stats', () => this.inner.stats(name, options));
+  }
+
+  createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+    return this.time('createIndex', () => this.inner.createIndex(name, index, options));
+  }
+
+  dropIndex(name: string, options?: CallOptions): Promise<void> {
+    return this.time('dropIndex', () => this.inner.dropIndex(name, options));
+  }
+
+  insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    return this.time('insert', () => this.inner.insert(name, records, options));
+  }
+
+  upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+    return this.time('upsert', () => this.inner.upsert(name, records, options));
+  }
+
+  delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
+    return this.time('delete', () => this.inner.delete(name, ids, options));
+  }
+
+  get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
+    return this.time('get', () => this.inner.get(name, ids, options));
+  }
+
+  search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+    return this.time('search', () => this.inner.search(name, query, options));
+  }
+
+  compact(name: string, options?: CallOptions): Promise<void> {
+    return this.time('compact', () => this.inner.compact(name, options));
+  }
+
+  private async time<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.child(operation).observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private child(operation: StoreOperation): Histogram.Internal<string> {
+    let child = this.children.get(operation);
+    if (!child) {
+      child = this.seconds.labels(this.engine, operation);
+      this.children.set(operation, child);
+    }
+    return child;
+  }
+}
