@@ -15,6 +15,10 @@ export const limits = {
   maxBatchFloats: 16 * 1024 * 1024,
   /** Serialized JSON size of one vector's metadata. */
   maxMetadataBytes: 64 * 1024,
+  /** Serialized JSON size of `index_params.params` (a handful of numbers in practice). */
+  maxIndexParamsBytes: 4 * 1024,
+  /** Serialized JSON size of a model config's `parameters` (saved in the registry file). */
+  maxModelParametersBytes: 16 * 1024,
   minTopK: 1,
   maxTopK: 1024,
   /** Used when a search carries no options at all. */

@@ -1,4 +1,4 @@
-import { DomainError, type FieldViolation } from './domain-error';
+import { DomainError, ERROR_BOUNDS, type FieldViolation } from './domain-error';
 
 /** Named constructors, so call sites read as the failure they report. */
 
@@ -6,8 +6,11 @@ export function invalidArgument(field: string, message: string): DomainError {
   return new DomainError('INVALID_ARGUMENT', `${field}: ${message}`, { violations: [{ field, message }] });
 }
 
+/** Carries the first ERROR_BOUNDS.maxViolations violations; the message counts the rest. */
 export function invalidArguments(violations: FieldViolation[]): DomainError {
-  const text = violations.map((v) => `${v.field}: ${v.message}`).join('; ');
+  const shown = violations.slice(0, ERROR_BOUNDS.maxViolations);
+  const more = violations.length - shown.length;
+  const text = shown.map((v) => `${v.field}: ${v.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
   return new DomainError('INVALID_ARGUMENT', text, { violations });
 }
 

@@ -90,4 +90,11 @@ describe('parseFilter', () => {
     for (let i = 0; i < 20; i += 1) f = { $and: [f] };
     expect(violationOf(f).message).toMatch(/nest at most/);
   });
+
+  it('counts bare values and operators against the 1024-term budget', () => {
+    const terms = (n: number, value: (i: number) => unknown) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value(i)]));
+    expect(violationOf(terms(100_000, (i) => i)).message).toMatch(/at most 1024 terms/);
+    expect(violationOf(terms(600, (i) => ({ $gt: i, $lt: i + 2 }))).message).toMatch(/at most 1024 terms/);
+    expect(parseFilter(terms(500, (i) => i))).toMatchObject({ kind: 'and' });
+  });
 });

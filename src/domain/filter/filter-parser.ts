@@ -46,7 +46,11 @@ function parseLogical(op: string, value: unknown, at: string, depth: number, sta
 }
 
 function parseField(path: string[], value: unknown, at: string, depth: number, state: State): FilterNode {
-  if (!isPlainObject(value)) return { kind: 'compare', path, op: 'eq', value: parseScalar(value, at) };
+  if (!isPlainObject(value)) {
+    // A bare value is a term too: {k0: 0, k1: 1, ...} with 100,000 keys must hit the term budget.
+    checkBudget(at, depth, state);
+    return { kind: 'compare', path, op: 'eq', value: parseScalar(value, at) };
+  }
   const entries = Object.entries(value);
   if (entries.length === 0) throw errors.invalidArgument(at, 'an operator object needs at least one operator');
   checkBudget(at, depth + 1, state);
@@ -61,7 +65,7 @@ function parseOperator(path: string[], op: string, operand: unknown, at: string,
   if (!FIELD_OPS.has(op)) {
     throw errors.invalidArgument(at, `unknown operator '${op}'; supported: ${[...FIELD_OPS].join(', ')}`);
   }
-  state.nodes += 1;
+  checkBudget(at, depth, state);
   switch (op) {
     case '$ne':
       return { kind: 'not', child: { kind: 'compare', path, op: 'eq', value: parseScalar(operand, at) } };

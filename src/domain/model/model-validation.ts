@@ -1,4 +1,6 @@
 import { errors, type FieldViolation } from '../../errors';
+import { limits } from '../limits';
+import { checkJsonSize } from '../check-json-size';
 import { PROVIDERS, MODEL_KINDS, type GenerationParams, type ModelConfig, type ProviderName } from './model-types';
 
 /** Model names travel in URL paths: no slashes, no spaces. */
@@ -34,6 +36,7 @@ export function parseModelConfig(input: ModelConfigInput | undefined, field = 'c
   const modelId = input.modelId ?? '';
   if (modelId.trim() === '' || modelId.length > 512) throw errors.invalidArgument(`${field}.model_id`, 'must be 1-512 characters');
   const parameters = input.parameters ?? {};
+  checkJsonSize(parameters, `${field}.parameters`, limits.maxModelParametersBytes);
   const violations = commonParameterViolations(parameters, `${field}.parameters`);
   if (violations.length > 0) throw errors.invalidArguments(violations);
   return { name, provider: provider as ProviderName, modelId, parameters: structuredClone(parameters), enabled: input.enabled ?? true };

@@ -1,4 +1,5 @@
 import { errors, type FieldViolation } from '../../errors';
+import { checkJsonSize } from '../check-json-size';
 import { limits } from '../limits';
 import {
   INDEX_TYPES,
@@ -49,6 +50,7 @@ export function parseIndex(
   supported: readonly IndexType[],
   field: string,
 ): IndexSpec | null {
+  if (input?.params !== undefined) checkJsonSize(input.params, `${field}.params`, limits.maxIndexParamsBytes);
   const metricType = parseMetric(input?.metricType, fallbackMetric, `${field}.metric_type`);
   const raw = input?.indexType ?? '';
   if (raw === '') return null;
