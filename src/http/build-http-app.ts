@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { limits } from '../domain';
+import { bodyLimitOf } from './body-limits';
 import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
@@ -52,6 +53,10 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
   }).withTypeProvider<TypeBoxProvider>();
 
+  // Before any route is added, so every route (the OpenAI scope's too) gets its own limit.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitOf((route.schema as { operationId?: string } | undefined)?.operationId, bodyLimitBytes);
+  });
   acceptOnlyJsonBodies(app);
   registerErrorHandlers(app, bodyLimitBytes);
   app.addHook('onRequest', (request, reply, done) => {

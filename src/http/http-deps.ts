@@ -9,7 +9,10 @@ export interface HttpDeps {
   logger: Logger;
   /** Drives /readyz: false while the engine is down or shutdown has begun. */
   readiness: { isReady(): Promise<boolean> };
-  /** Largest accepted request body; defaults to the 64 MiB message limit of CONVENTIONS.md. */
+  /**
+   * Cap on every route's body limit (src/http/body-limits.ts); defaults to the 64 MiB message
+   * limit of CONVENTIONS.md.
+   */
   bodyLimitBytes?: number;
   /** OpenAPI document details; servers default to the origin the document is served from. */
   openapi?: { version?: string; servers?: { url: string; description?: string }[] };
