@@ -25,5 +25,5 @@ export async function buildModels(config: Config, logger: Logger, env: Record<st
   ]);
   const registry = new ModelRegistry(new JsonFileRegistryStore(join(config.dataDir)));
   await registry.open(defaultModels(config));
-  return new ModelService(registry, providers);
+  return new ModelService(registry, providers, { maxConcurrentStreams: config.maxConcurrentStreams });
 }

@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   textModelId: Type.String({ minLength: 1 }),
   /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
   shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  /** Generation streams (gRPC, SSE, OpenAI streaming) open at once; one more is refused with 429. */
+  maxConcurrentStreams: Type.Integer({ minimum: 1, maximum: 100_000 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -63,6 +65,7 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   TEXT_MODEL_NAME: ['textModelName', String],
   TEXT_MODEL_ID: ['textModelId', String],
   SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
+  MAX_CONCURRENT_STREAMS: ['maxConcurrentStreams', toInt],
 };
 
 const DEFAULTS: Config = {
@@ -88,6 +91,7 @@ const DEFAULTS: Config = {
   textModelName: 'SmolLM2-135M-Instruct',
   textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   shutdownGraceMs: 10_000,
+  maxConcurrentStreams: 64,
 };
 
 export class ConfigError extends Error {}
