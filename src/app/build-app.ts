@@ -10,6 +10,7 @@ import { buildGrpc } from '../grpc/build-grpc-server';
 import { buildHttp } from '../http/build-http-app';
 import { buildModels, defaultModels } from './build-models';
 import { Readiness } from './readiness';
+import { grpcCredentials, httpsOptions, readTlsMaterial } from './tls-material';
 
 /** The composed service: both doors over one domain, not yet listening. */
 export interface App {
@@ -44,12 +45,13 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
 
 /** `env` is the process environment snapshot the openai provider reads named API keys from. */
 export async function buildApp(config: Config, logger: Logger, env: Record<string, string | undefined> = {}): Promise<App> {
+  const tls = readTlsMaterial(config);
   const store = await openVectorStore(config, logger);
   const vectors = new VectorService(store);
   const models = await buildModels(config, logger, env);
   const defaults = defaultModels(config).map((m) => m.name);
   const readiness = new Readiness(vectors, models, defaults);
-  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024 });
+  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, https: tls && httpsOptions(tls) });
   const grpc = buildGrpc({ vectors, models, logger, readiness });
 
   return {
@@ -59,11 +61,12 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
     http,
     grpc: grpc.server,
     async listen() {
-      const grpcPort = await grpc.server.listen(`${config.host}:${config.grpcPort}`);
+      const grpcPort = await grpc.server.listen(`${config.host}:${config.grpcPort}`, grpcCredentials(tls));
       await http.listen({ host: config.host, port: config.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-      logger.info({ grpcPort, httpPort, host: config.host, backend: store.engine }, 'taishang-ai listening');
+      const transport = tls === undefined ? 'plaintext' : tls.clientCa === undefined ? 'tls' : 'mutual-tls';
+      logger.info({ grpcPort, httpPort, host: config.host, backend: store.engine, transport }, 'taishang-ai listening');
       // Load the default models now rather than on the first call; readiness reports when done.
       void readiness.isReady();
       return { grpcPort, httpPort };

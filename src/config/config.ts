@@ -35,6 +35,11 @@ export const ConfigSchema = Type.Object({
   textModelId: Type.String({ minLength: 1 }),
   /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
   shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  /** PEM certificate chain and key: both set = gRPC and HTTPS over TLS on the same ports; empty = plaintext. */
+  tlsCertFile: Type.String(),
+  tlsKeyFile: Type.String(),
+  /** PEM CA bundle: when set, both doors require client certificates signed by it (mutual TLS). */
+  tlsClientCaFile: Type.String(),
   /** Hosts `openai` model base URLs may point at (host, host:port, *.domain); empty = any host. */
   providerHosts: Type.Array(Type.String()),
   /** Generation streams (gRPC, SSE, OpenAI streaming) open at once; one more is refused with 429. */
@@ -69,6 +74,9 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
   MAX_CONCURRENT_STREAMS: ['maxConcurrentStreams', toInt],
   PROVIDER_HOSTS: ['providerHosts', toList],
+  TLS_CERT_FILE: ['tlsCertFile', String],
+  TLS_KEY_FILE: ['tlsKeyFile', String],
+  TLS_CLIENT_CA_FILE: ['tlsClientCaFile', String],
 };
 
 const DEFAULTS: Config = {
@@ -96,6 +104,9 @@ const DEFAULTS: Config = {
   shutdownGraceMs: 10_000,
   providerHosts: [],
   maxConcurrentStreams: 64,
+  tlsCertFile: '',
+  tlsKeyFile: '',
+  tlsClientCaFile: '',
 };
 
 export class ConfigError extends Error {}
@@ -121,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   problems.push(...credentialProblems(candidate));
   problems.push(...providerHostProblems(candidate));
+  problems.push(...tlsProblems(candidate));
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   return Object.freeze(candidate as Config);
 }
@@ -131,6 +143,15 @@ function credentialProblems(c: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (has('milvusUser') !== has('milvusPassword')) problems.push('MILVUS_USER and MILVUS_PASSWORD must be set together');
   if (has('milvusToken') && has('milvusUser')) problems.push('set MILVUS_TOKEN or MILVUS_USER/MILVUS_PASSWORD, not both');
+  return problems;
+}
+
+/** The files themselves are read (and checked) once at start, by the composition root. */
+function tlsProblems(c: Record<string, unknown>): string[] {
+  const has = (key: string): boolean => typeof c[key] === 'string' && c[key] !== '';
+  const problems: string[] = [];
+  if (has('tlsCertFile') !== has('tlsKeyFile')) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  else if (has('tlsClientCaFile') && !has('tlsCertFile')) problems.push('TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
   return problems;
 }
 

@@ -28,6 +28,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   // Fastify's types only need the base logger interface; keeping it avoids pino-specific generics.
   const logger: FastifyBaseLogger = deps.logger;
   const app: HttpApp = Fastify({
+    // HTTPS changes only the socket; routes, hooks and types are the same as over HTTP.
+    ...(deps.https === undefined ? {} : ({ https: deps.https } as object)),
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdFrom,

@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { ModelService, VectorService } from '../domain';
 
@@ -14,6 +15,8 @@ export interface HttpDeps {
    * limit of CONVENTIONS.md.
    */
   bodyLimitBytes?: number;
+  /** When set, the door serves HTTPS with these options (certificate, key, client CA) instead of HTTP. */
+  https?: HttpsServerOptions;
   /** OpenAPI document details; servers default to the origin the document is served from. */
   openapi?: { version?: string; servers?: { url: string; description?: string }[] };
 }
