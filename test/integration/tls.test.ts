@@ -38,6 +38,16 @@ async function curl(url: string, ...args: string[]): Promise<{ exit: number; sta
   return { exit: answer.exit, status: answer.stdout.trim() };
 }
 
+const GO_MODULE = join(__dirname, '..', '..', 'clients', 'go');
+
+/** Runs the Go client's TLS example (clients/go/examples/tls); exit 0 and what it printed, or the failure. */
+async function goList(binary: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  return run(binary, args, { timeout: 60_000 }).then(
+    (r) => ({ ok: true, out: r.stdout.trim() }),
+    (e: { stderr: string }) => ({ ok: false, out: e.stderr.trim() }),
+  );
+}
+
 async function listCollections(channel: Channel): Promise<string[]> {
   const client = createClient(VectorServiceDefinition, channel);
   return (await client.listCollections({}, { signal: AbortSignal.timeout(20_000) })).names;
@@ -54,12 +64,15 @@ describe('TLS on both doors (the real service process, certificates from openssl
   let dir: string;
   let files: Awaited<ReturnType<typeof makeCertificates>>;
   let ca: Buffer;
+  let goClient: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'taishang-tls-'));
     files = await makeCertificates(dir);
     ca = await readFile(files.ca);
-  });
+    goClient = join(dir, 'go-tls-example');
+    await run('go', ['build', '-o', goClient, './examples/tls'], { cwd: GO_MODULE, timeout: 300_000 });
+  }, 320_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -103,6 +116,14 @@ describe('TLS on both doors (the real service process, certificates from openssl
       expect(await grpcFailure(createChannel(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure()))).toBe(Status.UNAVAILABLE);
       expect(await grpcFailure(createChannel(`127.0.0.1:${service.grpcPort}`, credentials.createSsl(await readFile(files.otherCa))))).toBe(Status.UNAVAILABLE);
     });
+
+    it('the Go client (client.WithTLS) with the CA is served; trusting another CA it is not', async () => {
+      const addr = `127.0.0.1:${service.grpcPort}`;
+      expect(await goList(goClient, ['-addr', addr, '-ca', files.ca])).toEqual({ ok: true, out: 'collections: [over_tls]' });
+      const wrongCa = await goList(goClient, ['-addr', addr, '-ca', files.otherCa]);
+      expect(wrongCa.ok).toBe(false);
+      expect(wrongCa.out).toMatch(/certificate/);
+    });
   });
 
   describe('with TLS_CLIENT_CA_FILE (mutual TLS)', () => {
@@ -129,6 +150,12 @@ describe('TLS on both doors (the real service process, certificates from openssl
       const mutual = createChannel(`127.0.0.1:${service.grpcPort}`, credentials.createSsl(ca, clientKey, clientCert));
       expect(await listCollections(mutual)).toEqual([]);
       mutual.close();
+    });
+
+    it('the Go client: refused without a client certificate, served with it', async () => {
+      const addr = `127.0.0.1:${service.grpcPort}`;
+      expect((await goList(goClient, ['-addr', addr, '-ca', files.ca])).ok).toBe(false);
+      expect(await goList(goClient, ['-addr', addr, '-ca', files.ca, '-cert', files.clientCert, '-key', files.clientKey])).toEqual({ ok: true, out: 'collections: []' });
     });
 
     it('HTTPS: the same rule, checked in the handshake', async () => {
