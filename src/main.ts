@@ -36,6 +36,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A file named by the config that cannot be used (TLS_*) is reported like any bad setting.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`taishang-ai failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { bindHost } from './bind-host';
 import { PrometheusMetrics } from '../metrics';
 import { buildModels, defaultModels } from './build-models';
 import { Readiness } from './readiness';
+import { grpcCredentials, httpsOptions, readTlsMaterial } from './tls-material';
 
 /** The composed service: both doors over one domain, not yet listening. */
 export interface App {
@@ -46,6 +47,7 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
 
 /** `env` is the process environment snapshot the openai provider reads named API keys from. */
 export async function buildApp(config: Config, logger: Logger, env: Record<string, string | undefined> = {}): Promise<App> {
+  const tls = readTlsMaterial(config);
   const metrics = new PrometheusMetrics();
   const store = await openVectorStore(config, logger);
   const vectors = new VectorService(metrics.timeStore(store));
@@ -58,7 +60,8 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
   });
   watchQueues(metrics, models, store);
-  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access, metrics });
+  const https = tls && httpsOptions(tls);
+  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access, metrics, https });
   const grpc = buildGrpc({ vectors, models, logger, readiness, access, telemetry: metrics });
 
   return {
@@ -69,11 +72,12 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
     grpc: grpc.server,
     async listen() {
       const host = bindHost(config, logger);
-      const grpcPort = await grpc.server.listen(`${host.includes(':') ? `[${host}]` : host}:${config.grpcPort}`);
+      const grpcPort = await grpc.server.listen(`${host.includes(':') ? `[${host}]` : host}:${config.grpcPort}`, grpcCredentials(tls));
       await http.listen({ host, port: config.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-      logger.info({ grpcPort, httpPort, host, backend: store.engine, apiKeys: config.apiKeys.length }, 'taishang-ai listening');
+      const transport = tls === undefined ? 'plaintext' : tls.clientCa === undefined ? 'tls' : 'mutual-tls';
+      logger.info({ grpcPort, httpPort, host, backend: store.engine, transport, apiKeys: config.apiKeys.length }, 'taishang-ai listening');
       // Load the default models now rather than on the first call; readiness reports when done.
       void readiness.isReady();
       return { grpcPort, httpPort };

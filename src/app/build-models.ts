@@ -21,9 +21,9 @@ export async function buildModels(config: Config, logger: Logger, env: Record<st
   const providers = new Map<ProviderName, ModelProvider>([
     ['transformers', new TransformersProvider({ modelCacheDir, allowRemoteModels: config.allowRemoteModels, logger: logger.child({ component: 'transformers' }) })],
     ['llamacpp', new LlamaCppProvider({ modelCacheDir, logger: logger.child({ component: 'llamacpp' }) })],
-    ['openai', new OpenAiProvider({ env })],
+    ['openai', new OpenAiProvider({ env, allowedHosts: config.providerHosts })],
   ]);
   const registry = new ModelRegistry(new JsonFileRegistryStore(join(config.dataDir)));
   await registry.open(defaultModels(config));
-  return new ModelService(registry, providers, telemetry);
+  return new ModelService(registry, providers, { maxConcurrentStreams: config.maxConcurrentStreams, telemetry });
 }

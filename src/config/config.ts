@@ -52,6 +52,15 @@ export const ConfigSchema = Type.Object({
   textModelId: Type.String({ minLength: 1 }),
   /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
   shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  /** PEM certificate chain and key: both set = gRPC and HTTPS over TLS on the same ports; empty = plaintext. */
+  tlsCertFile: Type.String(),
+  tlsKeyFile: Type.String(),
+  /** PEM CA bundle: when set, both doors require client certificates signed by it (mutual TLS). */
+  tlsClientCaFile: Type.String(),
+  /** Hosts `openai` model base URLs may point at (host, host:port, *.domain); empty = any host. */
+  providerHosts: Type.Array(Type.String()),
+  /** Generation streams (gRPC, SSE, OpenAI streaming) open at once; one more is refused with 429. */
+  maxConcurrentStreams: Type.Integer({ minimum: 1, maximum: 100_000 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -83,6 +92,11 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   TEXT_MODEL_NAME: ['textModelName', String],
   TEXT_MODEL_ID: ['textModelId', String],
   SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
+  MAX_CONCURRENT_STREAMS: ['maxConcurrentStreams', toInt],
+  PROVIDER_HOSTS: ['providerHosts', toList],
+  TLS_CERT_FILE: ['tlsCertFile', String],
+  TLS_KEY_FILE: ['tlsKeyFile', String],
+  TLS_CLIENT_CA_FILE: ['tlsClientCaFile', String],
 };
 
 const DEFAULTS: Config = {
@@ -112,6 +126,11 @@ const DEFAULTS: Config = {
   textModelName: 'SmolLM2-135M-Instruct',
   textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   shutdownGraceMs: 10_000,
+  providerHosts: [],
+  maxConcurrentStreams: 64,
+  tlsCertFile: '',
+  tlsKeyFile: '',
+  tlsClientCaFile: '',
 };
 
 export class ConfigError extends Error {}
@@ -142,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return `${name}=${JSON.stringify(candidate[key])}: ${e.message}`;
   });
   problems.push(...credentialProblems(candidate), ...apiKeys.problems);
+  problems.push(...providerHostProblems(candidate));
+  problems.push(...tlsProblems(candidate));
   const { rateLimitPerSecond: rate, rateLimitBurst: burst } = candidate;
   if (typeof rate === 'number' && rate > 0 && typeof burst === 'number' && burst < 1) problems.push('RATE_LIMIT_BURST must be at least 1 when RATE_LIMIT_PER_SECOND is set');
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
@@ -155,6 +176,38 @@ function credentialProblems(c: Record<string, unknown>): string[] {
   if (has('milvusUser') !== has('milvusPassword')) problems.push('MILVUS_USER and MILVUS_PASSWORD must be set together');
   if (has('milvusToken') && has('milvusUser')) problems.push('set MILVUS_TOKEN or MILVUS_USER/MILVUS_PASSWORD, not both');
   return problems;
+}
+
+/** The files themselves are read (and checked) once at start, by the composition root. */
+function tlsProblems(c: Record<string, unknown>): string[] {
+  const has = (key: string): boolean => typeof c[key] === 'string' && c[key] !== '';
+  const problems: string[] = [];
+  if (has('tlsCertFile') !== has('tlsKeyFile')) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  else if (has('tlsClientCaFile') && !has('tlsCertFile')) problems.push('TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
+  return problems;
+}
+
+/**
+ * PROVIDER_HOSTS entries are `host`, `host:port`, `*.domain` or `*.domain:port` (IPv6 in brackets);
+ * the openai provider's HostAllowlist matches them with the same reading.
+ */
+function providerHostProblems(c: Record<string, unknown>): string[] {
+  const entries = Array.isArray(c.providerHosts) ? (c.providerHosts as unknown[]) : [];
+  const bad = entries.filter((e) => typeof e !== 'string' || !isHostEntry(e));
+  return bad.length === 0 ? [] : [`PROVIDER_HOSTS: ${bad.map((b) => JSON.stringify(b)).join(', ')}: expected host, host:port or *.domain entries`];
+}
+
+function isHostEntry(entry: string): boolean {
+  const rest = entry.replace(/^\*\./, '');
+  const port = /:(\d{1,5})$/.exec(rest);
+  if (/[*/\s]/.test(rest) || rest.endsWith(':') || !URL.canParse(`http://${rest}`)) return false;
+  if (port !== null && (Number(port[1]) < 1 || Number(port[1]) > 65535)) return false;
+  const url = new URL(`http://${rest}`);
+  return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+}
+
+function toList(raw: string): string[] {
+  return raw.split(',').map((k) => k.trim()).filter((k) => k !== '');
 }
 
 function toBool(raw: string): unknown {

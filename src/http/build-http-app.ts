@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessControl, limits } from '../domain';
 import { registerAccessChecks } from './auth-hook';
+import { bodyLimitOf } from './body-limits';
 import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
@@ -30,6 +31,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   // Fastify's types only need the base logger interface; keeping it avoids pino-specific generics.
   const logger: FastifyBaseLogger = deps.logger;
   const app: HttpApp = Fastify({
+    // HTTPS changes only the socket; routes, hooks and types are the same as over HTTP.
+    ...(deps.https === undefined ? {} : ({ https: deps.https } as object)),
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdFrom,
@@ -55,6 +58,10 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
   }).withTypeProvider<TypeBoxProvider>();
 
+  // Before any route is added, so every route (the OpenAI scope's too) gets its own limit.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitOf((route.schema as { operationId?: string } | undefined)?.operationId, bodyLimitBytes);
+  });
   acceptOnlyJsonBodies(app);
   registerErrorHandlers(app, bodyLimitBytes);
   if (deps.metrics) app.addHook('onRequest', metricsHook(deps.metrics));

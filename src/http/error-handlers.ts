@@ -15,9 +15,12 @@ export function registerErrorHandlers(app: FastifyInstance, bodyLimitBytes: numb
   });
 }
 
-/** Also used as Fastify's `frameworkErrors` hook, which runs before routing (bad URL encoding). */
+/**
+ * Also used as Fastify's `frameworkErrors` hook, which runs before routing (bad URL encoding);
+ * `bodyLimitBytes` is the app's cap, named when the request has no route of its own.
+ */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimitBytes: number): FastifyReply {
-  const facts = { bodyLimitBytes, contentType: request.headers['content-type'] };
+  const facts = { bodyLimitBytes: routeBodyLimit(request, bodyLimitBytes), contentType: request.headers['content-type'] };
   return sendProblem(request, reply, toProblem(error, facts, pathOf(request)), error);
 }
 
@@ -31,6 +34,11 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, answer: Probl
   reply.header(REQUEST_ID_HEADER, request.id);
   // A string bypasses the route's response serializers, which know only the success shapes.
   return reply.code(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
+}
+
+/** The limit the request was held to: its route's own (body-limits.ts), else the app's. */
+export function routeBodyLimit(request: FastifyRequest, fallback: number): number {
+  return request.routeOptions?.bodyLimit ?? fallback;
 }
 
 function pathOf(request: FastifyRequest): string {

@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { AccessControl, ModelService, RequestTelemetry, VectorService } from '../domain';
 
@@ -15,12 +16,17 @@ export interface HttpDeps {
   logger: Logger;
   /** Drives /readyz: false while the engine is down or shutdown has begun. */
   readiness: { isReady(): Promise<boolean> };
-  /** Largest accepted request body; defaults to the 64 MiB message limit of CONVENTIONS.md. */
+  /**
+   * Cap on every route's body limit (src/http/body-limits.ts); defaults to the 64 MiB message
+   * limit of CONVENTIONS.md.
+   */
   bodyLimitBytes?: number;
   /** API keys, roles and rate limits; absent = no keys, no limits. */
   access?: AccessControl;
   /** Counts every request and serves GET /metrics; without it neither happens. */
   metrics?: RequestTelemetry & MetricsExposition;
+  /** When set, the door serves HTTPS with these options (certificate, key, client CA) instead of HTTP. */
+  https?: HttpsServerOptions;
   /** OpenAPI document details; servers default to the origin the document is served from. */
   openapi?: { version?: string; servers?: { url: string; description?: string }[] };
 }

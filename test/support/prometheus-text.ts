@@ -31,8 +31,8 @@ export function parseExposition(text: string): Exposition {
     for (const [, key, raw] of (match[2] ?? '').matchAll(LABEL)) {
       labels[key!] = raw!.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
     }
-    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`bad sample value: ${line}`);
+    const value = sampleValue(match[3]!);
+    if (value === undefined) throw new Error(`bad sample value: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return { samples, types };
@@ -51,4 +51,17 @@ export function valueOf(exposition: Exposition, name: string, labels: Record<str
 /** The distinct values one label takes across a family's samples. */
 export function labelValues(exposition: Exposition, name: string, label: string): string[] {
   return [...new Set(samplesOf(exposition, name).map((s) => s.labels[label]).filter((v): v is string => v !== undefined))].sort();
+}
+
+/**
+ * Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case; prom-client
+ * writes `Nan` for an event-loop lag mean with no samples yet, so that spelling must parse.
+ */
+function sampleValue(raw: string): number | undefined {
+  const lower = raw.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  const value = Number(raw);
+  return Number.isNaN(value) ? undefined : value;
 }

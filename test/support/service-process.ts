@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 
@@ -37,7 +39,14 @@ export function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-export async function startService(dataDir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+/** How a test client reaches a service started with TLS_*: the CA to trust, and a client certificate for mutual TLS. */
+export interface ClientTls {
+  ca: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+export async function startService(dataDir: string, env: Record<string, string> = {}, tls?: ClientTls): Promise<ServiceProcess> {
   const child = runMain({ DATA_DIR: dataDir, ...env });
   const logs: Record<string, unknown>[] = [];
   const stdout: string[] = [];
@@ -76,13 +85,14 @@ export async function startService(dataDir: string, env: Record<string, string> 
   const listening = await waitForLog((l) => l.msg === 'taishang-ai listening', 60_000);
   const grpcPort = listening.grpcPort as number;
   const httpPort = listening.httpPort as number;
-  await waitUntilReady(`http://127.0.0.1:${httpPort}`, child);
-  const channel = createChannel(`127.0.0.1:${grpcPort}`);
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
+  await waitUntilReady(baseUrl, child, tls);
+  const channel = createChannel(`127.0.0.1:${grpcPort}`, tls && credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null));
   return {
     child,
     grpcPort,
     httpPort,
-    baseUrl: `http://127.0.0.1:${httpPort}`,
+    baseUrl,
     channel,
     vectors: createClient(VectorServiceDefinition, channel),
     logs,
@@ -99,14 +109,25 @@ export async function startService(dataDir: string, env: Record<string, string> 
 }
 
 /** Polls /readyz (the store and the default models loaded); bounded to 60 s. */
-async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+async function waitUntilReady(baseUrl: string, child: ChildProcess, tls?: ClientTls): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} before it was ready`);
-    const res = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return;
+    const status = tls ? await httpsStatus(`${baseUrl}/readyz`, tls) : (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.status;
+    if (status === 200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('service not ready within 60 s');
+}
+
+/** GET over HTTPS trusting the test CA (fetch cannot be given one); undefined when the call fails. */
+export function httpsStatus(url: string, tls: ClientTls): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = httpsGet(url, { ca: tls.ca, cert: tls.cert, key: tls.key }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(undefined));
+  });
 }
 
 /** POST/PUT/GET JSON over real HTTP. */

@@ -37,7 +37,7 @@ describe('ModelService reports to its Telemetry port', () => {
     telemetry = new RecordingTelemetry();
     const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
     await registry.open([]);
-    svc = new ModelService(registry, new Map([['transformers', provider]]), telemetry);
+    svc = new ModelService(registry, new Map([['transformers', provider]]), { telemetry });
     await svc.register({ name: 'emb', provider: 'transformers', modelId: 'x', parameters: {} });
     await svc.register({ name: 'gen', provider: 'transformers', modelId: 'w', parameters: { kind: 'generation' } });
   });

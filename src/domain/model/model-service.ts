@@ -4,6 +4,7 @@ import { EmbeddingBatcher } from './embedding-batcher';
 import { FifoLimiter } from './fifo-limiter';
 import type { ModelProvider } from './model-provider';
 import { ModelRegistry } from './model-registry';
+import { StreamSlots } from './stream-slots';
 import type { GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
 import { checkModelName, checkText, parseGenerationParams, parseModelConfig, type ModelConfigInput } from './model-validation';
 
@@ -16,7 +17,16 @@ export const modelLimits = {
   maxEmbedQueue: 4096,
   /** Generation calls waiting per model before RESOURCE_EXHAUSTED. */
   maxGenerationQueue: 64,
+  /** Generation streams open at once across both doors, unless the service is told otherwise. */
+  defaultMaxConcurrentStreams: 64,
 } as const;
+
+export interface ModelServiceOptions {
+  /** Generation streams open at once (gRPC, SSE and OpenAI streaming together); one more is refused. */
+  maxConcurrentStreams?: number;
+  /** Where batch sizes and model call times are reported; nowhere by default. */
+  telemetry?: Telemetry;
+}
 
 export interface EmbedOutput {
   vectors: number[][];
@@ -33,12 +43,17 @@ export interface EmbedOutput {
 export class ModelService {
   private readonly batchers = new Map<string, EmbeddingBatcher>();
   private readonly limiters = new Map<string, FifoLimiter>();
+  private readonly streams: StreamSlots;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly registry: ModelRegistry,
     private readonly providers: ReadonlyMap<ProviderName, ModelProvider>,
-    private readonly telemetry: Telemetry = noTelemetry,
-  ) {}
+    options: ModelServiceOptions = {},
+  ) {
+    this.streams = new StreamSlots(options.maxConcurrentStreams ?? modelLimits.defaultMaxConcurrentStreams);
+    this.telemetry = options.telemetry ?? noTelemetry;
+  }
 
   async register(input: ModelConfigInput | undefined): Promise<ModelConfig> {
     const config = parseModelConfig(input);
@@ -87,21 +102,37 @@ export class ModelService {
     }
   }
 
-  /** Validates before the first chunk, so bad input fails the call rather than the stream. */
+  /**
+   * Validates before the first chunk, so bad input fails the call rather than the stream. The
+   * stream slot is taken on the first pull (a stream never pulled never holds one) and before any
+   * model work; it is given back when the stream ends, fails or is closed by a cancelled caller.
+   */
   streamGenerateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
     const { config, provider, params } = this.prepareGeneration(name, prompt, parameters);
     const limiter = this.limiter(config, provider);
+    const streams = this.streams;
     const telemetry = this.telemetry;
     return (async function* stream() {
-      const release = await limiter.acquire(options.signal);
-      const started = performance.now();
+      const releaseSlot = streams.take();
       try {
-        yield* provider.stream(config, prompt, params, options);
+        const release = await limiter.acquire(options.signal);
+        // Timed from the provider call on, like unary calls: queue wait is not model time.
+        const started = performance.now();
+        try {
+          yield* provider.stream(config, prompt, params, options);
+        } finally {
+          release();
+          telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
+        }
       } finally {
-        release();
-        telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
+        releaseSlot();
       }
     })();
+  }
+
+  /** Generation streams open now (for metrics and tests). */
+  get openStreams(): number {
+    return this.streams.inUse;
   }
 
   async embed(name: string, texts: string[], options: ModelCallOptions = {}, field = 'texts'): Promise<EmbedOutput> {

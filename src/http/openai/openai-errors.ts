@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, isDomainError, type ErrorCode } from '../../errors';
+import { routeBodyLimit } from '../error-handlers';
 import { translateFastifyError } from '../fastify-error-translation';
 import { httpStatusOf } from '../http-status-table';
 import { REQUEST_ID_HEADER } from '../request-id';
@@ -66,7 +67,7 @@ export function toOpenAiError(error: unknown, bodyLimitBytes: number, contentTyp
 
 /** Writes an OpenAI error body as the answer; the cause of an unexpected error is logged, never sent. */
 export function sendOpenAiError(error: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimitBytes: number): FastifyReply {
-  const answer = toOpenAiError(error, bodyLimitBytes, request.headers['content-type']);
+  const answer = toOpenAiError(error, routeBodyLimit(request, bodyLimitBytes), request.headers['content-type']);
   if (answer.unexpected) request.log.error({ err: error }, 'request failed unexpectedly');
   else if (answer.status >= 500) request.log.warn({ code: answer.error.code, detail: answer.error.message }, 'request failed');
   else request.log.info({ code: answer.error.code, detail: answer.error.message }, 'request rejected');

@@ -12,6 +12,8 @@ export type UpstreamFailure =
   | { kind: 'stream-error'; body: UpstreamErrorBody }
   /** No answer: refused, reset, DNS, TLS. */
   | { kind: 'network'; cause: unknown }
+  /** A 3xx: redirects are not followed (they could lead past PROVIDER_HOSTS). */
+  | { kind: 'redirect'; status: number; location: string | null }
   /** A 2xx whose body is not what the API promises. */
   | { kind: 'malformed'; detail: string };
 
@@ -34,6 +36,7 @@ export interface UpstreamErrorBody {
  *   413                           → RESOURCE_EXHAUSTED (payload too large)
  *   501                           → FAILED_PRECONDITION (endpoint not enabled, e.g. llama.cpp without --embeddings)
  *   408, 5xx, refused, reset, DNS → UNAVAILABLE (retryable)
+ *   3xx (never followed)          → FAILED_PRECONDITION: base_url should name the API itself
  *   other 4xx, malformed 2xx      → FAILED_PRECONDITION: the server is not speaking the API we expect
  */
 export function upstreamError(failure: UpstreamFailure, where: string): DomainError {
@@ -46,6 +49,8 @@ export function upstreamError(failure: UpstreamFailure, where: string): DomainEr
       return errors.unavailable(`${where} is unreachable (${networkCode(failure.cause)})`, failure.cause);
     case 'malformed':
       return errors.failedPrecondition(`${where} answered with a body that is not OpenAI-compatible: ${failure.detail}`);
+    case 'redirect':
+      return errors.failedPrecondition(`${where} answered ${failure.status}, a redirect${failure.location === null ? '' : ` to ${clip(failure.location)}`}; redirects are not followed: set base_url to the API's own address`);
     case 'stream-error':
       return upstreamError({ kind: 'status', status: statusOfErrorType(failure.body), body: failure.body }, where);
     case 'status':

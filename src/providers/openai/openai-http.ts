@@ -75,11 +75,17 @@ async function send(request: UpstreamRequest, context: UpstreamContext, guard: C
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: guard.controller.signal,
+      // A redirect could lead anywhere, past PROVIDER_HOSTS; base_url must name the API itself.
+      redirect: 'manual',
     });
   } catch (e) {
     throw guard.failure(e);
   }
   if (response.ok) return response;
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    throw upstreamError({ kind: 'redirect', status: response.status, location: response.headers.get('location') }, request.where);
+  }
   let text = '';
   try {
     text = await response.text();

@@ -10,6 +10,7 @@ import type {
   ModelProvider,
 } from '../../domain';
 import { errors } from '../../errors';
+import { HostAllowlist, hostAndPort } from './host-allowlist';
 import { requestEvents, requestJson, type UpstreamContext, type UpstreamRequest } from './openai-http';
 import { authorizationOf, normalizeBaseUrl, OPENAI_DEFAULTS, settingsOf, settingViolations, type OpenAiSettings } from './openai-settings';
 import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } from './openai-wire';
@@ -17,6 +18,8 @@ import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } fr
 export interface OpenAiProviderOptions {
   /** The environment snapshot the composition root read once; API keys are looked up here by name. */
   env: Record<string, string | undefined>;
+  /** PROVIDER_HOSTS as configured: the hosts base URLs may point at; empty or absent = any. */
+  allowedHosts?: readonly string[];
   /** Per-request timeout when a model sets no parameters.timeout_ms (default 60 s). */
   defaultTimeoutMs?: number;
   /** Replaceable for tests; defaults to Node's global fetch. */
@@ -41,9 +44,11 @@ export class OpenAiProvider implements ModelProvider {
   private readonly defaultTimeoutMs: number;
   private readonly context: UpstreamContext;
   private readonly readyCache = new Map<string, { ready: boolean; at: number }>();
+  private readonly hosts: HostAllowlist;
 
   constructor(options: OpenAiProviderOptions) {
     this.env = options.env;
+    this.hosts = new HostAllowlist(options.allowedHosts ?? []);
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? OPENAI_DEFAULTS.timeoutMs;
     this.context = { fetch: options.fetch ?? fetch, inFlight: new Set() };
   }
@@ -53,11 +58,19 @@ export class OpenAiProvider implements ModelProvider {
     return config.parameters.kind === 'embedding' ? 'embedding' : 'generation';
   }
 
-  /** Parameter types, base_url present, and the key's variable set. The server is not contacted: it may come up later. */
+  /**
+   * Parameter types, base_url present and on an allowed host, and the key's variable set. The
+   * server is not contacted: it may come up later.
+   */
   async validate(config: ModelConfig): Promise<void> {
     const violations = settingViolations(config.parameters);
     if (violations.length > 0) throw errors.invalidArguments(violations);
-    authorizationOf(settingsOf(config), this.env);
+    const settings = settingsOf(config);
+    const url = new URL(settings.baseUrl);
+    if (!this.hosts.allows(url)) {
+      throw errors.invalidArgument('config.parameters.base_url', `host ${hostAndPort(url)} is not one this service may call (PROVIDER_HOSTS: ${this.hosts.entries.join(', ')})`);
+    }
+    authorizationOf(settings, this.env);
   }
 
   concurrencyOf(config: ModelConfig): number {
@@ -116,6 +129,7 @@ export class OpenAiProvider implements ModelProvider {
     } catch {
       return false;
     }
+    if (!this.hosts.allows(new URL(settings.baseUrl))) return false;
     const key = `${settings.baseUrl} ${settings.apiKeyEnv ?? ''}`;
     const cached = this.readyCache.get(key);
     if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ready;
@@ -144,6 +158,11 @@ export class OpenAiProvider implements ModelProvider {
   }
 
   private request(config: ModelConfig, settings: OpenAiSettings, method: 'GET' | 'POST', path: string, body: unknown, options: ModelCallOptions): UpstreamRequest {
+    // A model stored before PROVIDER_HOSTS was set (or narrowed) is refused here, before any request.
+    const url = new URL(settings.baseUrl);
+    if (!this.hosts.allows(url)) {
+      throw errors.failedPrecondition(`model '${config.name}': base_url host ${hostAndPort(url)} is not allowed by PROVIDER_HOSTS; point it at an allowed host with UpdateModelConfig`);
+    }
     return {
       url: `${settings.baseUrl}${path}`,
       method,
