@@ -15,6 +15,13 @@ export const limits = {
   maxBatchFloats: 16 * 1024 * 1024,
   /** Serialized JSON size of one vector's metadata. */
   maxMetadataBytes: 64 * 1024,
+  /**
+   * Nesting of one vector's metadata (objects and arrays; the top object is level 1). Each level is
+   * three protobuf messages (Struct, map entry, Value), and the common runtimes (C++, Python, Java,
+   * ts-proto) refuse to decode past 100 nested messages: deeper metadata stored over REST could
+   * not be read back over gRPC.
+   */
+  maxMetadataDepth: 20,
   /** Serialized JSON size of `index_params.params` (a handful of numbers in practice). */
   maxIndexParamsBytes: 4 * 1024,
   /** Serialized JSON size of a model config's `parameters` (saved in the registry file). */

@@ -199,6 +199,22 @@ describe('REST door: bad input is refused with its documented code, stored data 
     await expectRefused(poisoned, 400, 'INVALID_ARGUMENT', 'body');
   });
 
+  it('metadata nested past 20 levels, and JSON nested far deeper than any parser stack', async () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 1; i < levels; i++) value = { k: value };
+      return { k: value };
+    };
+    // 20 levels (the top object included) is the documented bound: accepted, then removed again.
+    expect((await insert([{ id: 'deep-ok', vector: [1, 0, 0, 0], metadata: nest(20) as Record<string, unknown> }])).status).toBe(200);
+    expect((await server.call('POST', `${C}/vectors/delete`, { json: { ids: ['deep-ok'] } })).status).toBe(200);
+    await expectRefused(await insert([{ id: 'deep', vector: [1, 0, 0, 0], metadata: nest(21) as Record<string, unknown> }]), 400, 'INVALID_ARGUMENT', 'vectors[0].metadata');
+    const abyss = `{"vectors":[{"id":"abyss","vector":[1,0,0,0],"metadata":${'{"k":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`;
+    const answer = await server.call('POST', `${C}/vectors`, { raw: abyss });
+    expect(answer.status).toBe(400);
+    await expectIntact();
+  });
+
   it('wrong content-type', async () => {
     const body = JSON.stringify({ vectors: [{ id: 'ct', vector: [1, 0, 0, 0] }] });
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {

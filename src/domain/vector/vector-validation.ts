@@ -83,10 +83,28 @@ export function checkVector(vector: readonly number[], dimension: number, metric
 }
 
 export function checkMetadata(metadata: Metadata, field: string): void {
+  const depth = nestingDepth(metadata, limits.maxMetadataDepth);
+  if (depth > limits.maxMetadataDepth) {
+    throw errors.invalidArgument(field, `metadata nests deeper than ${limits.maxMetadataDepth} levels`);
+  }
   const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
   if (bytes > limits.maxMetadataBytes) {
     throw errors.invalidArgument(field, `serialized metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`);
   }
+}
+
+/** Levels of objects/arrays in a JSON value, walked without recursion and stopping past `cap`. */
+function nestingDepth(value: unknown, cap: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, level] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (level > deepest) deepest = level;
+    if (deepest > cap) return deepest;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push([child, level + 1]);
+  }
+  return deepest;
 }
 
 export function checkBatch(count: number, floats: number, field: string): void {
