@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { RouteOptions } from 'fastify';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
+import { withLinks } from './openapi-links';
 import { OPENAI_PREFIX } from './openai/openai-prefix';
 import { openAiErrorResponses } from './openai/openai-errors';
 import { problemResponses, ProblemSchema } from './schemas/problem-schemas';
@@ -47,6 +48,8 @@ export async function registerOpenApi(app: HttpApp, options: HttpDeps['openapi']
         },
       },
     },
+    // We only emit OpenAPI 3.x, never Swagger 2.
+    transformObject: (document) => ('openapiObject' in document ? withLinks(document.openapiObject) : document.swaggerObject),
     // Shared schemas appear under components.schemas by their $id (Problem) instead of def-0.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

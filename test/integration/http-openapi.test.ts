@@ -121,6 +121,27 @@ describe('OpenAPI document and Swagger UI', () => {
     }
   });
 
+  it('links a created collection to the calls on it, and an insert to fetching what it wrote; every link resolves', () => {
+    type Link = { operationId: string; parameters: Record<string, string> };
+    const byId = new Map(operations().map(([route, op]) => [op.operationId, { route, op }]));
+    const links: [string, string, Link][] = [];
+    for (const [route, op] of operations()) {
+      for (const [status, response] of Object.entries((op as { responses?: Record<string, { links?: Record<string, Link> }> }).responses ?? {})) {
+        for (const link of Object.values(response.links ?? {})) links.push([route, status, link]);
+      }
+    }
+    expect(links.filter(([route]) => route === 'POST /v1/collections').map(([, , l]) => l.operationId)).toEqual(
+      expect.arrayContaining(['insertVectors', 'searchVectors', 'dropCollection']),
+    );
+    expect(links.find(([route]) => route === 'POST /v1/collections/{name}/vectors')?.[2]).toMatchObject({ operationId: expect.any(String) });
+    for (const [route, status, link] of links) {
+      const target = byId.get(link.operationId);
+      expect({ route, status, target: target?.route }).toEqual({ route, status, target: expect.any(String) });
+      // Every parameter a link fills is a path parameter of its target.
+      for (const name of Object.keys(link.parameters)) expect({ link: link.operationId, name, inPath: target!.route.includes(`{${name}}`) }).toEqual({ link: link.operationId, name, inPath: true });
+    }
+  });
+
   it('gives every request body and every JSON response an example', () => {
     for (const [route, op] of operations()) {
       if (op.requestBody) expect({ route, example: op.requestBody.content['application/json']?.example !== undefined }).toEqual({ route, example: true });

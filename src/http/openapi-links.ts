@@ -1,0 +1,67 @@
+/**
+ * OpenAPI links: how a response feeds the next call (the collection just created is the one to
+ * insert into; the id just inserted is the one to fetch). Swagger UI shows them, and stateful
+ * fuzzers (schemathesis) follow them to reach code behind an existing collection instead of
+ * guessing names that mostly do not exist.
+ */
+type Operations = Record<string, Record<string, { operationId?: string; responses?: Record<string, { links?: unknown }> }>>;
+
+const COLLECTION_FROM_BODY = { name: '$request.body#/name' };
+const SAME_COLLECTION = { name: '$request.path.name' };
+const MODEL_FROM_BODY = { name: '$request.body#/config/name' };
+
+/** operationId → status → link name → the operation it leads to and how its parameters are filled. */
+const LINKS: Record<string, Record<string, Record<string, { operationId: string; parameters: Record<string, string> }>>> = {
+  createCollection: {
+    201: {
+      InsertVectors: { operationId: 'insertVectors', parameters: COLLECTION_FROM_BODY },
+      UpsertVectors: { operationId: 'upsertVectors', parameters: COLLECTION_FROM_BODY },
+      SearchVectors: { operationId: 'searchVectors', parameters: COLLECTION_FROM_BODY },
+      GetCollectionInfo: { operationId: 'getCollectionInfo', parameters: COLLECTION_FROM_BODY },
+      GetCollectionStats: { operationId: 'getCollectionStats', parameters: COLLECTION_FROM_BODY },
+      CreateIndex: { operationId: 'createIndex', parameters: COLLECTION_FROM_BODY },
+      CompactCollection: { operationId: 'compactCollection', parameters: COLLECTION_FROM_BODY },
+      DropCollection: { operationId: 'dropCollection', parameters: COLLECTION_FROM_BODY },
+    },
+  },
+  insertVectors: {
+    200: {
+      GetVectorById: { operationId: 'getVectorById', parameters: { ...SAME_COLLECTION, id: '$response.body#/ids/0' } },
+      SearchVectors: { operationId: 'searchVectors', parameters: SAME_COLLECTION },
+      DeleteVectors: { operationId: 'deleteVectors', parameters: SAME_COLLECTION },
+    },
+  },
+  upsertVectors: {
+    200: { GetVectorById: { operationId: 'getVectorById', parameters: { ...SAME_COLLECTION, id: '$response.body#/ids/0' } } },
+  },
+  createIndex: {
+    200: {
+      HasIndex: { operationId: 'hasIndex', parameters: SAME_COLLECTION },
+      SearchVectors: { operationId: 'searchVectors', parameters: SAME_COLLECTION },
+      DropIndex: { operationId: 'dropIndex', parameters: SAME_COLLECTION },
+    },
+  },
+  registerModel: {
+    201: {
+      GetModelInfo: { operationId: 'getModelInfo', parameters: MODEL_FROM_BODY },
+      UpdateModelConfig: { operationId: 'updateModelConfig', parameters: MODEL_FROM_BODY },
+      UnregisterModel: { operationId: 'unregisterModel', parameters: MODEL_FROM_BODY },
+    },
+  },
+};
+
+/** @fastify/swagger's transformObject: adds the links above to the generated document. */
+export function withLinks<T extends { paths?: unknown }>(document: T): T {
+  const paths = (document.paths ?? {}) as Operations;
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      const links = operation.operationId === undefined ? undefined : LINKS[operation.operationId];
+      if (links === undefined) continue;
+      for (const [status, entries] of Object.entries(links)) {
+        const response = operation.responses?.[status];
+        if (response !== undefined) response.links = entries;
+      }
+    }
+  }
+  return document;
+}
