@@ -23,6 +23,8 @@ export interface ServiceProcess {
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL, then closes the client channel: answers already on the wire are still read. */
+  crash(): Promise<void>;
 }
 
 export function runMain(env: Record<string, string>): ChildProcess {
@@ -35,7 +37,8 @@ export function runMain(env: Record<string, string>): ChildProcess {
 }
 
 export function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // A process killed by a signal has exitCode null and signalCode set: it has exited too.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
@@ -82,11 +85,18 @@ export async function startService(dataDir: string, env: Record<string, string> 
     });
   };
 
-  const listening = await waitForLog((l) => l.msg === 'taishang-ai listening', 60_000);
+  let listening: Record<string, unknown>;
+  try {
+    listening = await waitForLog((l) => l.msg === 'taishang-ai listening', 60_000);
+    await waitUntilReady(`${tls ? 'https' : 'http'}://127.0.0.1:${listening.httpPort as number}`, child, tls);
+  } catch (cause) {
+    // A service that never became ready must not outlive the test that gave up on it.
+    child.kill('SIGKILL');
+    throw cause;
+  }
   const grpcPort = listening.grpcPort as number;
   const httpPort = listening.httpPort as number;
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
-  await waitUntilReady(baseUrl, child, tls);
   const channel = createChannel(`127.0.0.1:${grpcPort}`, tls && credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null));
   return {
     child,
@@ -104,6 +114,12 @@ export async function startService(dataDir: string, env: Record<string, string> 
       const done = exitCode(child);
       child.kill(signal);
       return done;
+    },
+    async crash() {
+      const done = exitCode(child);
+      child.kill('SIGKILL');
+      await done;
+      channel.close();
     },
   };
 }
