@@ -8,7 +8,7 @@ import { startModelsService, type ModelsServiceProcess } from './lib/models-serv
 import { openGrpc, RestClient, SoakCallError } from './lib/soak-clients';
 import { soakConfig, type SoakConfig } from './lib/soak-config';
 import { metadataOf, randomUnitVector, soakOps, type SoakContext, type SoakOp } from './lib/soak-ops';
-import { sampleProcess } from './lib/soak-proc';
+import { FdWatch, sampleProcess } from './lib/soak-proc';
 import { checkTable, minuteLine, minuteRow, minuteTable, opTable, rssTrendMiBPerMinute, soakChecks, type MinuteRow } from './lib/soak-report';
 import { IdSlots } from './lib/soak-slots';
 import { SoakRecorder } from './lib/soak-stats';
@@ -30,6 +30,7 @@ const EMBEDDING_MODEL = 'all-MiniLM-L6-v2';
 const TEXT_MODEL = 'SmolLM2-135M-Instruct';
 /** Half the id range is stored before the load starts, so searches and deletes have rows from the first call. */
 const SEED_FRACTION = 0.5;
+const FD_SAMPLE_MS = 2000;
 
 const log = (line: string): void => {
   process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -188,19 +189,28 @@ async function runLoad(
   };
 
   const rows: MinuteRow[] = [];
+  const fds = new FdWatch(service.pid);
+  const watchFds = async (): Promise<void> => {
+    while (!stopped()) {
+      await fds.sample();
+      await new Promise((r) => setTimeout(r, FD_SAMPLE_MS));
+    }
+  };
   let cpuBefore = (await sampleProcess(service.pid, dataDir)).cpuSeconds;
   let clientCpuBefore = process.cpuUsage();
   const closeMinute = async (minute: number): Promise<void> => {
     const window = recorder.cut();
-    const proc = await sampleProcess(service.pid, dataDir);
+    const proc = await sampleProcess(service.pid, dataDir, fds);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     clientCpuBefore = process.cpuUsage();
-    const row = minuteRow(minute, window, ops, proc, { service: proc.cpuSeconds - cpuBefore, client: (clientCpu.user + clientCpu.system) / 1e6 }, loadavg()[0] ?? 0);
+    const stats = await ctx.rest.json('GET', `/v1/collections/${COLLECTION}/stats`, undefined).catch(() => undefined);
+    const rowCount = (stats?.body as { vector_count?: number } | undefined)?.vector_count ?? -1;
+    const row = minuteRow(minute, window, ops, proc, rowCount, { service: proc.cpuSeconds - cpuBefore, client: (clientCpu.user + clientCpu.system) / 1e6 }, loadavg()[0] ?? 0);
     cpuBefore = proc.cpuSeconds;
     rows.push(row);
     log(minuteLine(row));
   };
-  const workers = Promise.all(Array.from({ length: config.workers }, (_, w) => worker(w)));
+  const workers = Promise.all([...Array.from({ length: config.workers }, (_, w) => worker(w)), watchFds()]);
   for (let minute = 1; minute < config.minutes; minute += 1) {
     await sleepUntil(start + minute * 60_000, () => died() !== undefined);
     if (died() !== undefined) break;

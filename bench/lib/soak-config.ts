@@ -14,7 +14,7 @@ export interface SoakConfig {
   /** Allowed RSS growth from the end of minute 1 to the end: max(this many MiB, rssGrowthPct %). */
   rssGrowthMiB: number;
   rssGrowthPct: number;
-  /** Allowed growth of the service's open file descriptors from the end of minute 1. */
+  /** Allowed growth of the service's open fds: least count seen in minute 1 to least in the last minute. */
   fdGrowth: number;
   /** Base seed of the pseudo-random mix, so two runs send the same sequence of choices. */
   seed: number;
