@@ -133,14 +133,14 @@ export function ratio(a: number, b: number | undefined): string {
   return b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
 }
 
-/** bench/results/models-<ISO time>.json and models-latest.json (same content). */
-export async function saveResults(repoRoot: string, startedAt: Date, result: unknown): Promise<string> {
+/** bench/results/<name>-<ISO time>.json and <name>-latest.json (same content). */
+export async function saveResults(repoRoot: string, startedAt: Date, result: unknown, name = 'models'): Promise<string> {
   const dir = join(repoRoot, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const file = join(dir, `models-${stamp}.json`);
+  const file = join(dir, `${name}-${stamp}.json`);
   const text = `${JSON.stringify(result, null, 2)}\n`;
   await writeFile(file, text);
-  await writeFile(join(dir, 'models-latest.json'), text);
+  await writeFile(join(dir, `${name}-latest.json`), text);
   return file;
 }

@@ -9,8 +9,15 @@ export interface ModelsServiceProcess {
   readonly httpBase: string;
   /** Lines the child wrote to stdout (the probe answers through it). */
   readonly stdout: string[];
-  /** SIGTERM, waits for the exit; SIGKILL only past `graceMs`. Safe to call twice. */
-  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the process exits, however that happens (the soak watches for an early death). */
+  readonly exited: Promise<ServiceExit>;
+  /** SIGTERM, waits for the exit; SIGKILL only past `graceMs` (then `killed`). Safe to call twice. */
+  stop(graceMs?: number): Promise<ServiceExit & { killed: boolean }>;
+}
+
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 const HOST = '127.0.0.1';
@@ -50,10 +57,10 @@ export async function startModelsService(opts: { repoRoot: string; args: string[
       if (line.startsWith('{') && !line.includes('"probe"')) process.stderr.write(`[service] ${line}\n`);
     }
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<ServiceExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const service = handle(child, exited, grpcPort, httpPort, stdout);
   try {
-    await waitReady(child, exited, httpPort, READY_TIMEOUT_MS);
+    await waitReady(child, exited.then(() => undefined), httpPort, READY_TIMEOUT_MS);
   } catch (cause) {
     await service.stop();
     throw cause;
@@ -61,7 +68,7 @@ export async function startModelsService(opts: { repoRoot: string; args: string[
   return service;
 }
 
-function handle(child: ChildProcess, exited: Promise<void>, grpcPort: number, httpPort: number, stdout: string[]): ModelsServiceProcess {
+function handle(child: ChildProcess, exited: Promise<ServiceExit>, grpcPort: number, httpPort: number, stdout: string[]): ModelsServiceProcess {
   const pid = child.pid;
   if (pid === undefined) throw new Error('the service process did not start');
   return {
@@ -69,8 +76,9 @@ function handle(child: ChildProcess, exited: Promise<void>, grpcPort: number, ht
     grpcAddress: `${HOST}:${grpcPort}`,
     httpBase: `http://${HOST}:${httpPort}`,
     stdout,
+    exited,
     async stop(graceMs = 30_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const late = await Promise.race([
@@ -78,10 +86,8 @@ function handle(child: ChildProcess, exited: Promise<void>, grpcPort: number, ht
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
       ]);
       clearTimeout(timer);
-      if (late) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      if (late) child.kill('SIGKILL');
+      return { ...(await exited), killed: late };
     },
   };
 }

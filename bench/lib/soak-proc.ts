@@ -1,0 +1,77 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpuSecondsOf } from './models-service';
+
+/** What the soak watches in the service process between minutes (Linux /proc). */
+export interface ProcSample {
+  rssMiB: number;
+  /** Open fds at the sample, and the least and most seen by the FdWatch over the minute. */
+  openFds: number;
+  fdsMin: number;
+  fdsMax: number;
+  threads: number;
+  cpuSeconds: number;
+  /** Bytes under DATA_DIR: the collection's files, versions included, until compaction prunes them. */
+  dataMiB: number;
+}
+
+export async function openFdsOf(pid: number): Promise<number> {
+  return (await readdir(`/proc/${pid}/fd`)).length;
+}
+
+/**
+ * The service's fd count every few seconds. One reading is noisy: the embedded store opens data
+ * and manifest files for each read and write, so a busy moment shows dozens more than a quiet
+ * one. A leak raises the floor, so the soak judges each minute's least count.
+ */
+export class FdWatch {
+  private min = Infinity;
+  private max = 0;
+
+  constructor(private readonly pid: number) {}
+
+  async sample(): Promise<void> {
+    const n = await openFdsOf(this.pid).catch(() => undefined);
+    if (n === undefined) return; // The process is gone; the soak notices that separately.
+    this.min = Math.min(this.min, n);
+    this.max = Math.max(this.max, n);
+  }
+
+  /** The minute's least and most, then a fresh minute. */
+  cut(now: number): { fdsMin: number; fdsMax: number } {
+    const out = { fdsMin: Math.min(this.min, now), fdsMax: Math.max(this.max, now) };
+    this.min = Infinity;
+    this.max = 0;
+    return out;
+  }
+}
+
+export async function sampleProcess(pid: number, dataDir: string, fds?: FdWatch): Promise<ProcSample> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  const openFds = await openFdsOf(pid);
+  return {
+    rssMiB: field('VmRSS') / 1024,
+    openFds,
+    ...(fds ? fds.cut(openFds) : { fdsMin: openFds, fdsMax: openFds }),
+    threads: field('Threads'),
+    cpuSeconds: cpuSecondsOf(pid),
+    dataMiB: (await treeBytes(dataDir)) / 2 ** 20,
+  };
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0; // Removed while walking (compaction prunes files): it counts as gone.
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) total += await treeBytes(path);
+    else total += await stat(path).then((s) => s.size, () => 0);
+  }
+  return total;
+}
