@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crashRound, type RoundPlan, type RoundReport } from '../support/crash-rounds';
-import { CrashLedger, DIM } from '../support/crash-workload';
+import { runCrashRounds, type RoundPlan } from '../support/crash-rounds';
 import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
-import { rest, startService, type ServiceProcess } from '../support/service-process';
+import { startService, type ServiceProcess } from '../support/service-process';
 
 /**
  * Crash durability with VECTOR_BACKEND=milvus: the service process is SIGKILLed at a seeded point
@@ -45,23 +44,4 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 120_000);
 
-it(`loses no acknowledged write over ${ROUNDS.length} SIGKILL rounds of the service (seed ${SEED})`, async () => {
-  let svc = await start();
-  // The crash is about the store: without default models a restart is ready once Milvus answers.
-  for (const model of (await rest(svc.baseUrl, 'GET', '/v1/models')).body.models as { name: string }[]) {
-    expect((await rest(svc.baseUrl, 'DELETE', `/v1/models/${model.name}`)).status).toBe(200);
-  }
-  expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'crash', vector_dim: DIM, index_params: { metric_type: 'COSINE' } })).status).toBe(201);
-
-  const ledger = new CrashLedger('crash', SEED);
-  const reports: RoundReport[] = [];
-  for (const [i, plan] of ROUNDS.entries()) {
-    const result = await crashRound(svc, start, ledger, SEED, i + 1, plan);
-    svc = result.svc;
-    reports.push(result.report);
-    expect(result.report).toEqual({ ...result.report, problems: [] });
-  }
-  // The rounds did exercise something: writes were acknowledged before the kills.
-  const acked = reports.reduce((n, r) => n + r.writes.ackedRequests, 0);
-  expect({ acked: acked > 0, reports }).toEqual({ acked: true, reports });
-}, 300_000);
+it(`loses no acknowledged write over ${ROUNDS.length} SIGKILL rounds of the service (seed ${SEED})`, () => runCrashRounds(start, SEED, ROUNDS), 300_000);

@@ -49,30 +49,47 @@ async function liveResponse(block: Locator, status?: number): Promise<{ status: 
   return { status: shown, body: JSON.parse(text) };
 }
 
+/** A real service and a browser showing its /docs, torn down together. */
+interface DocsSession {
+  service: ServiceProcess;
+  browser: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+async function openDocs(label: string, env: Record<string, string> = {}): Promise<DocsSession> {
+  const dataDir = await mkdtemp(join(tmpdir(), `taishang-${label}-`));
+  const profileDir = await mkdtemp(join(tmpdir(), `taishang-chromium-${label}-`));
+  const service = await startService(dataDir, env);
+  const browser = await launchChromium(profileDir);
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${service.baseUrl}/docs`);
+  await page.locator('.opblock').first().waitFor();
+  return {
+    service,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('Swagger UI in a real browser', () => {
+  let session: DocsSession;
   let service: ServiceProcess;
-  let browser: BrowserContext;
   let page: Page;
-  let dataDir: string;
-  let profileDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-swagger-'));
-    profileDir = await mkdtemp(join(tmpdir(), 'taishang-chromium-'));
-    service = await startService(dataDir);
-    browser = await launchChromium(profileDir);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${service.baseUrl}/docs`);
-    await page.locator('.opblock').first().waitFor();
+    session = await openDocs('swagger');
+    ({ service, page } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(profileDir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   const operation = (method: string, path: string): Locator => operationIn(page, method, path);
 
@@ -133,29 +150,16 @@ describe('Swagger UI in a real browser', () => {
 
 describe('Swagger UI on a service with API keys', () => {
   const KEY = 'swagger-ui-admin-key-0001';
+  let session: DocsSession;
   let service: ServiceProcess;
-  let browser: BrowserContext;
   let page: Page;
-  let dataDir: string;
-  let profileDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-swagger-auth-'));
-    profileDir = await mkdtemp(join(tmpdir(), 'taishang-chromium-auth-'));
-    service = await startService(dataDir, { API_KEYS: KEY });
-    browser = await launchChromium(profileDir);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${service.baseUrl}/docs`);
-    await page.locator('.opblock').first().waitFor();
+    session = await openDocs('swagger-auth', { API_KEYS: KEY });
+    ({ service, page } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(profileDir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   it('answers 401 before Authorize, and the same call succeeds once the key is entered, also after a reload', async () => {
     const block = operationIn(page, 'POST', '/v1/collections');

@@ -90,3 +90,27 @@ async function opensCleanly(svc: ServiceProcess, ledger: CrashLedger): Promise<s
   if (nearest.results.length !== Math.min(5, ledger.expected)) problems.push(`search returned ${nearest.results.length} hits for ${ledger.expected} stored`);
   return problems;
 }
+
+/**
+ * The whole test for one engine: a fresh service without default models (a restart is then ready
+ * as soon as the store opens), one collection, the planned rounds one on top of the other. Every
+ * round must report no problem, and the rounds together must have acknowledged some writes.
+ */
+export async function runCrashRounds(start: () => Promise<ServiceProcess>, seed: number, rounds: RoundPlan[]): Promise<void> {
+  let svc = await start();
+  for (const model of (await rest(svc.baseUrl, 'GET', '/v1/models')).body.models as { name: string }[]) {
+    expect((await rest(svc.baseUrl, 'DELETE', `/v1/models/${model.name}`)).status).toBe(200);
+  }
+  expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'crash', vector_dim: DIM, index_params: { metric_type: 'COSINE' } })).status).toBe(201);
+
+  const ledger = new CrashLedger('crash', seed);
+  const reports: RoundReport[] = [];
+  for (const [i, plan] of rounds.entries()) {
+    const result = await crashRound(svc, start, ledger, seed, i + 1, plan);
+    svc = result.svc;
+    reports.push(result.report);
+    expect(result.report).toEqual({ ...result.report, problems: [] });
+  }
+  const acked = reports.reduce((n, r) => n + r.writes.ackedRequests, 0);
+  expect({ acked: acked > 0, reports }).toEqual({ acked: true, reports });
+}
