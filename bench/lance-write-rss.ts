@@ -1,6 +1,11 @@
-// Experiment: RSS of N small writes on an embedded Lance table. Not part of any test.
-// VARIANT=raw|store  OPS=mixed|add|merge|delete  N=writes  OPT_EVERY=k (raw: optimize every k)
-// REOPEN_EVERY=k (raw: reopen table every k)  QUERY=1 (raw: existence query before add, like our insert)
+// RSS of N small writes (8 rows of 384-d each) on an embedded Lance table, printed every 1,000
+// writes; no service, not part of any test. Found the soak's write-path growth (BENCHMARKS.md "Soak").
+//   VARIANT=raw|store   raw: @lancedb/lancedb directly; store: our LanceVectorStore (insert = delete + insert)
+//   OPS=mixed|add|merge|delete (raw; mixed = 2 add : 2 mergeInsert : 3 delete)   N=writes
+//   OPT_EVERY=k (raw: optimize every k writes)   REOPEN_EVERY=k (raw: reopen the table every k)
+//   QUERY=1 (raw: id lookup before each add, like our insert)
+//   SESSION=small META_MIB=m (raw: metadata cache of m MiB; `cache=` is this session's size)
+//   META_MIB=m (store: metadataCacheBytes; `cache=` does not apply)   HOLD=s (raw: stay s seconds at the end)
 import { Session, connect, type Table } from '@lancedb/lancedb';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
