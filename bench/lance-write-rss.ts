@@ -5,7 +5,7 @@
 //   OPT_EVERY=k (raw: optimize every k writes)   REOPEN_EVERY=k (raw: reopen the table every k)
 //   QUERY=1 (raw: id lookup before each add, like our insert)
 //   SESSION=small META_MIB=m (raw: metadata cache of m MiB; `cache=` is this session's size)
-//   META_MIB=m (store: metadataCacheBytes; `cache=` does not apply)   HOLD=s (raw: stay s seconds at the end)
+//   META_MIB=m INDEX_MIB=m (store: metadata/index cache; `cache=` does not apply)   HOLD=s (raw: stay s seconds at the end)
 import { Session, connect, type Table } from '@lancedb/lancedb';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   };
   try {
     if (VARIANT === 'store') {
-      const store = await LanceVectorStore.open({ dataDir: dir, metadataCacheBytes: Number(process.env.META_MIB ?? 64) * 2 ** 20 });
+      const store = await LanceVectorStore.open({ dataDir: dir, metadataCacheBytes: Number(process.env.META_MIB ?? 64) * 2 ** 20, indexCacheBytes: process.env.INDEX_MIB ? Number(process.env.INDEX_MIB) * 2 ** 20 : undefined });
       await store.createCollection({ name: 'c', dimension: DIM, metricType: 'COSINE', description: '', index: null } as never);
       const rec = (ids: string[]) => ids.map((id) => ({ id, vector: Array.from({ length: DIM }, () => Math.random()), metadata: { group: id.length % 8, tag: 'x' } }));
       // half full, like the soak
