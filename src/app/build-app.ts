@@ -42,7 +42,12 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
       logger: logger.child({ component: 'milvus' }),
     });
   }
-  return LanceVectorStore.open({ dataDir: join(config.dataDir, 'vectors'), logger: logger.child({ component: 'lance' }) });
+  return LanceVectorStore.open({
+    dataDir: join(config.dataDir, 'vectors'),
+    logger: logger.child({ component: 'lance' }),
+    metadataCacheBytes: config.lanceMetadataCacheMb * 1024 * 1024,
+    indexCacheBytes: config.lanceIndexCacheMb * 1024 * 1024,
+  });
 }
 
 /** `env` is the process environment snapshot the openai provider reads named API keys from. */

@@ -12,6 +12,9 @@ export const ConfigSchema = Type.Object({
   dataDir: Type.String({ minLength: 1 }),
   /** Which VectorStore serves the collections: embedded LanceDB in dataDir, or a Milvus server. */
   vectorBackend: Type.Union([Type.Literal('lance'), Type.Literal('milvus')]),
+  /** Embedded LanceDB cache sizes in MiB: metadata (manifests, file footers) and index parts. */
+  lanceMetadataCacheMb: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
+  lanceIndexCacheMb: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
   milvusHost: Type.String({ minLength: 1 }),
   milvusPort: Port,
   /** Milvus credentials: user + password, or a token ("user:password" or an API key); empty = none. */
@@ -72,6 +75,8 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   HTTP_PORT: ['httpPort', toInt],
   DATA_DIR: ['dataDir', String],
   VECTOR_BACKEND: ['vectorBackend', String],
+  LANCE_METADATA_CACHE_MB: ['lanceMetadataCacheMb', toInt],
+  LANCE_INDEX_CACHE_MB: ['lanceIndexCacheMb', toInt],
   MILVUS_HOST: ['milvusHost', String],
   MILVUS_PORT: ['milvusPort', toInt],
   MILVUS_USER: ['milvusUser', String],
@@ -105,6 +110,8 @@ const DEFAULTS: Config = {
   httpPort: 8083,
   dataDir: './data',
   vectorBackend: 'lance',
+  lanceMetadataCacheMb: 64,
+  lanceIndexCacheMb: 6144,
   milvusHost: 'localhost',
   milvusPort: 19530,
   milvusUser: '',

@@ -1,4 +1,4 @@
-import { connect, type Connection } from '@lancedb/lancedb';
+import { Session, connect, type Connection } from '@lancedb/lancedb';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,7 +35,20 @@ export interface LanceStoreOptions {
   maxPendingWrites?: number;
   /** Vector floats per coalesced engine write (default 16 Mi, the domain's largest single batch). */
   maxGroupFloats?: number;
+  /** Bytes of Lance's metadata cache: manifests, file footers, deletion files (default 64 MiB). */
+  metadataCacheBytes?: number;
+  /** Bytes of Lance's index cache: loaded ANN/BTREE index parts (default LanceDB's own, 6 GiB). */
+  indexCacheBytes?: number;
 }
+
+/**
+ * LanceDB's default metadata cache is 1 GiB, and every commit adds the new version's manifest,
+ * transaction and deletion-file entries (~24 KB per small write, measured) that no later read
+ * asks for again; the LRU only evicts at the cap, so a write-heavy service's RSS climbed toward
+ * +1 GiB (BENCHMARKS.md "Soak"). 64 MiB holds the current versions' metadata of many tables;
+ * stale versions fall out first.
+ */
+const DEFAULT_METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
 const silent: LanceLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -72,7 +85,12 @@ export class LanceVectorStore implements VectorStore {
       maintenance: { indexMinRows: options.indexMinRows ?? 5000, compactEveryCommits: options.compactEveryCommits ?? 64 },
       queue: { maxPending: options.maxPendingWrites ?? 10_000, maxGroupFloats: options.maxGroupFloats ?? 16 * 1024 * 1024 },
     });
-    const db = await lanceCall({}, () => connect(lanceDir));
+    // The session must go in the options object: connect(uri, options, session) ignores a third argument.
+    const session = new Session(
+      options.indexCacheBytes === undefined ? undefined : BigInt(options.indexCacheBytes),
+      BigInt(options.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES),
+    );
+    const db = await lanceCall({}, () => connect(lanceDir, { session }));
     const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
     return new LanceVectorStore(dataDir, db, catalog, collections, deps);
