@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import { Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import type { Logger } from 'pino';
-import { abortedStatus } from './call-deadline';
+import { statusSeenByClient } from './call-status';
 
 export const REQUEST_ID_KEY = 'x-request-id';
 
@@ -31,16 +31,15 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware<RequestConte
     context.header.set(REQUEST_ID_KEY, requestId);
     const log = logger.child({ requestId });
     const started = performance.now();
-    let code: Status = Status.OK;
+    let failure: unknown;
     const caller: { keyName?: string } = {};
     try {
       return yield* call.next(call.request, { ...context, requestId, log, caller });
     } catch (error) {
-      code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
+      failure = error;
       throw error;
     } finally {
-      // Once aborted, grpc-js has already answered the client; whatever the handler did is moot.
-      if (context.signal.aborted) code = abortedStatus(context);
+      const code = statusSeenByClient(failure, context);
       const line = { method: call.method.path, code: Status[code], durationMs: roundMs(performance.now() - started), ...caller };
       if (code === Status.INTERNAL || code === Status.UNKNOWN) log.error(line, 'grpc call failed');
       else log.info(line, 'grpc call');
@@ -51,11 +50,6 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware<RequestConte
 function requestIdFrom(context: CallContext): string {
   const incoming = context.metadata.get(REQUEST_ID_KEY);
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
-
-/** nice-grpc and AbortSignal-aware code signal cancellation with an error named AbortError. */
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
 }
 
 function roundMs(ms: number): number {

@@ -1,7 +1,6 @@
-import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import { Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import type { RequestTelemetry } from '../domain';
-import { abortedStatus } from './call-deadline';
-import { isAbortError } from './logging-middleware';
+import { statusSeenByClient } from './call-status';
 
 /** The method label of calls outside the measured services, so the label set stays bounded. */
 export const UNKNOWN_METHOD = 'unknown';
@@ -32,15 +31,14 @@ export function metricsMiddleware(telemetry: RequestTelemetry, services: readonl
     const method = labelOf(call.method.path);
     telemetry.requestStarted('grpc');
     const started = performance.now();
-    let code: Status = Status.OK;
+    let failure: unknown;
     try {
       return yield* call.next(call.request, context);
     } catch (error) {
-      code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
+      failure = error;
       throw error;
     } finally {
-      // The same rule as the call log: once aborted, the client got CANCELLED or DEADLINE_EXCEEDED.
-      if (context.signal.aborted) code = abortedStatus(context);
+      const code = statusSeenByClient(failure, context);
       telemetry.grpcCallEnded(method, Status[code], (performance.now() - started) / 1000);
     }
   };

@@ -1,5 +1,5 @@
 import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
-import { isAbortError } from './logging-middleware';
+import { isAbortError } from './call-status';
 
 /** Context a never-ending stream handler calls to be ended at shutdown (nice-grpc-server-health's Watch does). */
 export interface TerminatorContext {
