@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Door, ModelOperation, ProviderName, QueueName, RequestTelemetry, Telemetry, VectorStore } from '../domain';
 import { TimedVectorStore } from './timed-vector-store';
+import { cached } from './cached';
 
 /** Every family name starts with it, the default Node process metrics included. */
 export const METRIC_PREFIX = 'taishang_';
@@ -98,17 +99,8 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
   }
 
   modelCall(provider: ProviderName, operation: ModelOperation, seconds: number): void {
-    let byOperation = this.modelChildren.get(provider);
-    if (!byOperation) {
-      byOperation = new Map();
-      this.modelChildren.set(provider, byOperation);
-    }
-    let child = byOperation.get(operation);
-    if (!child) {
-      child = this.modelSeconds.labels(provider, operation);
-      byOperation.set(operation, child);
-    }
-    child.observe(seconds);
+    const byOperation = cached(this.modelChildren, provider, () => new Map());
+    cached(byOperation, operation, () => this.modelSeconds.labels(provider, operation)).observe(seconds);
   }
 
   requestStarted(door: Door): void {
@@ -117,38 +109,19 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
 
   httpRequestEnded(method: string, route: string, code: number, seconds: number): void {
     this.inflight.http.dec();
-    let byMethod = this.httpSeries.get(route);
-    if (!byMethod) {
-      byMethod = new Map();
-      this.httpSeries.set(route, byMethod);
-    }
-    let byCode = byMethod.get(method);
-    if (!byCode) {
-      byCode = new Map();
-      byMethod.set(method, byCode);
-    }
-    let series = byCode.get(code);
-    if (!series) {
+    const byCode = cached(cached(this.httpSeries, route, () => new Map()), method, () => new Map());
+    const series = cached(byCode, code, () => {
       const labels = [method, route, String(code)];
-      series = { count: this.httpRequests.labels(...labels), seconds: this.httpSeconds.labels(...labels) };
-      byCode.set(code, series);
-    }
+      return { count: this.httpRequests.labels(...labels), seconds: this.httpSeconds.labels(...labels) };
+    });
     series.count.inc();
     series.seconds.observe(seconds);
   }
 
   grpcCallEnded(method: string, code: string, seconds: number): void {
     this.inflight.grpc.dec();
-    let byCode = this.grpcSeries.get(method);
-    if (!byCode) {
-      byCode = new Map();
-      this.grpcSeries.set(method, byCode);
-    }
-    let series = byCode.get(code);
-    if (!series) {
-      series = { count: this.grpcRequests.labels(method, code), seconds: this.grpcSeconds.labels(method, code) };
-      byCode.set(code, series);
-    }
+    const byCode = cached(this.grpcSeries, method, () => new Map());
+    const series = cached(byCode, code, () => ({ count: this.grpcRequests.labels(method, code), seconds: this.grpcSeconds.labels(method, code) }));
     series.count.inc();
     series.seconds.observe(seconds);
   }

@@ -12,6 +12,7 @@ import type {
   VectorRecord,
   VectorStore,
 } from '../domain';
+import { cached } from './cached';
 
 /** The VectorStore methods that reach the engine; `close` is not a call worth timing. */
 export type StoreOperation = Exclude<{ [K in keyof VectorStore]: VectorStore[K] extends (...args: never[]) => unknown ? K : never }[keyof VectorStore], 'close'>;
@@ -109,11 +110,6 @@ export class TimedVectorStore implements VectorStore {
   }
 
   private child(operation: StoreOperation): Histogram.Internal<string> {
-    let child = this.children.get(operation);
-    if (!child) {
-      child = this.seconds.labels(this.engine, operation);
-      this.children.set(operation, child);
-    }
-    return child;
+    return cached(this.children, operation, () => this.seconds.labels(this.engine, operation));
   }
 }
