@@ -4,7 +4,7 @@ import { JsonFileRegistryStore } from '../adapters/registry';
 import type { Config } from '../config/config';
 import { ModelRegistry, ModelService, type ModelConfig, type ModelProvider, type ProviderName, type Telemetry } from '../domain';
 import { LlamaCppProvider } from '../providers/llamacpp';
-import { OpenAiProvider } from '../providers/openai';
+import { OpenAiProvider } from '../providers/remote-openai';
 import { TransformersProvider } from '../providers/transformers';
 
 /** The models registered on first start (an empty registry), from config. */

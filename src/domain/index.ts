@@ -1,5 +1,5 @@
 export * from './vector/vector-types';
-export type { VectorStore } from './vector/vector-store';
+export type { VectorStore } from './ports/vector-store';
 export { VectorService, type CreateCollectionInput, type SearchInput } from './vector/vector-service';
 export type { IndexParamsInput, VectorInput } from './vector/vector-validation';
 export { intParam } from './vector/vector-validation';
@@ -9,8 +9,8 @@ export { parseFilter } from './filter/filter-parser';
 export { limits } from './limits';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
 export * from './model/model-types';
-export type { ModelProvider } from './model/model-provider';
-export type { RegistryStore } from './model/registry-store';
+export type { ModelProvider } from './ports/model-provider';
+export type { RegistryStore } from './ports/registry-store';
 export { ModelRegistry } from './model/model-registry';
 export { ModelService, modelLimits, type EmbedOutput, type ModelServiceOptions } from './model/model-service';
 export { StreamSlots } from './model/stream-slots';
@@ -18,8 +18,7 @@ export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConf
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
 export { ROLES, OPERATION_ACCESS, type Role, type Principal, type Access, type Operation } from './access/roles';
-export { AccessControl, type AccessSettings } from './access/access-control';
+export { AccessControl, type AccessSettings, type PresentedKey } from './access/access-control';
 export { Keyring, type ApiKeyEntry } from './access/keyring';
 export { RateLimiter, type RateLimit } from './access/rate-limiter';
-export { bearerToken } from './access/bearer-token';
-export { noTelemetry, type Telemetry, type RequestTelemetry, type ModelOperation, type QueueName, type Door } from './telemetry';
+export { noTelemetry, type Telemetry, type ModelOperation, type QueueName } from './ports/telemetry';

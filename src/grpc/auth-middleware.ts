@@ -1,6 +1,7 @@
 import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-grpc';
 import { OPERATION_ACCESS, type Access, type AccessControl, type Principal } from '../domain';
 import { errors } from '../errors';
+import { presentedKey } from '../transport/bearer-token';
 import type { RequestContext } from './logging-middleware';
 
 /** What the auth middleware adds to a call's context: whom the key identified (undefined when none was needed). */
@@ -37,7 +38,7 @@ export function authMiddleware(access: AccessControl): ServerMiddleware<AuthCont
     const needed = accessOfMethod(call.method.path);
     if (needed === undefined) throw errors.permissionDenied(`${call.method.path} has no access rule`);
     const authorization = context.metadata.get('authorization');
-    const principal = access.authenticate(needed, typeof authorization === 'string' ? authorization : undefined);
+    const principal = access.authenticate(needed, presentedKey(typeof authorization === 'string' ? authorization : undefined));
     let log = context.log;
     if (principal !== undefined) {
       if (context.caller) context.caller.keyName = principal.name;

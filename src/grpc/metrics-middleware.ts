@@ -1,5 +1,5 @@
 import { Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
-import type { RequestTelemetry } from '../domain';
+import type { RequestTelemetry } from '../transport/request-telemetry';
 import { statusSeenByClient } from './call-status';
 
 /** The method label of calls outside the measured services, so the label set stays bounded. */

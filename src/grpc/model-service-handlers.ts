@@ -8,7 +8,7 @@ import {
   modelConfigIn,
   modelConfigOut,
   textChunkOut,
-} from './model-messages';
+} from './model-wire';
 
 /**
  * The 9 ModelService RPCs: each converts the request, makes one domain call and converts back.

@@ -7,7 +7,7 @@ import {
   searchResultOut,
   vectorIn,
   vectorOut,
-} from './vector-messages';
+} from './vector-wire';
 
 /**
  * The 16 VectorService RPCs: each converts the request, makes one domain call with the call's

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccessControl, Principal } from '../domain';
 import { isDomainError } from '../errors';
+import { presentedKey } from '../transport/bearer-token';
 import './route-access';
 
 declare module 'fastify' {
@@ -34,7 +35,7 @@ export function registerAccessChecks(app: FastifyInstance, access: AccessControl
     // No route matched: the not-found handler answers, and no handler runs.
     if (needed === undefined) return;
     try {
-      const principal = access.authenticate(needed, request.headers.authorization);
+      const principal = access.authenticate(needed, presentedKey(request.headers.authorization));
       if (principal !== undefined) {
         request.principal = principal;
         // Both, so the "request completed" line carries the key's name too.

@@ -7,7 +7,7 @@ import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
 import { acceptOnlyJsonBodies } from './json-body-parser';
 import { metricsHook } from './metrics-hook';
-import { openAiRoutes } from './openai/openai-routes';
+import { openAiRoutes } from './openai-api/openai-routes';
 import { registerOpenApi } from './openapi';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { watchClientDisconnect } from './request-signal';

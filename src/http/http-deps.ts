@@ -1,6 +1,7 @@
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
-import type { AccessControl, ModelService, RequestTelemetry, VectorService } from '../domain';
+import type { AccessControl, ModelService, VectorService } from '../domain';
+import type { RequestTelemetry } from '../transport/request-telemetry';
 
 /** The text GET /metrics serves (src/metrics renders it; this door only passes it on). */
 export interface MetricsExposition {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestTelemetry } from '../domain';
+import type { RequestTelemetry } from '../transport/request-telemetry';
 
 /** The route label of requests no route matched, so random paths cannot grow the label set. */
 export const UNMATCHED_ROUTE = 'unmatched';

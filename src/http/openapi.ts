@@ -4,8 +4,8 @@ import type { RouteOptions } from 'fastify';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
 import { withLinks } from './openapi-links';
-import { OPENAI_PREFIX } from './openai/openai-prefix';
-import { openAiErrorResponses } from './openai/openai-errors';
+import { OPENAI_PREFIX } from './openai-api/openai-prefix';
+import { openAiErrorResponses } from './openai-api/openai-errors';
 import { problemResponses, ProblemSchema } from './schemas/problem-schemas';
 
 const DESCRIPTION =

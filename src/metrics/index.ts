@@ -1,2 +1,2 @@
 export { PrometheusMetrics, METRIC_PREFIX, type PrometheusMetricsOptions } from './prometheus-metrics';
-export { TimedVectorStore, type StoreOperation } from './timed-vector-store';
+export { TimedVectorStore, type StoreOperation } from './timed-vector-store-decorator';

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Door, ModelOperation, ProviderName, QueueName, RequestTelemetry, Telemetry, VectorStore } from '../domain';
-import { TimedVectorStore } from './timed-vector-store';
+import type { ModelOperation, ProviderName, QueueName, Telemetry, VectorStore } from '../domain';
+import type { Door, RequestTelemetry } from '../transport/request-telemetry';
+import { TimedVectorStore } from './timed-vector-store-decorator';
 import { cached } from './cached';
 
 /** Every family name starts with it, the default Node process metrics included. */

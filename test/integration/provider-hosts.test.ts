@@ -5,7 +5,7 @@ import { Status } from 'nice-grpc';
 import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
 import { ModelRegistry, ModelService } from '../../src/domain';
-import { OpenAiProvider } from '../../src/providers/openai';
+import { OpenAiProvider } from '../../src/providers/remote-openai';
 import { expectProblem, fieldsOf, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { json, ScriptedHttpServer } from '../support/scripted-http-server';
 import { expectStatus, startGrpc, violatedFields, type GrpcHarness } from './grpc-harness';

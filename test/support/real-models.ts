@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { ModelRegistry, ModelService, type ModelProvider, type ProviderName } from '../../src/domain';
 import { LlamaCppProvider, type GenerationEnd } from '../../src/providers/llamacpp';
-import { OpenAiProvider } from '../../src/providers/openai';
+import { OpenAiProvider } from '../../src/providers/remote-openai';
 import { TransformersProvider } from '../../src/providers/transformers';
 
 /** Where scripts/fetch-models.sh puts the weights (`npm test` runs it first). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AccessControl, bearerToken, Keyring, RateLimiter, type Access, type ApiKeyEntry } from '../../src/domain';
+import { AccessControl, Keyring, RateLimiter, type Access, type ApiKeyEntry } from '../../src/domain';
+import { presentedKey } from '../../src/transport/bearer-token';
 import { DomainError } from '../../src/errors';
 
 const sha = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -19,7 +20,7 @@ const KEYS = [
 
 /** Both steps, as the doors run them. */
 function admit(ac: AccessControl, access: Access, authorization: string | undefined, peer: string) {
-  const principal = ac.authenticate(access, authorization);
+  const principal = ac.authenticate(access, presentedKey(authorization));
   ac.throttle(access, principal, peer);
   return principal;
 }
@@ -35,12 +36,13 @@ function outcome(run: () => unknown): string {
   }
 }
 
-describe('bearerToken', () => {
+describe('presentedKey', () => {
   it('reads "Bearer <key>" with any case of the scheme, and nothing else', () => {
-    expect(bearerToken('Bearer abc')).toBe('abc');
-    expect(bearerToken('bearer abc')).toBe('abc');
-    expect(bearerToken('BEARER  abc ')).toBe('abc');
-    for (const bad of [undefined, '', 'abc', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearerabc']) expect(bearerToken(bad)).toBeUndefined();
+    expect(presentedKey('Bearer abc')).toEqual({ kind: 'key', key: 'abc' });
+    expect(presentedKey('bearer abc')).toEqual({ kind: 'key', key: 'abc' });
+    expect(presentedKey('BEARER  abc ')).toEqual({ kind: 'key', key: 'abc' });
+    expect(presentedKey(undefined)).toEqual({ kind: 'none' });
+    for (const bad of ['', 'abc', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearerabc']) expect(presentedKey(bad)).toEqual({ kind: 'malformed' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { HostAllowlist, hostAndPort, parseRule } from '../../src/providers/openai/host-allowlist';
+import { HostAllowlist, hostAndPort, parseRule } from '../../src/providers/remote-openai/host-allowlist';
 
 const allows = (entries: string[], url: string): boolean => new HostAllowlist(entries).allows(new URL(url));
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../../src/errors';
-import { OpenAiProvider } from '../../src/providers/openai';
+import { OpenAiProvider } from '../../src/providers/remote-openai';
 import { closedLoopbackPort, collect, failure, remoteConfig, sse, waitFor } from '../support/openai-provider-kit';
 import { json, ScriptedHttpServer } from '../support/scripted-http-server';
 

@@ -1,4 +1,4 @@
-import { OpenAiProvider, normalizeBaseUrl } from '../../src/providers/openai';
+import { OpenAiProvider, normalizeBaseUrl } from '../../src/providers/remote-openai';
 import { collect, failure, remoteConfig, sse, waitFor } from '../support/openai-provider-kit';
 import { json, ScriptedHttpServer } from '../support/scripted-http-server';
 

@@ -1,8 +1,10 @@
 import { errors } from '../../errors';
-import { bearerToken } from './bearer-token';
 import { Keyring, type ApiKeyEntry } from './keyring';
 import { RateLimiter, type RateLimit } from './rate-limiter';
 import type { Access, Principal, Role } from './roles';
+
+/** The credential a call carries, as a door read it from its Authorization header or metadata. */
+export type PresentedKey = { kind: 'none' } | { kind: 'malformed' } | { kind: 'key'; key: string };
 
 export interface AccessSettings {
   /** No keys = authentication off (the composition root then binds loopback unless told otherwise). */
@@ -42,20 +44,18 @@ export class AccessControl {
   }
 
   /**
-   * Whom the call comes from: the principal of the key in `authorization` (the raw Authorization
-   * value, header or metadata), or undefined when the operation needs no key. Throws
-   * UNAUTHENTICATED or PERMISSION_DENIED.
+   * Whom the call comes from: the principal of the key it presents, or undefined when the
+   * operation needs no key. Throws UNAUTHENTICATED or PERMISSION_DENIED.
    */
-  authenticate(access: Access, authorization: string | undefined): Principal | undefined {
+  authenticate(access: Access, presented: PresentedKey): Principal | undefined {
     if (!this.guarded(access) || !this.authRequired) return undefined;
     const needed: Role = access === 'metrics' ? 'read' : (access as Role);
-    const key = bearerToken(authorization);
-    if (key === undefined) {
+    if (presented.kind !== 'key') {
       throw errors.unauthenticated(
-        authorization === undefined ? 'an API key is required: send "Authorization: Bearer <key>"' : 'malformed Authorization: expected "Bearer <key>"',
+        presented.kind === 'none' ? 'an API key is required: send "Authorization: Bearer <key>"' : 'malformed Authorization: expected "Bearer <key>"',
       );
     }
-    const principal = this.keyring.identify(key);
+    const principal = this.keyring.identify(presented.key);
     if (principal === undefined) throw errors.unauthenticated('invalid API key');
     if (!principal.roles.has(needed)) throw errors.permissionDenied(`API key '${principal.name}' lacks the '${needed}' role this operation needs`);
     return principal;

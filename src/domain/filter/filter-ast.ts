@@ -1,4 +1,5 @@
-import type { Scalar } from '../vector/vector-types';
+/** Scalar metadata values; the only kinds the filter language compares. */
+export type Scalar = string | number | boolean;
 
 /**
  * The filter language's typed AST (CONVENTIONS.md). Semantics every compiler must keep:

@@ -1,5 +1,5 @@
 import { errors } from '../../errors';
-import { noTelemetry, type Telemetry } from '../telemetry';
+import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { EmbeddingResult } from './model-types';
 
 /** One text's embedding as the batcher hands it back. */

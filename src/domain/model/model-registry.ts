@@ -1,6 +1,6 @@
 import { errors } from '../../errors';
 import type { ModelConfig } from './model-types';
-import type { RegistryStore } from './registry-store';
+import type { RegistryStore } from '../ports/registry-store';
 
 /**
  * The registry in memory, persisted after every change. Changes run one at a time, and the

@@ -1,8 +1,8 @@
 import { errors } from '../../errors';
-import { noTelemetry, type ModelOperation, type Telemetry } from '../telemetry';
+import { noTelemetry, type ModelOperation, type Telemetry } from '../ports/telemetry';
 import { EmbeddingBatcher } from './embedding-batcher';
 import { FifoLimiter } from './fifo-limiter';
-import type { ModelProvider } from './model-provider';
+import type { ModelProvider } from '../ports/model-provider';
 import { ModelRegistry } from './model-registry';
 import { StreamSlots } from './stream-slots';
 import type { GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';

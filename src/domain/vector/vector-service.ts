@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
-import type { VectorStore } from './vector-store';
+import type { VectorStore } from '../ports/vector-store';
 import type {
   CallOptions,
   CollectionInfo,

@@ -1,4 +1,6 @@
-import type { FilterNode } from '../filter/filter-ast';
+import type { FilterNode, Scalar } from '../filter/filter-ast';
+
+export type { Scalar };
 
 /** How similarity is measured. */
 export const METRIC_TYPES = ['COSINE', 'IP', 'L2'] as const;
@@ -7,9 +9,6 @@ export type MetricType = (typeof METRIC_TYPES)[number];
 /** Index families a collection may declare; each store supports a subset. */
 export const INDEX_TYPES = ['FLAT', 'HNSW', 'IVF_FLAT', 'IVF_PQ', 'AUTOINDEX'] as const;
 export type IndexType = (typeof INDEX_TYPES)[number];
-
-/** Scalar metadata values; the only kinds the filter language compares. */
-export type Scalar = string | number | boolean;
 
 /** JSON object attached to a vector. */
 export type Metadata = Record<string, unknown>;

@@ -4,7 +4,7 @@ import { callOptions } from '../request-signal';
 import { CollectionInfoResponse, CollectionStatsResponse, CreateCollectionBody, ListCollectionsResponse } from '../schemas/collection-schemas';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
-import { collectionInfoOutput, createCollectionInput, succeeded } from '../wire-conversion';
+import { collectionInfoOutput, createCollectionInput, succeeded } from '../vector-wire';
 
 const tags = ['collections'];
 

@@ -4,7 +4,7 @@ import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
 import { CreateIndexBody, HasIndexResponse } from '../schemas/index-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
-import { indexParamsInput, succeeded } from '../wire-conversion';
+import { indexParamsInput, succeeded } from '../vector-wire';
 
 const tags = ['indexes'];
 

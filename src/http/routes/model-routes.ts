@@ -8,7 +8,7 @@ import {
   generationParameters,
   modelConfigInput,
   modelConfigOutput,
-} from '../model-wire-conversion';
+} from '../model-wire';
 import { callOptions } from '../request-signal';
 import { SuccessResponse } from '../schemas/common-schemas';
 import {
@@ -27,7 +27,7 @@ import {
 } from '../schemas/model-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
 import { sendEventStream } from '../sse-stream';
-import { succeeded } from '../wire-conversion';
+import { succeeded } from '../vector-wire';
 
 const tags = ['models'];
 const callErrors = 'a disabled model or the wrong kind (an embedding model asked to generate, or the reverse) is 400 FAILED_PRECONDITION; 404 for an unknown model';

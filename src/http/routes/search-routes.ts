@@ -4,7 +4,7 @@ import { callOptions } from '../request-signal';
 import { CollectionNameParams } from '../schemas/common-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
 import { SearchBody, SearchResponse } from '../schemas/search-schemas';
-import { searchInput } from '../wire-conversion';
+import { searchInput } from '../vector-wire';
 
 /** Search: the k nearest vectors among those matching an optional filter. */
 export function searchRoutes(app: HttpApp, vectors: VectorService): void {

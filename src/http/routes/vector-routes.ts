@@ -4,7 +4,7 @@ import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
 import { DeleteVectorsBody, GetVectorResponse, VectorIdParams, WriteVectorsBody, WriteVectorsResponse } from '../schemas/vector-schemas';
-import { succeeded, vectorInputs, writeOutput } from '../wire-conversion';
+import { succeeded, vectorInputs, writeOutput } from '../vector-wire';
 
 const tags = ['vectors'];
 

@@ -7,7 +7,8 @@ import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-
 import { lanceCall } from './lance-errors';
 import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
 import { getRecords, searchCollection } from './lance-reader';
-import { LanceTableWriter, type CollectionState } from './lance-table-writer';
+import type { CollectionState } from './lance-collection-state';
+import { LanceTableWriter } from './lance-table-writer';
 import { LanceWriteQueue, type WriteQueueLimits, type WriteRequest } from './lance-write-queue';
 
 /** Pino-compatible: what the adapter logs through. */

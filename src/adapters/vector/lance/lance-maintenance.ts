@@ -2,7 +2,7 @@ import { Index, type Version } from '@lancedb/lancedb';
 import type { IndexSpec } from '../../../domain';
 import { ID_COLUMN, VECTOR_COLUMN } from './lance-arrow-rows';
 import { VECTOR_INDEX_NAME, distanceTypeOf, engineIndexPlan, type EngineIndexPlan } from './lance-index-mapping';
-import type { CollectionState } from './lance-table-writer';
+import type { CollectionState } from './lance-collection-state';
 
 export interface MaintenanceOptions {
   /** Floor of the rows needed before an ANN index is trained (lance-index-mapping.ts). */

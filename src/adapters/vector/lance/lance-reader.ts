@@ -13,7 +13,7 @@ import {
 } from './lance-arrow-rows';
 import { compileFilter, idInPredicate } from './lance-filter-compiler';
 import { distanceTypeOf, indexFamily, scoreOf, searchTuning } from './lance-index-mapping';
-import type { CollectionState } from './lance-table-writer';
+import type { CollectionState } from './lance-collection-state';
 
 const ID_CHUNK = 4096;
 

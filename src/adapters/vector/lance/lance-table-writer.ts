@@ -1,25 +1,12 @@
-import type { Table } from '@lancedb/lancedb';
-import type { Schema } from 'apache-arrow';
 import type { Scalar, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { ID_COLUMN, buildRows, typedField } from './lance-arrow-rows';
 import type { CatalogEntry } from './lance-catalog';
+import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
 import { idInPredicate } from './lance-filter-compiler';
 import { missingTypedColumns, scalarLeaves } from './lance-metadata-columns';
 import type { WriteExecutor } from './lance-write-queue';
-
-/** The mutable runtime view of one collection, shared by its writer, reader and maintenance. */
-export interface CollectionState {
-  entry: CatalogEntry;
-  readonly table: Table;
-  schema: Schema;
-  columns: Set<string>;
-  /** A vector index exists in the table (reconciled with listIndices on open). */
-  engineIndex: boolean;
-  /** Data commits since the last optimize; drives background compaction. */
-  commitsSinceOptimize: number;
-}
 
 export interface WriterHooks {
   /** Persists a changed catalog entry (durably, before data relying on it is committed). */

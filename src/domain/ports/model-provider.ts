@@ -7,7 +7,7 @@ import type {
   ModelConfig,
   ModelKind,
   ProviderName,
-} from './model-types';
+} from '../model/model-types';
 
 /**
  * The port every model provider implements (src/providers/*). The domain has already checked

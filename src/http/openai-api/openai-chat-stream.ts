@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GenerationChunk } from '../../domain';
 import { dataEvent, streamEvents } from '../sse-stream';
-import { finishReasonOf, usageOf, type CompletionIdentity } from './openai-conversion';
+import { finishReasonOf, usageOf, type CompletionIdentity } from './openai-wire';
 import { toOpenAiError } from './openai-errors';
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelConfig } from './model-types';
+import type { ModelConfig } from '../model/model-types';
 
 /** Where the registry persists. `save` is atomic: after a crash either the old or the new list is read. */
 export interface RegistryStore {

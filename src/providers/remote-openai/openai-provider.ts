@@ -13,7 +13,7 @@ import { errors } from '../../errors';
 import { HostAllowlist, hostAndPort } from './host-allowlist';
 import { requestEvents, requestJson, type UpstreamContext, type UpstreamRequest } from './openai-http';
 import { authorizationOf, normalizeBaseUrl, OPENAI_DEFAULTS, settingsOf, settingViolations, type OpenAiSettings } from './openai-settings';
-import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } from './openai-wire';
+import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } from './remote-openai-wire';
 
 export interface OpenAiProviderOptions {
   /** The environment snapshot the composition root read once; API keys are looked up here by name. */

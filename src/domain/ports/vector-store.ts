@@ -9,7 +9,7 @@ import type {
   SearchQuery,
   StoreHealth,
   VectorRecord,
-} from './vector-types';
+} from '../vector/vector-types';
 
 /**
  * The port every vector engine implements (src/adapters/vector/*). Inputs arrive validated by

@@ -13,7 +13,7 @@ import {
   modelOutput,
   modelsOutput,
   promptOf,
-} from './openai-conversion';
+} from './openai-wire';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
 import { OPENAI_PREFIX } from './openai-prefix';
 import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';

@@ -1,0 +1,15 @@
+import type { Table } from '@lancedb/lancedb';
+import type { Schema } from 'apache-arrow';
+import type { CatalogEntry } from './lance-catalog';
+
+/** The mutable runtime view of one collection, shared by its writer, reader and maintenance. */
+export interface CollectionState {
+  entry: CatalogEntry;
+  readonly table: Table;
+  schema: Schema;
+  columns: Set<string>;
+  /** A vector index exists in the table (reconciled with listIndices on open). */
+  engineIndex: boolean;
+  /** Data commits since the last optimize; drives background compaction. */
+  commitsSinceOptimize: number;
+}
