@@ -132,4 +132,10 @@ describe('openai provider: upstream failures, one mapping', () => {
     setTimeout(() => controller.abort(new DomainError('DEADLINE_EXCEEDED', 'deadline exceeded')), 50);
     expect((await failure(provider.generate(config(), 'hi', {}, { signal: controller.signal }))).code).toBe('DEADLINE_EXCEEDED');
   });
+
+  it("maps the caller's AbortSignal.timeout() to DEADLINE_EXCEEDED", async () => {
+    server.script = () => undefined;
+    expect((await failure(provider.generate(config(), 'hi', {}, { signal: AbortSignal.timeout(50) }))).code).toBe('DEADLINE_EXCEEDED');
+    await waitFor(() => server.aborted === 1);
+  });
 });

@@ -1,4 +1,4 @@
-import { DomainError, errors, isDomainError } from '../../errors';
+import { DomainError, errors } from '../../errors';
 
 /** What went wrong talking to the upstream server, as facts; `upstreamError` decides the code. */
 export type UpstreamFailure =
@@ -26,7 +26,8 @@ export interface UpstreamErrorBody {
 
 /**
  * The one mapping from upstream failures to our codes (CONVENTIONS.md, issue 3):
- *   caller aborted                → CANCELLED (or the caller's own DomainError, e.g. DEADLINE_EXCEEDED)
+ *   caller aborted                → the signal's reason as every provider maps it (errors.abortedBy):
+ *                                   its own DomainError, DEADLINE_EXCEEDED for a timeout, else CANCELLED
  *   our timeout                   → DEADLINE_EXCEEDED
  *   401, 403 (bad or missing key) → FAILED_PRECONDITION: a deployment problem, not the caller's
  *   429                           → RESOURCE_EXHAUSTED, Retry-After kept as retryAfterSeconds
@@ -42,7 +43,7 @@ export interface UpstreamErrorBody {
 export function upstreamError(failure: UpstreamFailure, where: string): DomainError {
   switch (failure.kind) {
     case 'cancelled':
-      return isDomainError(failure.reason) ? failure.reason : errors.cancelled();
+      return errors.abortedBy(failure.reason);
     case 'timeout':
       return new DomainError('DEADLINE_EXCEEDED', `${where} did not answer within ${failure.timeoutMs} ms (parameters.timeout_ms)`);
     case 'network':
