@@ -147,4 +147,12 @@ describe('openai provider: calls', () => {
     expect(await provider.isReady(config({ base_url: `${server.url}/ok` }))).toBe(true);
     expect(server.seen.length).toBe(calls);
   });
+
+  it('refuses the wrong kind of call before sending anything', async () => {
+    const embedding = config({ kind: 'embedding' });
+    expect((await failure(provider.generate(embedding, 'hi', {}))).code).toBe('FAILED_PRECONDITION');
+    expect((await failure(collect(provider.stream(embedding, 'hi', {})))).code).toBe('FAILED_PRECONDITION');
+    expect((await failure(provider.embed(config(), ['a']))).code).toBe('FAILED_PRECONDITION');
+    expect(server.seen).toEqual([]);
+  });
 });

@@ -86,19 +86,24 @@ export class OpenAiProvider implements ModelProvider {
   }
 
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
+    this.mustBe('embedding', config);
     const settings = settingsOf(config);
     const request = this.request(config, settings, 'POST', '/embeddings', embeddingsBody(config.modelId, texts, settings), options);
     return embeddingsResult(await requestJson(request, this.context), texts.length, settings, request.where);
   }
 
   async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
+    this.mustBe('generation', config);
     const settings = settingsOf(config);
     const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, false), options);
     return chatResult(await requestJson(request, this.context), request.where);
   }
 
+  /** No chunk after the caller's signal fired, even one already received: the next pull throws. */
   async *stream(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
+    this.mustBe('generation', config);
     const settings = settingsOf(config);
+    const { signal } = options;
     const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, true), options);
     let text = '';
     let textChunks = 0;
@@ -111,9 +116,11 @@ export class OpenAiProvider implements ModelProvider {
       if (part.text !== '') {
         text += part.text;
         textChunks += 1;
+        if (signal?.aborted) throw errors.abortedBy(signal.reason);
         yield { done: false, text: part.text };
       }
     }
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const promptTokens = usage?.promptTokens ?? 0;
     const completionTokens = usage?.completionTokens ?? textChunks;
     yield { done: true, result: { text, promptTokens, completionTokens, finishReason } };
@@ -155,6 +162,17 @@ export class OpenAiProvider implements ModelProvider {
     for (const controller of this.context.inFlight) controller.abort();
     this.context.inFlight.clear();
     this.readyCache.clear();
+  }
+
+  /** The wrong call is refused here, before any request, as by the providers that run models. */
+  private mustBe(kind: ModelKind, config: ModelConfig): void {
+    const actual = this.kindOf(config);
+    if (actual === kind) return;
+    throw errors.failedPrecondition(
+      actual === 'embedding'
+        ? `model '${config.name}' is an embedding model (openai, parameters.kind); use GenerateEmbedding`
+        : `model '${config.name}' is a text generation model (openai, parameters.kind); use GenerateText`,
+    );
   }
 
   private request(config: ModelConfig, settings: OpenAiSettings, method: 'GET' | 'POST', path: string, body: unknown, options: ModelCallOptions): UpstreamRequest {
