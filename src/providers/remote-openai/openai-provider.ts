@@ -43,7 +43,8 @@ export class OpenAiProvider implements ModelProvider {
   private readonly env: Record<string, string | undefined>;
   private readonly defaultTimeoutMs: number;
   private readonly context: UpstreamContext;
-  private readonly readyCache = new Map<string, { ready: boolean; at: number }>();
+  /** Per server: the model ids it lists, 'any' when its answer is no list, null when it failed. */
+  private readonly readyCache = new Map<string, { served: string[] | 'any' | null; at: number }>();
   private readonly hosts: HostAllowlist;
 
   constructor(options: OpenAiProviderOptions) {
@@ -126,7 +127,10 @@ export class OpenAiProvider implements ModelProvider {
     yield { done: true, result: { text, promptTokens, completionTokens, finishReason } };
   }
 
-  /** GET {base_url}/models answers 2xx; the answer is reused for a few seconds. */
+  /**
+   * GET {base_url}/models answers 2xx and lists `model_id` (a server whose answer is not an
+   * OpenAI model list is taken at its word that it serves it). The list is reused for a few seconds.
+   */
   async isReady(config: ModelConfig): Promise<boolean> {
     let settings: OpenAiSettings;
     let authorization: string | null;
@@ -138,15 +142,15 @@ export class OpenAiProvider implements ModelProvider {
     }
     if (!this.hosts.allows(new URL(settings.baseUrl))) return false;
     const key = `${settings.baseUrl} ${settings.apiKeyEnv ?? ''}`;
-    const cached = this.readyCache.get(key);
-    if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ready;
-    const timeoutMs = Math.min(settings.timeoutMs ?? this.defaultTimeoutMs, READY_TIMEOUT_MS);
-    const ready = await requestJson({ url: `${settings.baseUrl}/models`, method: 'GET', authorization, timeoutMs, where: settings.baseUrl }, this.context).then(
-      () => true,
-      () => false,
-    );
-    this.readyCache.set(key, { ready, at: Date.now() });
-    return ready;
+    let cached = this.readyCache.get(key);
+    if (!cached || Date.now() - cached.at >= READY_CACHE_MS) {
+      const timeoutMs = Math.min(settings.timeoutMs ?? this.defaultTimeoutMs, READY_TIMEOUT_MS);
+      const request: UpstreamRequest = { url: `${settings.baseUrl}/models`, method: 'GET', authorization, timeoutMs, where: settings.baseUrl };
+      const served = await requestJson(request, this.context).then(modelIdsOf, () => null);
+      cached = { served, at: Date.now() };
+      this.readyCache.set(key, cached);
+    }
+    return cached.served === 'any' || (cached.served?.includes(config.modelId) ?? false);
   }
 
   /** Nothing is loaded; only the readiness answer for the model's server is forgotten. */
@@ -191,4 +195,11 @@ export class OpenAiProvider implements ModelProvider {
       where: `model '${config.name}' (openai at ${settings.baseUrl})`,
     };
   }
+}
+
+/** The ids of an OpenAI model list (`{data: [{id}]}`); 'any' for an answer of another shape. */
+function modelIdsOf(answer: unknown): string[] | 'any' {
+  const data = (answer as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return 'any';
+  return data.flatMap((m: { id?: unknown } | null) => (typeof m?.id === 'string' ? [m.id] : []));
 }
