@@ -163,4 +163,9 @@ describe('openai provider: calls', () => {
     expect((await failure(provider.embed(config(), ['a']))).code).toBe('FAILED_PRECONDITION');
     expect(server.seen).toEqual([]);
   });
+
+  it('reports no token count when the server says 0 (it does not count), and its count otherwise', async () => {
+    server.script = (_req, res) => json(res, 200, { data: [{ index: 0, embedding: [1, 0] }], usage: { prompt_tokens: 0, total_tokens: 0 } });
+    expect(await provider.embed(config({ kind: 'embedding' }), ['a'])).toEqual({ vectors: [[1, 0]], dimension: 2, truncated: [false] });
+  });
 });
