@@ -95,7 +95,7 @@ describe('REST door over loopback: every vector route', () => {
     });
 
     const deleted = await server.call('POST', '/v1/collections/books/vectors/delete', { json: { ids: ['doc-5', generated, 'never-there'] } });
-    expect(deleted.body).toEqual({ success: true, message: 'deleted 3 ids' });
+    expect(deleted.body).toEqual({ success: true, message: 'deleted 3 ids (missing ids are ignored)' });
     expectProblem(await server.call('GET', '/v1/collections/books/vectors/doc-5'), 404, 'NOT_FOUND');
     expect((await server.call('POST', '/v1/collections/books/vectors/delete', { json: { ids: ['doc-5'] } })).status).toBe(200);
 
