@@ -130,7 +130,12 @@ export class ModelService {
     return this.streams.inUse;
   }
 
-  /** GenerateEmbedding: one text, reported as `text`. */
+  /**
+   * GenerateEmbedding: one text, reported as `text`. Two methods rather than one taking the field
+   * name to report: one text and a list are two operations with two request shapes, and each names
+   * its own fields (the proto's, which REST shares). A door naming them otherwise (OpenAI's `input`)
+   * renames them in its one error table (http/openai-api/openai-errors.ts); no door hands the domain a name.
+   */
   async embedOne(name: string, text: string, options: ModelCallOptions = {}, settings: EmbedSettings = {}): Promise<Embedding> {
     const many = await this.embedTexts(name, [text], 'text', options, settings);
     const metadata = { model: name, truncated: many.truncated[0]!, ...tokensUsed(many.tokens) };
