@@ -1,4 +1,4 @@
-import { DomainError, ERROR_BOUNDS, type FieldViolation } from './domain-error';
+import { DomainError, ERROR_BOUNDS, INTERNAL_MESSAGE, type FieldViolation } from './domain-error';
 
 /** Named constructors, so call sites read as the failure they report. */
 
@@ -85,7 +85,7 @@ export function abortedBy(reason: unknown): DomainError {
 }
 
 export function internal(cause?: unknown): DomainError {
-  return new DomainError('INTERNAL', 'internal error', { cause });
+  return new DomainError('INTERNAL', INTERNAL_MESSAGE, { cause });
 }
 
 /** No API key, or one that matches none; the message never repeats what was presented. */

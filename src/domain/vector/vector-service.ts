@@ -3,9 +3,9 @@ import { errors } from '../../errors';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
 import type { VectorStore } from '../ports/vector-store';
+import { describeCollection, vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector-results';
 import type {
   CallOptions,
-  CollectionInfo,
   CollectionStats,
   Metadata,
   SearchHit,
@@ -36,8 +36,11 @@ export interface CreateCollectionInput {
 
 export interface SearchInput {
   queryVector: number[];
-  /** Absent options mean top 10, no vectors, no filter. */
-  options?: { topK: number; includeVector?: boolean; filter?: Record<string, unknown> | null };
+  /**
+   * Absent options, or an absent `topK`, mean top 10, no vectors, no filter. A `topK` of 0 is out of
+   * range, not absent: gRPC sends 0 for "absent" inside SearchOptions, as proto3 cannot tell them apart.
+   */
+  options?: { topK?: number; includeVector?: boolean; filter?: Record<string, unknown> | null };
 }
 
 /**
@@ -47,7 +50,7 @@ export interface SearchInput {
 export class VectorService {
   constructor(private readonly store: VectorStore) {}
 
-  async createCollection(input: CreateCollectionInput, options: CallOptions = {}): Promise<CollectionInfo> {
+  async createCollection(input: CreateCollectionInput, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(input.name);
     checkDimension(input.vectorDim);
     const description = input.description ?? '';
@@ -57,13 +60,15 @@ export class VectorService {
     const metricType = parseMetric(input.indexParams?.metricType, 'COSINE', 'index_params.metric_type');
     const index = parseIndex(input.indexParams, metricType, this.store.supportedIndexTypes, 'index_params');
     checkLive(options);
-    return this.store.createCollection({ name: input.name, description, dimension: input.vectorDim, metricType, index }, options);
+    await this.store.createCollection({ name: input.name, description, dimension: input.vectorDim, metricType, index }, options);
+    return { message: vectorMessages.created(input.name) };
   }
 
-  async dropCollection(name: string, options: CallOptions = {}): Promise<void> {
+  async dropCollection(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name);
     checkLive(options);
     await this.store.dropCollection(name, options);
+    return { message: vectorMessages.dropped(name) };
   }
 
   async hasCollection(name: string, options: CallOptions = {}): Promise<boolean> {
@@ -77,10 +82,10 @@ export class VectorService {
     return this.store.listCollections(options);
   }
 
-  async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionInfo> {
+  async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionDetails> {
     checkCollectionName(name);
     checkLive(options);
-    return this.store.getCollection(name, options);
+    return describeCollection(await this.store.getCollection(name, options));
   }
 
   async getCollectionStats(name: string, options: CallOptions = {}): Promise<CollectionStats> {
@@ -89,19 +94,21 @@ export class VectorService {
     return this.store.stats(name, options);
   }
 
-  async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<void> {
+  async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     const info = await this.store.getCollection(name, options);
     const index = parseIndex(params, info.metricType, this.store.supportedIndexTypes, 'index_params');
     if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${this.store.supportedIndexTypes.join(', ')}`);
     checkLive(options);
     await this.store.createIndex(name, index, options);
+    return { message: vectorMessages.indexBuilt(name) };
   }
 
-  async dropIndex(name: string, options: CallOptions = {}): Promise<void> {
+  async dropIndex(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
     await this.store.dropIndex(name, options);
+    return { message: vectorMessages.indexDropped(name) };
   }
 
   async hasIndex(name: string, options: CallOptions = {}): Promise<boolean> {
@@ -111,32 +118,33 @@ export class VectorService {
   }
 
   /** Generates ids for empty ones and returns every id in input order. */
-  async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
+  async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
     const records = await this.prepareWrite(name, vectors, true, options);
     checkLive(options);
     await this.store.insert(name, records, options);
-    return records.map((r) => r.id);
+    return { ids: records.map((r) => r.id), message: vectorMessages.inserted(records.length) };
   }
 
-  async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
+  async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
     const records = await this.prepareWrite(name, vectors, false, options);
     checkLive(options);
     await this.store.upsert(name, records, options);
-    return records.map((r) => r.id);
+    return { ids: records.map((r) => r.id), message: vectorMessages.upserted(records.length) };
   }
 
-  async delete(name: string, ids: string[], options: CallOptions = {}): Promise<void> {
+  async delete(name: string, ids: string[], options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkBatch(ids.length, 0, 'ids');
     ids.forEach((id, i) => checkId(id, `ids[${i}]`));
     await this.store.getCollection(name, options);
     checkLive(options);
     await this.store.delete(name, [...new Set(ids)], options);
+    return { message: vectorMessages.deleted(new Set(ids).size) };
   }
 
   async search(name: string, input: SearchInput, options: CallOptions = {}): Promise<SearchHit[]> {
     checkCollectionName(name, 'collection_name');
-    const topK = input.options ? input.options.topK : limits.defaultTopK;
+    const topK = input.options?.topK ?? limits.defaultTopK;
     checkTopK(topK, 'options.topk');
     const filter = parseFilter(input.options?.filter ?? null);
     const info = await this.store.getCollection(name, options);
@@ -162,10 +170,11 @@ export class VectorService {
     return this.store.health(options);
   }
 
-  async compact(name: string, options: CallOptions = {}): Promise<void> {
+  async compact(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
     await this.store.compact(name, options);
+    return { message: vectorMessages.compacted(name) };
   }
 
   private async prepareWrite(name: string, vectors: VectorInput[], generateIds: boolean, options: CallOptions): Promise<VectorRecord[]> {
