@@ -1,5 +1,6 @@
 export * from './vector/vector-types';
-export type { VectorStore } from './ports/vector-store';
+export type { Declaration, Plan, VectorStore } from './ports/vector-store';
+export { compareHits, compareIds, rankThroughTies, MAX_TIE_FETCH } from './vector/hit-order';
 export { VectorService, type CreateCollectionInput, type SearchInput } from './vector/vector-service';
 export type { IndexParamsInput, VectorInput } from './vector/vector-validation';
 export { intParam } from './vector/vector-validation';

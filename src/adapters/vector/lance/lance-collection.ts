@@ -1,10 +1,11 @@
 import type { Table } from '@lancedb/lancedb';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CollectionInfo, CollectionStats, IndexSpec, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import type { CollectionInfo, CollectionStats, IndexSpec, Plan, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-catalog';
 import { lanceCall } from './lance-errors';
+import { checkIndexParams } from './lance-index-mapping';
 import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
 import { getRecords, searchCollection } from './lance-reader';
 import type { CollectionState } from './lance-collection-state';
@@ -118,9 +119,15 @@ export class LanceCollection {
     }));
   }
 
-  /** Replaces the declaration (and the collection's metric); the old engine index goes first, so no search ever pairs it with the new metric. */
-  createIndex(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
+  /**
+   * Replaces the declaration (and the collection's metric); the old engine index goes first, so no
+   * search ever pairs it with the new metric. The plan runs in the queue, against the declaration
+   * no other index change can alter until this one is done.
+   */
+  createIndex(plan: Plan<IndexSpec>, signal?: AbortSignal): Promise<void> {
     return this.queue.exclusive(async () => {
+      const spec = plan(this.state.entry);
+      checkIndexParams(spec, this.state.entry.dimension);
       await this.maintenance.dropEngineIndex();
       this.touch({ index: spec, metricType: spec.metricType });
       await this.save();

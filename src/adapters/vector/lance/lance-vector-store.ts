@@ -9,6 +9,7 @@ import type {
   CollectionStats,
   IndexSpec,
   IndexType,
+  Plan,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -189,11 +190,9 @@ export class LanceVectorStore implements VectorStore {
     return this.get_(name).stats();
   }
 
-  async createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+  async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
     this.live(options);
-    const collection = this.get_(name);
-    checkIndexParams(index, collection.state.entry.dimension);
-    await collection.createIndex(index, options?.signal);
+    await this.get_(name).createIndex(plan, options?.signal);
   }
 
   async dropIndex(name: string, options?: CallOptions): Promise<void> {
@@ -201,15 +200,17 @@ export class LanceVectorStore implements VectorStore {
     await this.get_(name).dropIndex(options?.signal);
   }
 
-  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
+    const records = plan(collection.state.entry);
     if (records.length > 0) await collection.write({ kind: 'insert', records }, options?.signal);
   }
 
-  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
+    const records = plan(collection.state.entry);
     if (records.length > 0) await collection.write({ kind: 'upsert', records }, options?.signal);
   }
 
@@ -225,9 +226,10 @@ export class LanceVectorStore implements VectorStore {
     return ids.length === 0 ? [] : collection.get(ids);
   }
 
-  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+  async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     this.live(options);
-    return this.get_(name).search(query);
+    const collection = this.get_(name);
+    return collection.search(plan(collection.state.entry));
   }
 
   async compact(name: string, options?: CallOptions): Promise<void> {
