@@ -1,5 +1,5 @@
 import type { VectorQuery } from '@lancedb/lancedb';
-import type { SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import { rankThroughTies, type SearchHit, type SearchQuery, type VectorRecord } from '../../../domain';
 import {
   DISTANCE_COLUMN,
   ID_COLUMN,
@@ -22,7 +22,9 @@ const ID_CHUNK = 4096;
  * (LanceDB's default, applied before the vector search, on indexed and unindexed data alike).
  * An ANN index may still come back short when matches are rare, so whenever a search through an
  * index returns fewer than k hits it is repeated exactly (bypassVectorIndex), which is also
- * cheap then, since few rows match. Scores are exact: quantized indexes always refine.
+ * cheap then, since few rows match. Scores are exact: quantized indexes always refine. Hits come
+ * in the domain's order, ties by id, fetched past k while a tie group crosses the cut
+ * (rankThroughTies).
  */
 export async function searchCollection(state: CollectionState, query: SearchQuery): Promise<SearchHit[]> {
   const { entry } = state;
@@ -31,30 +33,32 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
 
   const family = state.engineIndex && entry.index !== null ? indexFamily(entry.index) : null;
-  const run = async (exact: boolean): Promise<LanceRow[]> => {
+  const run = async (exact: boolean, limit: number): Promise<LanceRow[]> => {
     let q: VectorQuery = state.table
       .vectorSearch(query.vector)
       .column(VECTOR_COLUMN)
       .distanceType(distanceTypeOf(entry.metricType))
-      .limit(query.topK)
+      .limit(limit)
       .select(columns);
     if (filter.kind === 'where') q = q.where(filter.sql);
     if (exact) return (await q.bypassVectorIndex().toArray()) as LanceRow[];
-    const tuning = searchTuning(entry.index!, family!, query.topK);
+    const tuning = searchTuning(entry.index!, family!, limit);
     if (tuning.ef !== undefined) q = q.ef(tuning.ef);
     if (tuning.nprobes !== undefined) q = q.nprobes(tuning.nprobes);
     if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
     return (await q.toArray()) as LanceRow[];
   };
-
-  let rows = await run(family === null);
-  if (family !== null && rows.length < query.topK) rows = await run(true);
-  return rows.map((row) => ({
-    id: rowId(row),
-    score: scoreOf(entry.metricType, rowDistance(row)),
-    metadata: rowMetadata(row),
-    ...(query.includeVector ? { vector: rowVector(row) } : {}),
-  }));
+  const fetch = async (limit: number): Promise<SearchHit[]> => {
+    let rows = await run(family === null, limit);
+    if (family !== null && rows.length < query.topK) rows = await run(true, limit);
+    return rows.map((row) => ({
+      id: rowId(row),
+      score: scoreOf(entry.metricType, rowDistance(row)),
+      metadata: rowMetadata(row),
+      ...(query.includeVector ? { vector: rowVector(row) } : {}),
+    }));
+  };
+  return rankThroughTies(query.topK, entry.metricType, fetch);
 }
 
 /** The stored records among `ids`, in no particular order. */
