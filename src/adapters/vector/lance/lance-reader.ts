@@ -26,8 +26,9 @@ const ID_CHUNK = 4096;
  * in the domain's order, ties by id, fetched past k while a tie group crosses the cut
  * (rankThroughTies).
  */
-export async function searchCollection(state: CollectionState, query: SearchQuery): Promise<SearchHit[]> {
+export async function searchCollection(state: CollectionState, query: SearchQuery, signal: AbortSignal | undefined): Promise<SearchHit[]> {
   const { entry } = state;
+  const step = { collection: entry.name, kind: 'search' } as const;
   const filter = compileFilter(query.filter, { has: (c) => state.columns.has(c), overflowed: entry.filterOverflow }, entry.name);
   if (filter.kind === 'none') return [];
   const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
@@ -41,12 +42,12 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
       .limit(limit)
       .select(columns);
     if (filter.kind === 'where') q = q.where(filter.sql);
-    if (exact) return (await q.bypassVectorIndex().toArray()) as LanceRow[];
+    if (exact) return (await state.activity.read(step, signal, () => q.bypassVectorIndex().toArray())) as LanceRow[];
     const tuning = searchTuning(entry.index!, family!, limit);
     if (tuning.ef !== undefined) q = q.ef(tuning.ef);
     if (tuning.nprobes !== undefined) q = q.nprobes(tuning.nprobes);
     if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
-    return (await q.toArray()) as LanceRow[];
+    return (await state.activity.read(step, signal, () => q.toArray())) as LanceRow[];
   };
   const fetch = async (limit: number): Promise<SearchHit[]> => {
     let rows = await run(family === null, limit);
@@ -61,16 +62,16 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   return rankThroughTies(query.topK, entry.metricType, fetch);
 }
 
-/** The stored records among `ids`, in no particular order. */
-export async function getRecords(state: CollectionState, ids: readonly string[]): Promise<VectorRecord[]> {
+/** The stored records among `ids`, in no particular order; one engine step per chunk of ids. */
+export async function getRecords(state: CollectionState, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
   const out: VectorRecord[] = [];
   const unique = [...new Set(ids)];
+  const step = { collection: state.entry.name, kind: 'get' } as const;
   for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const rows = (await state.table
-      .query()
-      .where(idInPredicate(unique.slice(i, i + ID_CHUNK)))
-      .select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN])
-      .toArray()) as LanceRow[];
+    const chunk = unique.slice(i, i + ID_CHUNK);
+    const rows = (await state.activity.read(step, signal, () =>
+      state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN]).toArray(),
+    )) as LanceRow[];
     for (const row of rows) out.push({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) });
   }
   return out;

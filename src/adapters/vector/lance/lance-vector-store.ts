@@ -18,6 +18,7 @@ import type {
 } from '../../../domain';
 import { errors } from '../../../errors';
 import { baseSchema } from './lance-arrow-rows';
+import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
 import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogger } from './lance-collection';
 import { checkNotAborted, lanceCall } from './lance-errors';
@@ -71,6 +72,8 @@ export class LanceVectorStore implements VectorStore {
     private readonly catalog: LanceCatalog,
     private readonly collections: Map<string, LanceCollection>,
     private readonly deps: (tableName: string) => CollectionDeps,
+    /** Every engine step callers' calls make: where cancellation stops them, and a count tests read. */
+    readonly activity: LanceActivity,
   ) {}
 
   static async open(options: LanceStoreOptions): Promise<LanceVectorStore> {
@@ -79,8 +82,10 @@ export class LanceVectorStore implements VectorStore {
     await mkdir(lanceDir, { recursive: true });
     const logger = options.logger ?? silent;
     const catalog = new LanceCatalog(join(dataDir, 'catalog'));
+    const activity = new LanceActivity();
     const deps = (tableName: string): CollectionDeps => ({
       catalog,
+      activity,
       logger,
       tableDir: join(lanceDir, `${tableName}.lance`),
       maintenance: { indexMinRows: options.indexMinRows ?? 5000, compactEveryCommits: options.compactEveryCommits ?? 64 },
@@ -94,7 +99,7 @@ export class LanceVectorStore implements VectorStore {
     const db = await lanceCall({}, () => connect(lanceDir, { session }));
     const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
-    return new LanceVectorStore(dataDir, db, catalog, collections, deps);
+    return new LanceVectorStore(dataDir, db, catalog, collections, deps, activity);
   }
 
   /** Writes waiting in all collections' queues (the queue_depth metric). */
@@ -187,7 +192,7 @@ export class LanceVectorStore implements VectorStore {
 
   async stats(name: string, options?: CallOptions): Promise<CollectionStats> {
     this.live(options);
-    return this.get_(name).stats();
+    return this.get_(name).stats(options?.signal);
   }
 
   async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
@@ -223,13 +228,13 @@ export class LanceVectorStore implements VectorStore {
   async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
     this.live(options);
     const collection = this.get_(name);
-    return ids.length === 0 ? [] : collection.get(ids);
+    return ids.length === 0 ? [] : collection.get(ids, options?.signal);
   }
 
   async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     this.live(options);
     const collection = this.get_(name);
-    return collection.search(plan(collection.state.entry));
+    return collection.search(plan(collection.state.entry), options?.signal);
   }
 
   async compact(name: string, options?: CallOptions): Promise<void> {
