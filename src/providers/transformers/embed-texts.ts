@@ -54,6 +54,7 @@ export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[
   const vectors: number[][] = [];
   let dimension = 0;
   for (const [index, [start, end]] of chunks.entries()) {
+    if (progress.signal !== undefined) await seeArrivedCancels();
     if (progress.signal?.aborted) throw errors.cancelled();
     progress.onChunk?.(index, chunks.length, start, end);
     const part = chunks.length === 1 ? encoding : sliceRows(encoding, start, end, Math.max(...lengths.slice(start, end)), pipe.tokenizer.padding_side === 'left');
@@ -66,6 +67,17 @@ export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[
   // Only a text that filled the whole window can have been cut; count its full length to know.
   const truncated = texts.map((text, i) => lengths[i] === window && pipe.tokenizer.encode(text).length > window);
   return { vectors, dimension, truncated, tokens: lengths.reduce((a, b) => a + b, 0), tokenCounts: lengths };
+}
+
+/**
+ * ONNX Runtime's Node binding runs a model on the main thread (inside a setImmediate), so nothing
+ * the service receives is read while a run computes. Before deciding on the next run, the event
+ * loop goes round once in full: the poll phase reads a gRPC client's RST_STREAM or an HTTP
+ * client's closed socket, and the close callbacks after it fire the request's abort; a second
+ * turn is needed because a setImmediate resumes before those close callbacks.
+ */
+async function seeArrivedCancels(): Promise<void> {
+  for (let turn = 0; turn < 2; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Consecutive runs of texts whose count times their longest length stays within `budget` (a run holds at least one text). */
