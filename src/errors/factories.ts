@@ -73,6 +73,17 @@ export function cancelled(): DomainError {
   return new DomainError('CANCELLED', 'the caller cancelled the call');
 }
 
+/**
+ * What a call fails with once its AbortSignal fired, from `signal.reason`: the transport's own
+ * DomainError as it is (e.g. a gRPC deadline), DEADLINE_EXCEEDED for AbortSignal.timeout()'s
+ * TimeoutError, CANCELLED for anything else. Every provider answers an abort through this.
+ */
+export function abortedBy(reason: unknown): DomainError {
+  if (reason instanceof DomainError) return reason;
+  if ((reason as { name?: unknown } | null)?.name === 'TimeoutError') return deadlineExceeded();
+  return cancelled();
+}
+
 export function internal(cause?: unknown): DomainError {
   return new DomainError('INTERNAL', 'internal error', { cause });
 }

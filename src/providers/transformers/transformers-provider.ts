@@ -82,14 +82,20 @@ export class TransformersProvider implements ModelProvider {
     return parseTransformersParameters(config).maxBatch;
   }
 
-  /** Texts past the window are cut to it (as sentence-transformers does) and flagged in `truncated`. */
+  /**
+   * Texts past the window are cut to it (as sentence-transformers does) and flagged in `truncated`.
+   * An ONNX run cannot be interrupted, so the signal is checked before loading, before the run and
+   * after it: a caller who left gets CANCELLED (or its signal's reason) like from every provider.
+   */
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
-    if (options.signal?.aborted) throw errors.cancelled();
+    const { signal } = options;
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const params = parseTransformersParameters(config);
     const key = keyOf(config, params);
     const tracker = this.activity.begin(config.name);
     try {
-      return await this.pipelines.use(key, config.name, () => this.load(config, params), async (pipe) => {
+      const result = await this.pipelines.use(key, config.name, () => this.load(config, params), async (pipe) => {
+        if (signal?.aborted) throw errors.abortedBy(signal.reason);
         const window = this.windows.get(key) ?? windowOf(pipe);
         const result = await embedTexts(pipe, texts, window, {
           signal: options.signal,
@@ -100,6 +106,8 @@ export class TransformersProvider implements ModelProvider {
         }
         return result;
       });
+      if (signal?.aborted) throw errors.abortedBy(signal.reason);
+      return result;
     } catch (cause) {
       throw this.mapped(cause, config);
     } finally {
