@@ -21,7 +21,8 @@ export function whenAllAborted(signals: readonly (AbortSignal | undefined)[]): A
 }
 
 /**
- * Resolves or rejects with `work`, or rejects CANCELLED as soon as `signal` fires. The work itself
+ * Resolves or rejects with `work`, or rejects as soon as `signal` fires (CANCELLED, or what its
+ * reason says: errors.abortedBy). The work itself
  * goes on (use it where the engine offers no way to stop a call that has begun); its outcome is
  * then dropped, failures included, so nothing is left unhandled.
  */
@@ -29,12 +30,12 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   if (signal === undefined) return work;
   if (signal.aborted) {
     work.catch(() => undefined);
-    return Promise.reject(errors.cancelled());
+    return Promise.reject(errors.abortedBy(signal.reason));
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       work.catch(() => undefined);
-      reject(errors.cancelled());
+      reject(errors.abortedBy(signal.reason));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(

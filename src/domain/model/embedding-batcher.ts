@@ -64,7 +64,7 @@ export class EmbeddingBatcher {
 
   /** Embeds texts through the shared queue; results come in input order. */
   async embed(texts: string[], signal?: AbortSignal): Promise<EmbeddedText[]> {
-    if (signal?.aborted) throw errors.cancelled();
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     if (this.queue.length + texts.length > this.maxQueue) {
       throw errors.resourceExhausted(this.what, `embedding queue is full (${this.maxQueue} texts); retry later`, 1);
     }
@@ -76,7 +76,7 @@ export class EmbeddingBatcher {
       const onAbort = (): void => {
         // Texts not yet in a batch never reach the model.
         this.queue = this.queue.filter((p) => p.caller !== caller);
-        finish(() => reject(errors.cancelled()));
+        finish(() => reject(errors.abortedBy(signal?.reason)));
       };
       const finish = (settle: () => void): void => {
         if (settled) return;
@@ -176,7 +176,7 @@ export class EmbeddingBatcher {
     const batch: Pending[] = [];
     while (batch.length < this.maxBatch && this.queue.length > 0) {
       const p = this.queue.shift()!;
-      if (p.caller.signal?.aborted) p.reject(errors.cancelled());
+      if (p.caller.signal?.aborted) p.reject(errors.abortedBy(p.caller.signal.reason));
       else batch.push(p);
     }
     return batch;

@@ -45,7 +45,7 @@ export interface EmbedProgress {
  * tokenizer and model so the attention mask is at hand: it gives the token counts,
  * and therefore which texts were cut, without tokenizing every text twice. The texts are
  * tokenized once and run in chunks of CHUNK_TOKENS; an aborted signal stops the work before the
- * next chunk (CANCELLED).
+ * next chunk (errors.abortedBy its reason, as every provider answers an abort).
  */
 export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[], window: number, progress: EmbedProgress = {}): Promise<EmbeddingResult> {
   const encoding = pipe.tokenizer(texts, { padding: true, truncation: true, max_length: window }) as unknown as Encoding;
@@ -55,7 +55,7 @@ export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[
   let dimension = 0;
   for (const [index, [start, end]] of chunks.entries()) {
     if (progress.signal !== undefined) await seeArrivedCancels();
-    if (progress.signal?.aborted) throw errors.cancelled();
+    if (progress.signal?.aborted) throw errors.abortedBy(progress.signal.reason);
     progress.onChunk?.(index, chunks.length, start, end);
     const part = chunks.length === 1 ? encoding : sliceRows(encoding, start, end, Math.max(...lengths.slice(start, end)), pipe.tokenizer.padding_side === 'left');
     const output = (await pipe.model(part)) as { last_hidden_state: Tensor };

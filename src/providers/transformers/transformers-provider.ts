@@ -84,8 +84,9 @@ export class TransformersProvider implements ModelProvider {
 
   /**
    * Texts past the window are cut to it (as sentence-transformers does) and flagged in `truncated`.
-   * An ONNX run cannot be interrupted, so the signal is checked before loading, before the run and
-   * after it: a caller who left gets CANCELLED (or its signal's reason) like from every provider.
+   * An ONNX run cannot be interrupted, so the signal is checked before loading, before each run of
+   * the batch (embed-texts.ts) and after the last: a caller who left gets CANCELLED (or its
+   * signal's reason) like from every provider.
    */
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
     const { signal } = options;
@@ -98,7 +99,7 @@ export class TransformersProvider implements ModelProvider {
         if (signal?.aborted) throw errors.abortedBy(signal.reason);
         const window = this.windows.get(key) ?? windowOf(pipe);
         const result = await embedTexts(pipe, texts, window, {
-          signal: options.signal,
+          signal,
           onChunk: (chunk, chunks, start, end) => tracker.chunk(chunk, chunks, end - start),
         });
         if (params.dimensions !== undefined && result.dimension !== params.dimensions) {

@@ -52,7 +52,7 @@ export class LanceActivity {
    * caller leaves (the engine call runs to its end and its result is dropped).
    */
   read<T>(step: EngineStep, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
-    if (signal?.aborted) return Promise.reject(errors.cancelled());
+    if (signal?.aborted) return Promise.reject(errors.abortedBy(signal.reason));
     return untilAborted(this.track(step, run), signal);
   }
 
@@ -62,7 +62,7 @@ export class LanceActivity {
    * depend on knowing whether it committed.
    */
   write<T>(step: EngineStep, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
-    if (signal?.aborted) return Promise.reject(errors.cancelled());
+    if (signal?.aborted) return Promise.reject(errors.abortedBy(signal.reason));
     return this.track(step, run);
   }
 

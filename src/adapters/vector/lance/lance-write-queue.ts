@@ -86,7 +86,7 @@ export class LanceWriteQueue {
 
   private enqueue<T>(work: Work, signal: AbortSignal | undefined, bounded: boolean): Promise<T> {
     if (this.closed) return Promise.reject(this.closedError());
-    if (signal?.aborted) return Promise.reject(errors.cancelled());
+    if (signal?.aborted) return Promise.reject(errors.abortedBy(signal.reason));
     if (bounded && this.pending.length >= this.limits.maxPending) {
       return Promise.reject(errors.resourceExhausted('vectors', 'too many writes are waiting for this collection; retry shortly', 1));
     }
@@ -96,7 +96,7 @@ export class LanceWriteQueue {
         const onAbort = (): void => {
           const at = this.pending.indexOf(entry);
           if (at >= 0) this.pending.splice(at, 1);
-          reject(errors.cancelled());
+          reject(errors.abortedBy(signal.reason));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         entry.resolve = (value) => {
@@ -136,7 +136,7 @@ export class LanceWriteQueue {
     for (const group of this.groups(taken)) {
       const live = group.filter((p) => {
         if (!p.signal?.aborted) return true;
-        p.reject(errors.cancelled());
+        p.reject(errors.abortedBy(p.signal.reason));
         return false;
       });
       if (live.length > 0 && (await this.run(live))) committed = true;
