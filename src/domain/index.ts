@@ -1,5 +1,6 @@
 export * from './vector/vector-types';
-export type { VectorStore } from './ports/vector-store';
+export type { Declaration, Plan, VectorStore } from './ports/vector-store';
+export { compareHits, compareIds, rankThroughTies, MAX_TIE_FETCH } from './vector/hit-order';
 export { VectorService, type CreateCollectionInput, type SearchInput } from './vector/vector-service';
 export { vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector/vector-results';
 export type { IndexParamsInput, VectorInput } from './vector/vector-validation';
@@ -8,6 +9,7 @@ export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
 export { parseFilter } from './filter/filter-parser';
 export { limits } from './limits';
+export { untilAborted, whenAllAborted } from './abort-signals';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
 export * from './model/model-types';
 export type { ModelProvider } from './ports/model-provider';

@@ -55,10 +55,13 @@ export async function createIdleModelService(dataDir: string): Promise<ModelServ
   return new ModelService(registry, new Map());
 }
 
-/** The real server on 127.0.0.1:0 over a store in a fresh temp dir, and a real client made from the same proto. */
-export async function startGrpc(options: { models?: ModelService } = {}): Promise<GrpcHarness> {
+/**
+ * The real server on 127.0.0.1:0 over a store in a fresh temp dir (or the caller's `store`, which
+ * the caller then closes), and a real client made from the same proto.
+ */
+export async function startGrpc(options: { models?: ModelService; store?: VectorStore } = {}): Promise<GrpcHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taishang-grpc-'));
-  const store = await createTestStore(dataDir);
+  const store = options.store ?? (await createTestStore(dataDir));
   const service = new VectorService(store);
   const models = options.models ?? (await createIdleModelService(dataDir));
   const logs: LogLine[] = [];
@@ -94,7 +97,7 @@ export async function startGrpc(options: { models?: ModelService } = {}): Promis
     async close() {
       channel.close();
       await door.server.shutdown();
-      await store.close();
+      if (options.store === undefined) await store.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

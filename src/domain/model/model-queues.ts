@@ -19,7 +19,7 @@ export class ModelQueues {
     let b = this.batchers.get(config.name);
     if (!b) {
       b = new EmbeddingBatcher(
-        (texts) => this.timed(config, 'embed', () => provider.embed(config, texts)),
+        (texts, signal) => this.timed(config, 'embed', () => provider.embed(config, texts, { signal })),
         provider.maxBatchOf(config),
         modelLimits.maxEmbedQueue,
         `model '${config.name}'`,

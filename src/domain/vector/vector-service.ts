@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
-import type { VectorStore } from '../ports/vector-store';
+import type { Declaration, VectorStore } from '../ports/vector-store';
 import { describeCollection, vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector-results';
 import type {
   CallOptions,
@@ -45,7 +45,8 @@ export interface SearchInput {
 
 /**
  * The 16 VectorService operations, once for both doors: every rule about meaning lives here,
- * the store only executes.
+ * the store only executes. Each operation makes exactly one call to the store; rules that need
+ * the collection's declaration travel with that call as a Plan (ports/vector-store.ts).
  */
 export class VectorService {
   constructor(private readonly store: VectorStore) {}
@@ -96,11 +97,18 @@ export class VectorService {
 
   async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
-    const info = await this.store.getCollection(name, options);
-    const index = parseIndex(params, info.metricType, this.store.supportedIndexTypes, 'index_params');
-    if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${this.store.supportedIndexTypes.join(', ')}`);
     checkLive(options);
-    await this.store.createIndex(name, index, options);
+    const supported = this.store.supportedIndexTypes;
+    // An index without a metric keeps the collection's, which only the declaration knows.
+    await this.store.createIndex(
+      name,
+      (declared) => {
+        const index = parseIndex(params, declared.metricType, supported, 'index_params');
+        if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${supported.join(', ')}`);
+        return index;
+      },
+      options,
+    );
     return { message: vectorMessages.indexBuilt(name) };
   }
 
@@ -119,16 +127,18 @@ export class VectorService {
 
   /** Generates ids for empty ones and returns every id in input order. */
   async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
-    const records = await this.prepareWrite(name, vectors, true, options);
+    checkCollectionName(name, 'collection_name');
     checkLive(options);
-    await this.store.insert(name, records, options);
+    let records: VectorRecord[] = [];
+    await this.store.insert(name, (declared) => (records = prepareRecords(declared, vectors, true)), options);
     return { ids: records.map((r) => r.id), message: vectorMessages.inserted(records.length) };
   }
 
   async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
-    const records = await this.prepareWrite(name, vectors, false, options);
+    checkCollectionName(name, 'collection_name');
     checkLive(options);
-    await this.store.upsert(name, records, options);
+    let records: VectorRecord[] = [];
+    await this.store.upsert(name, (declared) => (records = prepareRecords(declared, vectors, false)), options);
     return { ids: records.map((r) => r.id), message: vectorMessages.upserted(records.length) };
   }
 
@@ -136,7 +146,6 @@ export class VectorService {
     checkCollectionName(name, 'collection_name');
     checkBatch(ids.length, 0, 'ids');
     ids.forEach((id, i) => checkId(id, `ids[${i}]`));
-    await this.store.getCollection(name, options);
     checkLive(options);
     await this.store.delete(name, [...new Set(ids)], options);
     return { message: vectorMessages.deleted(new Set(ids).size) };
@@ -147,12 +156,14 @@ export class VectorService {
     const topK = input.options?.topK ?? limits.defaultTopK;
     checkTopK(topK, 'options.topk');
     const filter = parseFilter(input.options?.filter ?? null);
-    const info = await this.store.getCollection(name, options);
-    checkVector(input.queryVector, info.dimension, info.metricType, 'query_vector');
     checkLive(options);
+    const query = { vector: input.queryVector, topK, includeVector: input.options?.includeVector ?? false, filter };
     return this.store.search(
       name,
-      { vector: input.queryVector, topK, includeVector: input.options?.includeVector ?? false, filter },
+      (declared) => {
+        checkVector(query.vector, declared.dimension, declared.metricType, 'query_vector');
+        return query;
+      },
       options,
     );
   }
@@ -176,22 +187,24 @@ export class VectorService {
     await this.store.compact(name, options);
     return { message: vectorMessages.compacted(name) };
   }
+}
 
-  private async prepareWrite(name: string, vectors: VectorInput[], generateIds: boolean, options: CallOptions): Promise<VectorRecord[]> {
-    checkCollectionName(name, 'collection_name');
-    const info = await this.store.getCollection(name, options);
-    checkBatch(vectors.length, vectors.length * info.dimension, 'vectors');
-    const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
-    if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
-    return vectors.map((v, i) => {
-      const id = v.id ?? '';
-      if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
-      checkVector(v.vector, info.dimension, info.metricType, `vectors[${i}].vector`);
-      const metadata: Metadata = v.metadata ?? {};
-      checkMetadata(metadata, `vectors[${i}].metadata`);
-      return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };
-    });
-  }
+/**
+ * A write's records, checked against the declaration (dimension, the batch's floats, COSINE's
+ * zero vector) in the store's trip; empty ids get generated ones when `generateIds`.
+ */
+function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): VectorRecord[] {
+  checkBatch(vectors.length, vectors.length * declared.dimension, 'vectors');
+  const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
+  if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
+  return vectors.map((v, i) => {
+    const id = v.id ?? '';
+    if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
+    checkVector(v.vector, declared.dimension, declared.metricType, `vectors[${i}].vector`);
+    const metadata: Metadata = v.metadata ?? {};
+    checkMetadata(metadata, `vectors[${i}].metadata`);
+    return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };
+  });
 }
 
 /** A call whose caller already left is not started. */

@@ -61,7 +61,8 @@ function loadCounter(message: string) {
 function transformers() {
   const counter = loadCounter('embedding model loaded');
   const provider = new TransformersProvider({ modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, logger: counter.logger });
-  return { provider, work: counter.loads };
+  // Loads, and model runs begun (a batch runs in chunks; an aborted one stops between them).
+  return { provider, work: () => counter.loads() + provider.activity.chunksStarted };
 }
 
 function llamacpp() {
