@@ -21,6 +21,27 @@ export async function declaredDimension(modelDir: string): Promise<number | unde
   return positiveInteger(config?.hidden_size ?? config?.d_model ?? config?.dim);
 }
 
+/** What config.json says the model is: its architectures, and how many labels a classification head has. */
+export interface DeclaredHead {
+  architectures: string[];
+  /** id2label's size, else num_labels; absent when the config says neither. */
+  labels: number | undefined;
+}
+
+export async function declaredHead(modelDir: string): Promise<DeclaredHead | undefined> {
+  const config = await readFile(join(modelDir, 'config.json'), 'utf8').then(parseObject, () => undefined);
+  if (config === undefined) return undefined;
+  const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
+  const id2label = config.id2label;
+  const labels = id2label !== null && typeof id2label === 'object' ? Object.keys(id2label).length : positiveInteger(config.num_labels);
+  return { architectures, labels };
+}
+
+/** A sequence-classification export (a cross-encoder), whose graph answers logits rather than hidden states. */
+export function isClassifier(head: DeclaredHead): boolean {
+  return head.architectures.some((a) => a.endsWith('ForSequenceClassification'));
+}
+
 /**
  * The token window before the model is loaded (contextSizeOf is synchronous). Same rule as
  * `windowOf` on a loaded pipeline: the smaller of the tokenizer's and the positions' limits.
