@@ -75,14 +75,7 @@ export class TransformersProvider implements ModelProvider {
   async validate(config: ModelConfig): Promise<void> {
     const params = parseTransformersParameters(config);
     const modelDir = this.modelDir(config);
-    if (!this.allowRemote) {
-      const missing = await missingFiles(modelDir, params.dtype);
-      if (missing.length > 0) {
-        throw errors.failedPrecondition(
-          `model '${config.modelId}': files missing: ${missing.join(', ')} (run npm run fetch-models, or set ALLOW_REMOTE_MODELS=true with internet access)`,
-        );
-      }
-    }
+    await this.requireFiles(config, params);
     const head = await declaredHead(modelDir);
     if (head !== undefined) {
       const declares = `its config.json declares ${head.architectures.join(', ') || 'no architecture'}`;
@@ -235,9 +228,25 @@ export class TransformersProvider implements ModelProvider {
     return sdk;
   }
 
-  /** AutoModelForSequenceClassification and its tokenizer, not the text-classification pipeline (cross-encoder.ts says why). */
+  /** Every file the model needs is under MODEL_CACHE_DIR, unless they may be downloaded: FAILED_PRECONDITION naming the missing ones. */
+  private async requireFiles(config: ModelConfig, params: TransformersParameters): Promise<void> {
+    if (this.allowRemote) return;
+    const missing = await missingFiles(this.modelDir(config), params.dtype);
+    if (missing.length > 0) {
+      throw errors.failedPrecondition(
+        `model '${config.modelId}': files missing: ${missing.join(', ')} (run npm run fetch-models, or set ALLOW_REMOTE_MODELS=true with internet access)`,
+      );
+    }
+  }
+
+  /**
+   * AutoModelForSequenceClassification and its tokenizer, not the text-classification pipeline
+   * (cross-encoder.ts says why). The files are checked first: AutoTokenizer answers a missing
+   * folder with a TypeError rather than the library's file-not-found error.
+   */
   private async loadCrossEncoder(config: ModelConfig, params: TransformersParameters): Promise<CrossEncoder> {
     const started = Date.now();
+    await this.requireFiles(config, params);
     const { AutoTokenizer, AutoModelForSequenceClassification } = await this.sdk();
     const files = { cache_dir: this.cacheDir, local_files_only: !this.allowRemote };
     const tokenizer = await AutoTokenizer.from_pretrained(config.modelId, files);
