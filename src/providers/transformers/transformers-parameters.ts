@@ -76,7 +76,8 @@ export function parseTransformersParameters(config: ModelConfig, at = 'config'):
   for (const key of Object.keys(p)) {
     if (!KNOWN_KEYS.includes(key)) bad(key, `not a transformers parameter; supported: ${KNOWN_KEYS.join(', ')}`);
   }
-  if (p.kind !== undefined && p.kind !== 'embedding' && p.kind !== 'reranker') bad('kind', "transformers models are 'embedding' (the default) or 'reranker' models");
+  const knownKind = p.kind === undefined || p.kind === 'embedding' || p.kind === 'reranker';
+  if (!knownKind) bad('kind', "transformers models are 'embedding' (the default) or 'reranker' models");
   const kind = p.kind === 'reranker' ? 'reranker' : 'embedding';
   const dtype = p.dtype ?? DEFAULT_DTYPE;
   if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_SUFFIXES, dtype)) bad('dtype', `must be one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}`);
@@ -90,7 +91,8 @@ export function parseTransformersParameters(config: ModelConfig, at = 'config'):
     architecture = (p.architecture ?? DEFAULT_ARCHITECTURE) as Architecture;
     if (!(ARCHITECTURES as readonly unknown[]).includes(architecture)) bad('architecture', `must be one of ${ARCHITECTURES.join(', ')}`);
     if (architecture !== 'cross-encoder') onlyFor('activation', "architecture 'cross-encoder'");
-  } else {
+  } else if (knownKind) {
+    // With an unknown kind, whether the other keys apply cannot be told: only the kind is named.
     onlyFor('architecture', "kind 'reranker'");
     onlyFor('activation', "kind 'reranker'");
   }
