@@ -15,7 +15,7 @@ import { biEncoderScores } from './bi-encoder';
 import { crossEncoderScores, type CrossEncoder } from './cross-encoder';
 import { embedTexts, FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
 import { EmbeddingActivity } from './embedding-activity';
-import { declaredDimension, declaredHead, declaredWindow, isClassifier, missingFiles } from './model-folder';
+import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
 import { loadSdk, type FeatureExtractionPipeline } from './transformers-sdk';
@@ -76,21 +76,7 @@ export class TransformersProvider implements ModelProvider {
     const params = parseTransformersParameters(config);
     const modelDir = this.modelDir(config);
     await this.requireFiles(config, params);
-    const head = await declaredHead(modelDir);
-    if (head !== undefined) {
-      const declares = `its config.json declares ${head.architectures.join(', ') || 'no architecture'}`;
-      if (params.architecture === 'cross-encoder' && !(isClassifier(head) && head.labels === 1)) {
-        throw errors.failedPrecondition(
-          `model '${config.modelId}' is not a cross-encoder (a …ForSequenceClassification model with one label): ${declares}` +
-            `${head.labels === undefined || head.labels === 1 ? '' : ` with ${head.labels} labels`}; register a cross-encoder's files, or these with parameters.architecture 'bi-encoder'`,
-        );
-      }
-      if (params.architecture !== 'cross-encoder' && isClassifier(head)) {
-        throw errors.failedPrecondition(
-          `model '${config.modelId}' is a sequence-classification model (${declares}), which gives no embeddings; register it with parameters.kind 'reranker' and architecture 'cross-encoder'`,
-        );
-      }
-    }
+    checkHead(config.modelId, await declaredHead(modelDir), params.architecture);
     const dimension = await declaredDimension(modelDir);
     if (params.dimensions !== undefined && dimension !== undefined && params.dimensions !== dimension) {
       throw errors.invalidArgument('config.parameters.dimensions', `must equal the model's dimension ${dimension} (transformers models cannot shorten their output)`);
