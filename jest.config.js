@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   // node, plus the main context's typed arrays for onnxruntime-node (see the file).
-  testEnvironment: '<rootDir>/test/support/shared-typed-arrays-environment.js',
+  testEnvironment: '<rootDir>/test/support/jest-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // ignoreDynamic keeps import() as a real dynamic import (as tsc does with module node16), so the
