@@ -1,12 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { exitCode, rest, runMain, startService, type ServiceProcess } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
-
-const run = promisify(execFile);
-const GRPCURL = join(__dirname, '..', '..', '.tools', 'bin', 'grpcurl');
 
 /** A deterministic unit vector in 8 dimensions for id number i. */
 function vec(i: number): number[] {
@@ -86,23 +79,6 @@ describe('the service as a process (npm start)', () => {
 
     svc = await startService(data.path);
     expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
-  });
-
-  it('serves reflection to grpcurl: list, describe, health and a call', async () => {
-    expect(existsSync(GRPCURL)).toBe(true); // installed by `npm test` (scripts/install-grpcurl.sh)
-    svc = await startService(data.path);
-    const addr = `127.0.0.1:${svc.grpcPort}`;
-    const list = await run(GRPCURL, ['-plaintext', addr, 'list']);
-    expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['taishang.ai.v1.VectorService', 'grpc.health.v1.Health']));
-    const described = await run(GRPCURL, ['-plaintext', addr, 'describe', 'taishang.ai.v1.VectorService']);
-    expect(described.stdout).toContain('rpc Search ( .taishang.ai.v1.SearchRequest ) returns ( .taishang.ai.v1.SearchResponse );');
-    const health = await run(GRPCURL, ['-plaintext', addr, 'grpc.health.v1.Health/Check']);
-    expect(JSON.parse(health.stdout)).toEqual({ status: 'SERVING' });
-    await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']);
-    const has = await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli"}', addr, 'taishang.ai.v1.VectorService/HasCollection']);
-    expect(JSON.parse(has.stdout)).toEqual({ exists: true });
-    const bad = await run(GRPCURL, ['-plaintext', '-d', '{"name":"9nope","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']).catch((e: { stderr: string }) => e);
-    expect((bad as { stderr: string }).stderr).toMatch(/Code: InvalidArgument[\s\S]*name/);
   });
 
   it('refuses bad configuration with every problem in one message and status 2', async () => {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs test tiers in the order given, each tier's setup (scripts/setup.sh) just before its tests
+# and every setup step at most once per run, so a broken build fails in seconds, before anything
+# is downloaded. `npm test` runs all four; README "Tests" says what each holds.
+#
+#   checks       generated code (src/gen), buf lint + breaking, tsc, the layer rule, every test file in one tier
+#   unit         jest project `unit`: memory store and fakes; nothing but npm ci
+#   integration  setup `integration`; jest project `integration`: LanceDB, real weights, real processes
+#   external     setup `external`; Go stubs (clients/go/gen), the Go client's tests, schemathesis,
+#                jest project `external`: Milvus, Chromium, grpcurl, Docker Compose, the Go client over TLS
+#
+# Usage: scripts/test-tiers.sh TIER... [-- JEST ARGS]   e.g. scripts/test-tiers.sh unit -- -t 'filter'
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+
+tiers=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  tiers+=("$1")
+  shift
+done
+[ "${1:-}" = "--" ] && shift
+jest_args=("$@")
+[ ${#tiers[@]} -gt 0 ] || { echo "usage: scripts/test-tiers.sh checks|unit|integration|external... [-- jest args]" >&2; exit 2; }
+
+jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@" ${jest_args[@]+"${jest_args[@]}"}; }
+
+declare -A ready=()
+# Installs what `setup.sh --steps TIER` names, minus the steps an earlier tier of this run installed.
+setup() {
+  local todo=() step
+  for step in $(bash scripts/setup.sh --steps "$1"); do
+    [ -n "${ready[$step]:-}" ] && continue
+    ready[$step]=1
+    todo+=("$step")
+  done
+  [ ${#todo[@]} -eq 0 ] || bash scripts/setup.sh "${todo[@]}"
+}
+
+run_tier() {
+  case "$1" in
+    checks)
+      bash scripts/check-generated.sh ts
+      npm run -s typecheck
+      npm run -s check:layers
+      bash scripts/check-tiers.sh
+      ;;
+    unit) jest --selectProjects unit ;;
+    integration)
+      setup integration
+      jest --selectProjects integration --runInBand
+      ;;
+    external)
+      setup external
+      bash scripts/check-generated.sh go
+      bash scripts/test-go.sh
+      bash scripts/schemathesis.sh
+      jest --selectProjects external --runInBand
+      ;;
+    *) echo "test-tiers: unknown tier '$1' (checks, unit, integration, external)" >&2; exit 2 ;;
+  esac
+}
+
+summary=()
+tier=''
+start=$SECONDS
+trap 'echo "=== tier $tier FAILED after $((SECONDS - start)) s" >&2' ERR
+for tier in "${tiers[@]}"; do
+  echo "=== tier: $tier"
+  start=$SECONDS
+  run_tier "$tier"
+  summary+=("$tier $((SECONDS - start)) s")
+  echo "=== tier $tier passed in $((SECONDS - start)) s"
+done
+echo "=== all tiers passed: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g')"
