@@ -12,7 +12,7 @@ import { ProcWatch, sampleProcess } from './lib/soak-proc';
 import { checkTable, minuteLine, minuteRow, minuteTable, opTable, rssTrendMiBPerMinute, soakChecks, type MinuteRow } from './lib/soak-report';
 import { IdSlots } from './lib/soak-slots';
 import { SoakRecorder } from './lib/soak-stats';
-import { describeTrend, fdFloorPoints, secondHalfTrend } from './lib/soak-trend';
+import { describeTrend, fdFloorPoints, secondHalfTrend, SLOPE_MIN_RUN_MINUTES } from './lib/soak-trend';
 
 /**
  * `npm run soak`: the built service (`node dist/main.js`, embedded LanceDB in a temp DATA_DIR,
@@ -100,8 +100,8 @@ async function main(): Promise<number> {
       '### Checks',
       checkTable(checks),
       '',
-      `RSS slope over the second half (judged, bound ${config.rssSlopeMiBPerMin} MiB/min): ${describeTrend(trends.rss, 'MiB/min')}`,
-      `Open-fd floor slope over the second half (judged, bound ${config.fdSlopePerMin} fds/min): ${describeTrend(trends.fdFloor, 'fds/min')}`,
+      `RSS slope over the second half (bound ${config.rssSlopeMiBPerMin} MiB/min in runs of ${SLOPE_MIN_RUN_MINUTES} min or more): ${describeTrend(trends.rss, 'MiB/min')}`,
+      `Open-fd floor slope over the second half (bound ${config.fdSlopePerMin} fds/min in runs of ${SLOPE_MIN_RUN_MINUTES} min or more): ${describeTrend(trends.fdFloor, 'fds/min')}`,
       `RSS trend after minute 1, per-minute samples (not judged; as earlier soaks reported it): ${trend === undefined ? 'n/a (fewer than 3 minutes)' : `${trend >= 0 ? '+' : ''}${trend.toFixed(1)} MiB/min`}`,
     ].join('\n');
     process.stdout.write(`${out}\n`);
