@@ -8,6 +8,7 @@
 #   integration  setup `integration`; jest project `integration`: LanceDB, real weights, real processes
 #   external     setup `external`; Go stubs (clients/go/gen), the Go client's tests, schemathesis,
 #                jest project `external`: Milvus, Chromium, grpcurl, Docker Compose, the Go client over TLS
+#                (the contract suite's files share one Milvus started here)
 #
 # Usage: scripts/test-tiers.sh TIER... [-- JEST ARGS]   e.g. scripts/test-tiers.sh unit -- -t 'filter'
 set -Eeuo pipefail
@@ -36,6 +37,19 @@ setup() {
   [ ${#todo[@]} -eq 0 ] || bash scripts/setup.sh "${todo[@]}"
 }
 
+# One Milvus for the vector-store contract suite's files (each takes a database of its own and
+# drops it: test/contract/vector-store/contract-harness.ts reads MILVUS_TEST_ADDRESS), instead of
+# a server started per file; the files that stop Milvus (outage, crash) still start their own.
+# Stopped when this script exits, and by milvus-server.sh's watchdog if it dies.
+shared_milvus() {
+  local port
+  milvus_dir=$(mktemp -d "${TMPDIR:-/tmp}/taishang-milvus-shared-XXXXXX")
+  trap 'bash scripts/milvus-server.sh stop "$milvus_dir" >/dev/null 2>&1 || true; rm -rf "$milvus_dir"' EXIT
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  bash scripts/milvus-server.sh start "$milvus_dir" "$port" $$ >/dev/null
+  export MILVUS_TEST_ADDRESS="127.0.0.1:$port"
+}
+
 run_tier() {
   case "$1" in
     checks)
@@ -54,6 +68,7 @@ run_tier() {
       bash scripts/check-generated.sh go
       bash scripts/test-go.sh
       bash scripts/schemathesis.sh
+      shared_milvus
       jest --selectProjects external --runInBand
       ;;
     *) echo "test-tiers: unknown tier '$1' (checks, unit, integration, external)" >&2; exit 2 ;;
