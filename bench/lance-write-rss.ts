@@ -75,15 +75,15 @@ async function main(): Promise<void> {
       await store.createCollection({ name: 'c', dimension: DIM, metricType: 'COSINE', description: '', index: null } as never);
       const rec = (ids: string[]) => ids.map((id) => ({ id, vector: Array.from({ length: DIM }, () => Math.random()), metadata: { group: id.length % 8, tag: 'x' } }));
       // half full, like the soak
-      for (let b = 0; b < SLOTS / 2; b += 8) await store.upsert('c', rec(Array.from({ length: 8 }, (_, i) => `slot-${b + i}`)));
+      for (let b = 0; b < SLOTS / 2; b += 8) await store.upsert('c', () => rec(Array.from({ length: 8 }, (_, i) => `slot-${b + i}`)));
       report(0);
       for (let i = 1; i <= N; i++) {
         const op = pickOp(i);
         const ids = idsAt();
         if (op === 'add') {
           await store.delete('c', ids);
-          await store.insert('c', rec(ids));
-        } else if (op === 'merge') await store.upsert('c', rec(ids));
+          await store.insert('c', () => rec(ids));
+        } else if (op === 'merge') await store.upsert('c', () => rec(ids));
         else await store.delete('c', ids);
         if (i % 1000 === 0) report(i);
       }

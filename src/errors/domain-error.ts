@@ -27,6 +27,9 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** The only text an unexpected failure sends on any door; its cause goes to the log. */
+export const INTERNAL_MESSAGE = 'internal error';
+
 /** The only error type the domain throws on purpose. Transports map `code`; `cause` is logged, never sent. */
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import { DomainError, ERROR_BOUNDS, type FieldViolation } from './domain-error';
+import { DomainError, ERROR_BOUNDS, INTERNAL_MESSAGE, type FieldViolation } from './domain-error';
 
 /** Named constructors, so call sites read as the failure they report. */
 
@@ -73,8 +73,19 @@ export function cancelled(): DomainError {
   return new DomainError('CANCELLED', 'the caller cancelled the call');
 }
 
+/**
+ * What a call fails with once its AbortSignal fired, from `signal.reason`: the transport's own
+ * DomainError as it is (e.g. a gRPC deadline), DEADLINE_EXCEEDED for AbortSignal.timeout()'s
+ * TimeoutError, CANCELLED for anything else. Every provider answers an abort through this.
+ */
+export function abortedBy(reason: unknown): DomainError {
+  if (reason instanceof DomainError) return reason;
+  if ((reason as { name?: unknown } | null)?.name === 'TimeoutError') return deadlineExceeded();
+  return cancelled();
+}
+
 export function internal(cause?: unknown): DomainError {
-  return new DomainError('INTERNAL', 'internal error', { cause });
+  return new DomainError('INTERNAL', INTERNAL_MESSAGE, { cause });
 }
 
 /** No API key, or one that matches none; the message never repeats what was presented. */

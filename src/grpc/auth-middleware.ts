@@ -1,6 +1,5 @@
 import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-grpc';
-import { OPERATION_ACCESS, type Access, type AccessControl, type Principal } from '../domain';
-import { errors } from '../errors';
+import { accessOf, type Access, type AccessControl, type Principal } from '../domain';
 import { presentedKey } from '../transport/bearer-token';
 import type { RequestContext } from './logging-middleware';
 
@@ -14,13 +13,14 @@ const OUR_METHOD = /^\/taishang\.ai\.v1\.(\w+)\/(\w+)$/;
 /** Probes and the API description stay open, as /healthz and /openapi.json do over REST. */
 const PUBLIC_SERVICES = /^\/grpc\.(health\.v1\.Health|reflection\.v1(alpha)?\.ServerReflection)\//;
 
-/** The access a method path needs: from OPERATION_ACCESS, public for health and reflection, else undefined. */
-export function accessOfMethod(path: string): Access | undefined {
+/**
+ * The access a method path needs: public for health and reflection, else the domain's rule for
+ * `Service.Method`, which refuses a method it has no rule for (PERMISSION_DENIED).
+ */
+export function accessOfMethod(path: string): Access {
   if (PUBLIC_SERVICES.test(path)) return 'public';
   const match = OUR_METHOD.exec(path);
-  if (match === null) return undefined;
-  const operation = `${match[1]}.${match[2]}`;
-  return Object.hasOwn(OPERATION_ACCESS, operation) ? OPERATION_ACCESS[operation as keyof typeof OPERATION_ACCESS] : undefined;
+  return accessOf(match === null ? path : `${match[1]}.${match[2]}`);
 }
 
 /**
@@ -36,7 +36,6 @@ export function authMiddleware(access: AccessControl): ServerMiddleware<AuthCont
     context: CallContext & RequestContext,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const needed = accessOfMethod(call.method.path);
-    if (needed === undefined) throw errors.permissionDenied(`${call.method.path} has no access rule`);
     const authorization = context.metadata.get('authorization');
     const principal = access.authenticate(needed, presentedKey(typeof authorization === 'string' ? authorization : undefined));
     let log = context.log;

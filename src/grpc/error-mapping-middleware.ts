@@ -1,12 +1,8 @@
-import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import { Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import { errors } from '../errors';
 import { abortedStatus } from './call-deadline';
 import type { RequestContext } from './logging-middleware';
 import { isUnexpected, toServerError } from './status-table';
-
-const ABORT_MESSAGES: Partial<Record<Status, string>> = {
-  [Status.DEADLINE_EXCEEDED]: 'deadline exceeded',
-  [Status.CANCELLED]: 'the caller cancelled the call',
-};
 
 /**
  * The one place handler errors become gRPC statuses (see status-table.ts). It runs inside the
@@ -22,8 +18,7 @@ export const errorMappingMiddleware: ServerMiddleware<{}, RequestContext> = asyn
   } catch (error) {
     if (context.signal.aborted) {
       // The caller left or its deadline passed: report that, not whatever the abort made the handler throw.
-      const code = abortedStatus(context);
-      throw new ServerError(code, ABORT_MESSAGES[code] ?? 'aborted');
+      throw toServerError(abortedStatus(context) === Status.DEADLINE_EXCEEDED ? errors.deadlineExceeded() : errors.cancelled());
     }
     if (isUnexpected(error)) context.log.error({ err: error, method: call.method.path }, 'unexpected error in grpc handler');
     else if (error instanceof Error && error.cause !== undefined) context.log.warn({ err: error }, 'grpc call failed with a cause');

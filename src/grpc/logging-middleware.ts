@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import type { Logger } from 'pino';
+import { REQUEST_ID_KEY, requestIdOf } from '../transport/request-id';
 import { statusSeenByClient } from './call-status';
-
-export const REQUEST_ID_KEY = 'x-request-id';
-
-/** Incoming ids are echoed into logs and headers, so only short, plain ones are trusted (same rule as REST). */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+/=-]{1,128}$/;
 
 /** What the logging middleware adds to every call's context. */
 export interface RequestContext {
@@ -49,7 +44,7 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware<RequestConte
 
 function requestIdFrom(context: CallContext): string {
   const incoming = context.metadata.get(REQUEST_ID_KEY);
-  return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return requestIdOf(typeof incoming === 'string' ? incoming : undefined);
 }
 
 function roundMs(ms: number): number {

@@ -1,25 +1,18 @@
 import type { ModelService } from '../domain';
 import type { ModelServiceImplementation } from '../gen/taishang/ai/v1/model_service';
-import {
-  embeddingOut,
-  embeddingsOut,
-  finishedOut,
-  generateTextOut,
-  modelConfigIn,
-  modelConfigOut,
-  textChunkOut,
-} from './model-wire';
+import { embeddingOut, embeddingsOut, generateTextOut, modelConfigIn, modelConfigOut, textChunkOut } from './model-wire';
 
 /**
  * The 9 ModelService RPCs: each converts the request, makes one domain call and converts back.
  * Model calls get the call's signal (it fires on client cancel and on an expired deadline), which
  * the provider honours by stopping generation. Errors are left to the error-mapping middleware.
+ * Update and Unregister answer google.protobuf.Empty, so the domain's summary has no field there.
  */
 export function modelServiceHandlers(models: ModelService): ModelServiceImplementation {
   return {
     async registerModel(req) {
-      const config = await models.register(modelConfigIn(req.config));
-      return { success: true, message: `model '${config.name}' registered` };
+      const done = await models.register(modelConfigIn(req.config));
+      return { success: true, message: done.message };
     },
 
     async unregisterModel(req) {
@@ -41,16 +34,15 @@ export function modelServiceHandlers(models: ModelService): ModelServiceImplemen
     },
 
     async generateText(req, { signal }) {
-      const result = await models.generateText(req.modelName, req.prompt, req.parameters ?? null, { signal });
-      return generateTextOut(req.modelName, result);
+      return generateTextOut(await models.generateText(req.modelName, req.prompt, req.parameters, { signal }));
     },
 
     async generateEmbedding(req, { signal }) {
-      return embeddingOut(req.modelName, await models.embed(req.modelName, [req.text], { signal }, 'text'));
+      return embeddingOut(await models.embedOne(req.modelName, req.text, { signal }));
     },
 
     async generateEmbeddings(req, { signal }) {
-      return embeddingsOut(req.modelName, await models.embed(req.modelName, req.texts, { signal }, 'texts'));
+      return embeddingsOut(await models.embed(req.modelName, req.texts, { signal }));
     },
 
     /**
@@ -59,9 +51,9 @@ export function modelServiceHandlers(models: ModelService): ModelServiceImplemen
      * rather than draining whatever the provider still hands over.
      */
     async *streamGenerateText(req, { signal }) {
-      for await (const chunk of models.streamGenerateText(req.modelName, req.prompt, req.parameters ?? null, { signal })) {
+      for await (const chunk of models.streamGenerateText(req.modelName, req.prompt, req.parameters, { signal })) {
         if (signal.aborted) return;
-        yield chunk.done ? finishedOut(req.modelName, chunk.result) : textChunkOut(chunk.text);
+        yield textChunkOut(chunk);
       }
     },
   };

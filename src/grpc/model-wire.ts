@@ -1,4 +1,4 @@
-import type { EmbedOutput, GenerationResult, ModelConfig as DomainModelConfig, ModelConfigInput } from '../domain';
+import type { Embedding, Embeddings, ModelConfig as DomainModelConfig, ModelConfigInput, TextChunk, TextGeneration } from '../domain';
 import type {
   GenerateEmbeddingResponse,
   GenerateEmbeddingsResponse,
@@ -19,7 +19,7 @@ export function modelConfigIn(config: ModelConfig | undefined): ModelConfigInput
     name: config.name,
     provider: config.provider,
     modelId: config.modelId,
-    parameters: config.parameters ?? {},
+    parameters: config.parameters,
     enabled: config.enabled,
   };
 }
@@ -34,55 +34,21 @@ export function modelConfigOut(config: DomainModelConfig): ModelConfig {
   };
 }
 
-/** What every generation reports besides its text (CONVENTIONS.md: tokens_used = prompt + completion). */
-function generationMetadata(model: string, result: GenerationResult) {
-  return {
-    prompt_tokens: result.promptTokens,
-    completion_tokens: result.completionTokens,
-    finish_reason: result.finishReason,
-    model,
-  };
+export function generateTextOut(generation: TextGeneration): GenerateTextResponse {
+  return { text: generation.text, tokensUsed: generation.tokensUsed, metadata: generation.metadata };
 }
 
-export function generateTextOut(model: string, result: GenerationResult): GenerateTextResponse {
-  return {
-    text: result.text,
-    tokensUsed: result.promptTokens + result.completionTokens,
-    metadata: generationMetadata(model, result),
-  };
+/** A piece of text, or the stream's one closing message (no text; the totals in metadata). */
+export function textChunkOut(chunk: TextChunk): StreamGenerateTextResponse {
+  if (chunk.done) return { textChunk: '', finished: true, metadata: chunk.metadata };
+  return { textChunk: chunk.text, finished: false, metadata: undefined };
 }
 
-export function textChunkOut(text: string): StreamGenerateTextResponse {
-  return { textChunk: text, finished: false, metadata: undefined };
+export function embeddingOut(embedding: Embedding): GenerateEmbeddingResponse {
+  return { embedding: embedding.vector, dimension: embedding.dimension, metadata: embedding.metadata };
 }
 
-/** The stream's one closing message: no text, the totals in metadata. */
-export function finishedOut(model: string, result: GenerationResult): StreamGenerateTextResponse {
-  return {
-    textChunk: '',
-    finished: true,
-    metadata: { tokens_used: result.promptTokens + result.completionTokens, ...generationMetadata(model, result) },
-  };
-}
-
-/** GenerateEmbedding carries one text, so `truncated` is a single flag. */
-export function embeddingOut(model: string, output: EmbedOutput): GenerateEmbeddingResponse {
-  return {
-    embedding: output.vectors[0] ?? [],
-    dimension: output.dimension,
-    metadata: { model, truncated: output.truncated[0] ?? false, ...tokensOf(output) },
-  };
-}
-
-export function embeddingsOut(model: string, output: EmbedOutput): GenerateEmbeddingsResponse {
-  return {
-    embeddings: output.vectors.map((values) => ({ values })),
-    dimension: output.dimension,
-    metadata: { model, truncated: output.truncated, ...tokensOf(output) },
-  };
-}
-
-/** Tokens the model read, only when the provider counts them (no made-up zero). */
-function tokensOf(output: EmbedOutput): { tokens_used?: number } {
-  return output.tokens === undefined ? {} : { tokens_used: output.tokens };
+/** Each vector travels wrapped in an Embedding message, the proto's way to nest a repeated field. */
+export function embeddingsOut(embeddings: Embeddings): GenerateEmbeddingsResponse {
+  return { embeddings: embeddings.vectors.map((values) => ({ values })), dimension: embeddings.dimension, metadata: embeddings.metadata };
 }

@@ -1,6 +1,6 @@
 import { ServerError, Status } from 'nice-grpc';
 import { BadRequest, ErrorInfo, RetryInfo, RichServerError, type ErrorDetails } from 'nice-grpc-error-details';
-import { isDomainError, type ErrorCode } from '../errors';
+import { INTERNAL_MESSAGE, isDomainError, type ErrorCode } from '../errors';
 
 /** ErrorCode → gRPC status, exactly the table of CONVENTIONS.md. A new code does not compile until mapped here. */
 export const STATUS_OF = {
@@ -17,8 +17,7 @@ export const STATUS_OF = {
   INTERNAL: Status.INTERNAL,
 } as const satisfies Record<ErrorCode, Status>;
 
-/** The only text an unexpected failure sends; its cause goes to the log. */
-export const INTERNAL_MESSAGE = 'internal error';
+export { INTERNAL_MESSAGE };
 
 /** Used as ErrorInfo.domain, so clients can tell our reasons from a proxy's. */
 export const ERROR_DOMAIN = 'taishang.ai';

@@ -12,16 +12,17 @@ import {
 /**
  * The 16 VectorService RPCs: each converts the request, makes one domain call with the call's
  * signal (it fires on client cancel and on an expired deadline), and converts back. Errors are
- * left to the error-mapping middleware.
+ * left to the error-mapping middleware. RPCs answering google.protobuf.Empty drop the domain's
+ * summary: the seed's contract has no field for it.
  */
 export function vectorServiceHandlers(vectors: VectorService): VectorServiceImplementation {
   return {
     async createCollection(req, { signal }) {
-      await vectors.createCollection(
+      const done = await vectors.createCollection(
         { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams) },
         { signal },
       );
-      return { success: true, message: `collection '${req.name}' created` };
+      return { success: true, message: done.message };
     },
 
     async dropCollection(req, { signal }) {
@@ -61,18 +62,18 @@ export function vectorServiceHandlers(vectors: VectorService): VectorServiceImpl
     },
 
     async insert(req, { signal }) {
-      const ids = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), { signal });
-      return { ids, success: true, message: `inserted ${ids.length} vectors` };
+      const done = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), { signal });
+      return { ids: done.ids, success: true, message: done.message };
     },
 
     async upsert(req, { signal }) {
-      const ids = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), { signal });
-      return { ids, success: true, message: `upserted ${ids.length} vectors` };
+      const done = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), { signal });
+      return { ids: done.ids, success: true, message: done.message };
     },
 
     async delete(req, { signal }) {
-      await vectors.delete(req.collectionName, req.ids, { signal });
-      return { success: true, message: `deleted ${req.ids.length} ids (missing ids are ignored)` };
+      const done = await vectors.delete(req.collectionName, req.ids, { signal });
+      return { success: true, message: done.message };
     },
 
     async search(req, { signal }) {

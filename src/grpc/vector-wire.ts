@@ -1,4 +1,4 @@
-import type { CollectionInfo, IndexParamsInput, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
+import type { CollectionDetails, IndexParamsInput, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
 import type {
   GetCollectionInfoResponse,
   IndexParams,
@@ -14,38 +14,34 @@ import type {
 
 export function indexParamsIn(params: IndexParams | undefined): IndexParamsInput | undefined {
   if (params === undefined) return undefined;
-  return { indexType: params.indexType, metricType: params.metricType, params: params.params ?? {} };
+  return { indexType: params.indexType, metricType: params.metricType, params: params.params };
 }
 
 export function vectorIn(vector: Vector): VectorInput {
-  return { id: vector.id, vector: vector.vector, metadata: vector.metadata ?? {} };
+  return { id: vector.id, vector: vector.vector, metadata: vector.metadata };
 }
 
-/** Absent options (not proto3 defaults) mean the domain's defaults: top 10, no vectors, no filter. */
+/** Absent options (a message the client did not set) stay absent; a set one passes its topk, 0 included. */
 export function searchOptionsIn(options: SearchOptions | undefined): SearchInput['options'] {
   if (options === undefined) return undefined;
-  return { topK: options.topk, includeVector: options.includeVector, filter: options.filter ?? null };
+  return { topK: options.topk, includeVector: options.includeVector, filter: options.filter };
 }
 
 export function vectorOut(record: VectorRecord): Vector {
   return { id: record.id, vector: record.vector, metadata: record.metadata };
 }
 
+/** A repeated field has no "absent": a hit without its vector carries an empty one. */
 export function searchResultOut(hit: SearchHit): SearchResult {
   return { id: hit.id, score: hit.score, vector: hit.vector ?? [], metadata: hit.metadata };
 }
 
-/** index_params always carries the metric, even with no index declared (index_type ''). */
-export function collectionInfoOut(info: CollectionInfo): GetCollectionInfoResponse {
+export function collectionInfoOut(info: CollectionDetails): GetCollectionInfoResponse {
   return {
     name: info.name,
     description: info.description,
-    vectorDim: info.dimension,
-    indexParams: {
-      indexType: info.index?.indexType ?? '',
-      metricType: info.index?.metricType ?? info.metricType,
-      params: info.index?.params ?? {},
-    },
+    vectorDim: info.vectorDim,
+    indexParams: info.indexParams,
     createdAt: info.createdAt,
     updatedAt: info.updatedAt,
   };

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { isDomainError, type DomainError, type ErrorCode, type FieldViolation } from '../errors';
+import { INTERNAL_MESSAGE, isDomainError, type DomainError, type ErrorCode, type FieldViolation } from '../errors';
 import { translateFastifyError, type RequestFacts } from './fastify-error-translation';
 import { httpStatusOf } from './http-status-table';
 
@@ -23,7 +23,6 @@ export interface ProblemReply {
   unexpected: boolean;
 }
 
-const GENERIC_DETAIL = 'internal error';
 
 /** Every error the REST door can meet, as the problem it answers with. */
 export function toProblem(error: unknown, facts: RequestFacts, instance?: string): ProblemReply {
@@ -31,7 +30,7 @@ export function toProblem(error: unknown, facts: RequestFacts, instance?: string
   const translated = translateFastifyError(error, facts);
   if (translated) return fromDomainError(translated.error, translated.status, instance);
   return {
-    problem: problem(500, 'INTERNAL', GENERIC_DETAIL, [], instance),
+    problem: problem(500, 'INTERNAL', INTERNAL_MESSAGE, [], instance),
     unexpected: true,
   };
 }
@@ -40,7 +39,7 @@ export function fromDomainError(error: DomainError, status: number, instance?: s
   // INTERNAL messages may carry engine internals; CONVENTIONS.md keeps them in the log.
   const internal = error.code === 'INTERNAL';
   return {
-    problem: problem(status, error.code, internal ? GENERIC_DETAIL : error.message, error.violations, instance),
+    problem: problem(status, error.code, internal ? INTERNAL_MESSAGE : error.message, error.violations, instance),
     retryAfterSeconds: error.retryAfterSeconds,
     unexpected: internal,
   };

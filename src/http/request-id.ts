@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { REQUEST_ID_KEY, requestIdOf } from '../transport/request-id';
 
-/** Incoming ids are echoed into logs and headers, so only short, plain ones are trusted. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+/=-]{1,128}$/;
-
-export const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_HEADER = REQUEST_ID_KEY;
 
 /** Fastify's genReqId: the caller's `x-request-id` when it is safe, otherwise a fresh UUID. */
 export function requestIdFrom(req: IncomingMessage): string {
   const header = req.headers[REQUEST_ID_HEADER];
-  const incoming = Array.isArray(header) ? header[0] : header;
-  return incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return requestIdOf(Array.isArray(header) ? header[0] : header);
 }

@@ -6,7 +6,7 @@ import type { FieldViolation } from '../errors';
  * door name them: JSON Pointer `/vectors/0/vector/3` becomes `vectors[0].vector[3]`.
  */
 export function validationViolations(issues: readonly FastifySchemaValidationError[], context: string | undefined): FieldViolation[] {
-  return issues.map((issue) => {
+  return mergeUnions(issues).map((issue) => {
     const at = pointerToField(issue.instancePath);
     const params = issue.params as Record<string, unknown>;
     if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
@@ -17,6 +17,24 @@ export function validationViolations(issues: readonly FastifySchemaValidationErr
     }
     return { field: at === '' ? rootName(context) : at, message: messageOf(issue, params) };
   });
+}
+
+/**
+ * A value matching no branch of a union (`stop`: a string or strings) makes Ajv report each
+ * branch's failure and then the union's; one field is named once, with the types it may have.
+ */
+function mergeUnions(issues: readonly FastifySchemaValidationError[]): FastifySchemaValidationError[] {
+  const unions = issues.filter((i) => i.keyword === 'anyOf' || i.keyword === 'oneOf');
+  if (unions.length === 0) return [...issues];
+  const at = new Set(unions.map((u) => u.instancePath));
+  const types = new Map<string, string[]>();
+  for (const i of issues) {
+    const type = (i.params as { type?: unknown }).type;
+    if (i.keyword === 'type' && at.has(i.instancePath) && typeof type === 'string') types.set(i.instancePath, [...(types.get(i.instancePath) ?? []), type]);
+  }
+  return issues
+    .filter((i) => !(i.keyword === 'type' && at.has(i.instancePath)))
+    .map((i) => (at.has(i.instancePath) && types.has(i.instancePath) ? { ...i, message: `must be ${types.get(i.instancePath)!.join(' or ')}` } : i));
 }
 
 /** Ajv's "must be number" also covers 1e999 (JSON.parse gives Infinity), so say what is really wanted. */

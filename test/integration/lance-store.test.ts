@@ -73,7 +73,7 @@ describe('collections and CRUD', () => {
     await store.createCollection(spec('Authors', 2));
     expect(await store.listCollections()).toEqual(['Authors', 'books']);
     expect(await store.hasCollection('books')).toBe(true);
-    await store.insert('Authors', [rec('x', [1, 2])]);
+    await store.insert('Authors', () => [rec('x', [1, 2])]);
     await store.dropCollection('Authors');
     expect(await store.hasCollection('Authors')).toBe(false);
     await store.createCollection(spec('Authors', 2));
@@ -83,12 +83,12 @@ describe('collections and CRUD', () => {
       store.getCollection('nope'),
       store.dropCollection('nope'),
       store.stats('nope'),
-      store.insert('nope', [rec('a', [1, 2, 3])]),
-      store.upsert('nope', [rec('a', [1, 2, 3])]),
+      store.insert('nope', () => [rec('a', [1, 2, 3])]),
+      store.upsert('nope', () => [rec('a', [1, 2, 3])]),
       store.delete('nope', ['a']),
       store.get('nope', ['a']),
-      store.search('nope', { vector: [1, 2, 3], topK: 1, includeVector: false, filter: null }),
-      store.createIndex('nope', { indexType: 'HNSW', metricType: 'COSINE', params: {} }),
+      store.search('nope', () => ({ vector: [1, 2, 3], topK: 1, includeVector: false, filter: null })),
+      store.createIndex('nope', () => ({ indexType: 'HNSW', metricType: 'COSINE', params: {} })),
       store.dropIndex('nope'),
       store.compact('nope'),
     ]) {
@@ -98,13 +98,13 @@ describe('collections and CRUD', () => {
 
   it('round-trips vectors and arbitrary JSON metadata exactly', async () => {
     const metadata = { s: 'x', n: 1.5, b: false, nil: null, arr: [1, 'two', { three: 3 }], deep: { a: { b: 'c' } }, 'we.ird': '☃\n"\'', empty: {} };
-    await store.insert('books', [rec('a', [0.5, -1, 2], metadata), rec('b', [1, 0, 0])]);
+    await store.insert('books', () => [rec('a', [0.5, -1, 2], metadata), rec('b', [1, 0, 0])]);
     const got = await store.get('books', ['a', 'b', 'missing']);
     expect(got.sort((x, y) => x.id.localeCompare(y.id))).toEqual([rec('a', [0.5, -1, 2], metadata), rec('b', [1, 0, 0], {})]);
   });
 
   it('Insert of an existing id fails ALREADY_EXISTS and writes nothing of that batch', async () => {
-    const write = store.insert('books', [rec('fresh', [1, 1, 1]), rec('a', [9, 9, 9], { overwritten: true })]);
+    const write = store.insert('books', () => [rec('fresh', [1, 1, 1]), rec('a', [9, 9, 9], { overwritten: true })]);
     await expect(write).rejects.toMatchObject({ code: 'ALREADY_EXISTS', message: expect.stringContaining("'a'") });
     expect(await store.get('books', ['fresh'])).toEqual([]);
     expect((await store.get('books', ['a']))[0]!.vector).toEqual([0.5, -1, 2]);
@@ -112,11 +112,11 @@ describe('collections and CRUD', () => {
   });
 
   it('Upsert overwrites by id and inserts new ids; old metadata keys stop matching', async () => {
-    await store.upsert('books', [rec('a', [0, 0, 1], { s: 'y' }), rec('c', [0, 1, 0], { s: 'x' })]);
+    await store.upsert('books', () => [rec('a', [0, 0, 1], { s: 'y' }), rec('c', [0, 1, 0], { s: 'x' })]);
     const got = await store.get('books', ['a', 'c']);
     expect(got.find((r) => r.id === 'a')).toEqual(rec('a', [0, 0, 1], { s: 'y' }));
     expect(got.find((r) => r.id === 'c')).toEqual(rec('c', [0, 1, 0], { s: 'x' }));
-    const hits = await store.search('books', { vector: [1, 1, 1], topK: 10, includeVector: false, filter: parseFilter({ n: 1.5 }) });
+    const hits = await store.search('books', () => ({ vector: [1, 1, 1], topK: 10, includeVector: false, filter: parseFilter({ n: 1.5 }) }));
     expect(hits).toEqual([]);
     expect((await store.stats('books')).vectorCount).toBe(3);
   });
@@ -125,7 +125,7 @@ describe('collections and CRUD', () => {
     await store.delete('books', ['c', 'never-existed']);
     await store.delete('books', ['c']);
     expect(await store.get('books', ['c'])).toEqual([]);
-    await store.insert('books', [rec('c', [1, 2, 3])]);
+    await store.insert('books', () => [rec('c', [1, 2, 3])]);
     expect(await store.get('books', ['c'])).toEqual([rec('c', [1, 2, 3])]);
     await store.delete('books', ['c']);
     const stats = await store.stats('books');
@@ -135,12 +135,12 @@ describe('collections and CRUD', () => {
 
   it('does not start work for an aborted caller', async () => {
     const signal = AbortSignal.abort();
-    await expectCode(store.insert('books', [rec('z', [1, 2, 3])], { signal }), 'CANCELLED');
-    await expectCode(store.search('books', { vector: [1, 2, 3], topK: 1, includeVector: false, filter: null }, { signal }), 'CANCELLED');
+    await expectCode(store.insert('books', () => [rec('z', [1, 2, 3])], { signal }), 'CANCELLED');
+    await expectCode(store.search('books', () => ({ vector: [1, 2, 3], topK: 1, includeVector: false, filter: null }), { signal }), 'CANCELLED');
     expect(await store.get('books', ['z'])).toEqual([]);
     // A write whose caller leaves while it waits in the queue is dropped, not committed.
     const controller = new AbortController();
-    const queued = store.insert('books', [rec('z', [1, 2, 3])], { signal: controller.signal });
+    const queued = store.insert('books', () => [rec('z', [1, 2, 3])], { signal: controller.signal });
     controller.abort();
     await expectCode(queued, 'CANCELLED');
     expect(await store.get('books', ['z'])).toEqual([]);
@@ -159,15 +159,15 @@ describe('scores follow CONVENTIONS.md on every metric', () => {
   it.each(['COSINE', 'IP', 'L2'] as const)('%s: exact scores, closest first, vectors only when asked', async (metric) => {
     const store = await openStore();
     await store.createCollection(spec('m', 4, metric));
-    await store.insert('m', data);
-    const hits = await store.search('m', { vector: query, topK: 10, includeVector: true, filter: null });
+    await store.insert('m', () => data);
+    const hits = await store.search('m', () => ({ vector: query, topK: 10, includeVector: true, filter: null }));
     const want = data
       .map((r) => ({ id: r.id, score: expected[metric](r.vector) }))
       .sort((a, b) => (metric === 'L2' ? a.score - b.score : b.score - a.score));
     expect(hits.map((h) => h.id)).toEqual(want.map((w) => w.id));
     hits.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5));
     expect(hits[0]!.vector).toEqual(data.find((r) => r.id === want[0]!.id)!.vector);
-    const bare = await store.search('m', { vector: query, topK: 2, includeVector: false, filter: null });
+    const bare = await store.search('m', () => ({ vector: query, topK: 2, includeVector: false, filter: null }));
     expect(bare).toHaveLength(2);
     expect(bare[0]).not.toHaveProperty('vector');
   });
@@ -188,7 +188,7 @@ describe('filters', () => {
   beforeAll(async () => {
     store = await openStore();
     await store.createCollection(spec('f', 2, 'L2'));
-    await store.insert('f', rows);
+    await store.insert('f', () => rows);
   });
 
   const cases: Record<string, unknown>[] = [
@@ -227,37 +227,37 @@ describe('filters', () => {
   it.each(cases.map((c) => [JSON.stringify(c), c]))('%s matches what the reference evaluator matches', async (_, filter) => {
     const node = parseFilter(filter);
     const want = rows.filter((r) => matchesFilter(node!, r.metadata)).map((r) => r.id).sort();
-    const hits = await store.search('f', { vector: [0, 0], topK: 1024, includeVector: false, filter: node });
+    const hits = await store.search('f', () => ({ vector: [0, 0], topK: 1024, includeVector: false, filter: node }));
     expect(hits.map((h) => h.id).sort()).toEqual(want);
   });
 
   it('spot checks against hand-written answers', async () => {
     const ids = async (filter: Record<string, unknown>): Promise<string[]> =>
-      (await store.search('f', { vector: [0, 0], topK: 1024, includeVector: false, filter: parseFilter(filter) })).map((h) => h.id).sort();
+      (await store.search('f', () => ({ vector: [0, 0], topK: 1024, includeVector: false, filter: parseFilter(filter) }))).map((h) => h.id).sort();
     expect(await ids({ year: { $gte: 2005 } })).toEqual(['r2', 'r3', 'r5']);
     expect(await ids({ genre: { $ne: 'scifi' } })).toEqual(['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'r3', 'r4', 'r5', 'r6']);
     expect(await ids({ lang: { $exists: false }, year: { $exists: true } })).toEqual(['r1', 'r2', 'r5']);
   });
 
   it.each(hostile.map((s, i) => [JSON.stringify(s), s, i]))('matches %s literally and nothing else', async (_, title, i) => {
-    const hits = await store.search('f', { vector: [0, 0], topK: 1024, includeVector: false, filter: parseFilter({ title }) });
+    const hits = await store.search('f', () => ({ vector: [0, 0], topK: 1024, includeVector: false, filter: parseFilter({ title }) }));
     expect(hits.map((h) => h.id)).toEqual([`h${i}`]);
     expect(hits[0]!.metadata).toEqual({ title });
   });
 
   it('returns the k nearest among the matches, closest first', async () => {
-    const hits = await store.search('f', { vector: [1, 0], topK: 2, includeVector: false, filter: parseFilter({ year: { $exists: true } }) });
+    const hits = await store.search('f', () => ({ vector: [1, 0], topK: 2, includeVector: false, filter: parseFilter({ year: { $exists: true } }) }));
     expect(hits.map((h) => [h.id, h.score])).toEqual([['r1', 0], ['r3', 1]]);
   });
 
   it('beyond the typed-column bound, metadata still round-trips and unindexed keys fail loudly', async () => {
     const wide: Metadata = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
     await store.createCollection(spec('wide', 2));
-    await store.insert('wide', [rec('w', [1, 0], wide)]);
+    await store.insert('wide', () => [rec('w', [1, 0], wide)]);
     expect((await store.get('wide', ['w']))[0]!.metadata).toEqual(wide);
-    const first = await store.search('wide', { vector: [1, 0], topK: 5, includeVector: false, filter: parseFilter({ k0: 0 }) });
+    const first = await store.search('wide', () => ({ vector: [1, 0], topK: 5, includeVector: false, filter: parseFilter({ k0: 0 }) }));
     expect(first.map((h) => h.id)).toEqual(['w']);
-    await expectCode(store.search('wide', { vector: [1, 0], topK: 5, includeVector: false, filter: parseFilter({ k299: 299 }) }), 'FAILED_PRECONDITION');
+    await expectCode(store.search('wide', () => ({ vector: [1, 0], topK: 5, includeVector: false, filter: parseFilter({ k299: 299 }) })), 'FAILED_PRECONDITION');
   });
 });
 
@@ -272,17 +272,17 @@ describe('rare matches, restart, indexes and compaction', () => {
   beforeAll(async () => {
     store = await openStore();
     await store.createCollection(spec('big', dim));
-    for (let i = 0; i < big.length; i += 5000) await store.insert('big', big.slice(i, i + 5000));
+    for (let i = 0; i < big.length; i += 5000) await store.insert('big', () => big.slice(i, i + 5000));
   });
 
   it('finds exactly the 3 rare matches among 20k, before and after an HNSW index', async () => {
     const search = async (): Promise<string[]> =>
-      (await store.search('big', { vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'rare' }) })).map((h) => h.id).sort();
+      (await store.search('big', () => ({ vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'rare' }) }))).map((h) => h.id).sort();
     expect(await search()).toEqual(rare);
-    await store.createIndex('big', { indexType: 'HNSW', metricType: 'COSINE', params: { m: 16, ef_construction: 100 } });
+    await store.createIndex('big', () => ({ indexType: 'HNSW', metricType: 'COSINE', params: { m: 16, ef_construction: 100 } }));
     expect((await store.engineStats('big')).vectorIndex).toBe(true);
     expect(await search()).toEqual(rare);
-    const near = await store.search('big', { vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'odd' }) });
+    const near = await store.search('big', () => ({ vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'odd' }) }));
     expect(near).toHaveLength(10);
     expect(near.every((h) => Number(h.id.slice(1)) % 2 === 1)).toBe(true);
     expect(near[0]).toMatchObject({ id: 'v5' });
@@ -293,7 +293,7 @@ describe('rare matches, restart, indexes and compaction', () => {
     const dataDir = join(root, 'restart');
     const first = await openStore({}, dataDir);
     await first.createCollection({ ...spec('kept', 2), index: { indexType: 'IVF_PQ', metricType: 'COSINE', params: { nlist: 4 } } });
-    await first.insert('kept', [rec('x', [1, 0], { a: 1 }), rec('y', [0, 1], { a: 2 })]);
+    await first.insert('kept', () => [rec('x', [1, 0], { a: 1 }), rec('y', [0, 1], { a: 2 })]);
     const before = await first.getCollection('kept');
     expect(before.updatedAt).toBeGreaterThan(before.createdAt);
     await first.close();
@@ -305,7 +305,7 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect(await second.getCollection('kept')).toEqual(before);
     expect(await db.tableNames()).toHaveLength(1);
     expect((await readdir(join(dataDir, 'catalog'))).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const hits = await second.search('kept', { vector: [1, 0.1], topK: 1, includeVector: true, filter: parseFilter({ a: { $lt: 2 } }) });
+    const hits = await second.search('kept', () => ({ vector: [1, 0.1], topK: 1, includeVector: true, filter: parseFilter({ a: { $lt: 2 } }) }));
     expect(hits).toEqual([{ id: 'x', score: expect.closeTo(cosine([1, 0], [1, 0.1]), 5), vector: [1, 0], metadata: { a: 1 } }]);
   });
 
@@ -313,21 +313,21 @@ describe('rare matches, restart, indexes and compaction', () => {
     const smallDir = join(root, 'small');
     let small = await openStore({ indexMinRows: 300 }, smallDir);
     await small.createCollection(spec('ix', dim, 'L2'));
-    await small.insert('ix', big.slice(0, 200));
-    await small.createIndex('ix', { indexType: 'IVF_PQ', metricType: 'L2', params: { nlist: 2, m: 4 } });
+    await small.insert('ix', () => big.slice(0, 200));
+    await small.createIndex('ix', () => ({ indexType: 'IVF_PQ', metricType: 'L2', params: { nlist: 2, m: 4 } }));
     expect((await small.getCollection('ix')).index).toEqual({ indexType: 'IVF_PQ', metricType: 'L2', params: { nlist: 2, m: 4 } });
     expect((await small.engineStats('ix')).vectorIndex).toBe(false);
-    await small.insert('ix', big.slice(200, 400));
+    await small.insert('ix', () => big.slice(200, 400));
     await waitFor(async () => (await small.engineStats('ix')).vectorIndex);
     const q = big[3]!.vector;
-    const hits = await small.search('ix', { vector: q, topK: 3, includeVector: false, filter: null });
+    const hits = await small.search('ix', () => ({ vector: q, topK: 3, includeVector: false, filter: null }));
     expect(hits[0]).toMatchObject({ id: 'v3', score: 0 });
     hits.forEach((h) => expect(h.score).toBeCloseTo(l2sq(q, big[Number(h.id.slice(1))]!.vector), 4));
 
-    await small.createIndex('ix', { indexType: 'HNSW', metricType: 'IP', params: {} });
+    await small.createIndex('ix', () => ({ indexType: 'HNSW', metricType: 'IP', params: {} }));
     expect(await small.getCollection('ix')).toMatchObject({ metricType: 'IP', index: { indexType: 'HNSW', metricType: 'IP' } });
     expect((await small.engineStats('ix')).vectorIndex).toBe(true);
-    const ip = await small.search('ix', { vector: q, topK: 5, includeVector: false, filter: null });
+    const ip = await small.search('ix', () => ({ vector: q, topK: 5, includeVector: false, filter: null }));
     const exactIp = big.slice(0, 400).map((r) => ({ id: r.id, score: dot(q, r.vector) })).sort((a, b) => b.score - a.score);
     expect(ip.map((h) => h.id)).toEqual(exactIp.slice(0, 5).map((e) => e.id));
     ip.forEach((h, i) => expect(h.score).toBeCloseTo(exactIp[i]!.score, 4));
@@ -337,12 +337,12 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect(await small.getCollection('ix')).toMatchObject({ metricType: 'IP', index: { indexType: 'HNSW' } });
     expect((await small.engineStats('ix')).vectorIndex).toBe(true);
 
-    await expectCode(small.createIndex('ix', { indexType: 'HNSW', metricType: 'L2', params: { m: 'many' } }), 'INVALID_ARGUMENT');
+    await expectCode(small.createIndex('ix', () => ({ indexType: 'HNSW', metricType: 'L2', params: { m: 'many' } })), 'INVALID_ARGUMENT');
     await small.dropIndex('ix');
     expect((await small.getCollection('ix')).index).toBeNull();
     expect((await small.engineStats('ix')).vectorIndex).toBe(false);
     await small.dropIndex('ix');
-    await small.createIndex('ix', { indexType: 'FLAT', metricType: 'L2', params: {} });
+    await small.createIndex('ix', () => ({ indexType: 'FLAT', metricType: 'L2', params: {} }));
     expect((await small.getCollection('ix')).index?.indexType).toBe('FLAT');
     expect((await small.engineStats('ix')).vectorIndex).toBe(false);
     expect(small.supportedIndexTypes).toEqual(['FLAT', 'HNSW', 'IVF_FLAT', 'IVF_PQ', 'AUTOINDEX']);
@@ -350,12 +350,12 @@ describe('rare matches, restart, indexes and compaction', () => {
 
   it('compaction merges small fragments and keeps every row', async () => {
     await store.createCollection(spec('frag', 2));
-    for (let i = 0; i < 25; i += 1) await store.insert('frag', [rec(`f${i}`, [1, i], { i })]);
+    for (let i = 0; i < 25; i += 1) await store.insert('frag', () => [rec(`f${i}`, [1, i], { i })]);
     expect((await store.engineStats('frag')).fragments).toBe(25);
     await store.compact('frag');
     expect((await store.engineStats('frag')).fragments).toBe(1);
     expect((await store.stats('frag')).vectorCount).toBe(25);
-    const hits = await store.search('frag', { vector: [1, 24], topK: 1, includeVector: false, filter: parseFilter({ i: { $gte: 20 } }) });
+    const hits = await store.search('frag', () => ({ vector: [1, 24], topK: 1, includeVector: false, filter: parseFilter({ i: { $gte: 20 } }) }));
     expect(hits[0]).toMatchObject({ id: 'f24', metadata: { i: 24 } });
   });
 });
@@ -365,16 +365,16 @@ describe('concurrent writers', () => {
     const store = await openStore();
     await store.createCollection(spec('busy', 4));
     const base = Array.from({ length: 50 }, (_, i) => rec(`p${i}`, [i, 0, 0, 1], { v: 1 }));
-    await store.insert('busy', base);
+    await store.insert('busy', () => base);
     const versionsBefore = (await store.engineStats('busy')).versions;
 
     const inserts = Array.from({ length: 200 }, (_, i) => async () => {
-      await store.insert('busy', [rec(`i${i}`, [0, i, 0, 1], { n: i, kind: 'insert' })]);
+      await store.insert('busy', () => [rec(`i${i}`, [0, i, 0, 1], { n: i, kind: 'insert' })]);
       // Read-your-writes: the write is visible as soon as it returns.
       expect(await store.get('busy', [`i${i}`])).toHaveLength(1);
     });
-    const upserts = Array.from({ length: 50 }, (_, i) => () => store.upsert('busy', [rec(`p${i}`, [i, 0, 0, 2], { v: 2 })]));
-    const conflicts = Array.from({ length: 10 }, (_, i) => () => store.insert('busy', [rec(`lost${i}`, [1, 1, 1, 1]), rec(`p${i}`, [0, 0, 0, 1])]));
+    const upserts = Array.from({ length: 50 }, (_, i) => () => store.upsert('busy', () => [rec(`p${i}`, [i, 0, 0, 2], { v: 2 })]));
+    const conflicts = Array.from({ length: 10 }, (_, i) => () => store.insert('busy', () => [rec(`lost${i}`, [1, 1, 1, 1]), rec(`p${i}`, [0, 0, 0, 1])]));
     const outcomes = await Promise.allSettled([...inserts, ...upserts, ...conflicts].map((f) => f()));
 
     expect(outcomes.slice(0, 250).filter((o) => o.status === 'rejected')).toEqual([]);
@@ -397,7 +397,7 @@ describe('health and shutdown', () => {
     const store = await LanceVectorStore.open({ dataDir });
     expect(await store.health()).toMatchObject({ healthy: true });
     await store.createCollection(spec('h', 2));
-    const pending = Array.from({ length: 20 }, (_, i) => store.insert('h', [rec(`x${i}`, [1, i])]));
+    const pending = Array.from({ length: 20 }, (_, i) => store.insert('h', () => [rec(`x${i}`, [1, i])]));
     await store.close();
     await Promise.all(pending);
     expect(await store.health()).toMatchObject({ healthy: false });

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
 import { DomainError } from '../../src/errors';
-import type { ModelService } from '../../src/domain';
+import type { ModelService, TextGeneration } from '../../src/domain';
 import { startRestServer, type RestTestServer } from '../support/rest-test-server';
 import {
   closedPort,
@@ -19,6 +19,11 @@ import {
 /** ModelConfigInput from the wire-named test configs. */
 function input(m: { name: string; provider: string; model_id: string; parameters: Record<string, unknown>; enabled: boolean }) {
   return { name: m.name, provider: m.provider, modelId: m.model_id, parameters: m.parameters, enabled: m.enabled };
+}
+
+/** A generation without the model name its metadata carries: B's and A's names differ, the rest must not. */
+function unnamed(generation: TextGeneration) {
+  return { ...generation, metadata: { ...generation.metadata, model: '' } };
 }
 
 /** Greedy and seeded, so two runs of one prompt give one text. */
@@ -147,7 +152,8 @@ describe('OpenAI-compatible REST (/openai/v1) with real models', () => {
     it('generates what A generates, with its token counts', async () => {
       const remote = await b.generateText('remote-smollm', QUESTION, DETERMINISTIC);
       const local = await a.generateText('smollm', QUESTION, DETERMINISTIC);
-      expect(remote).toEqual(local);
+      expect(unnamed(remote)).toEqual(unnamed(local));
+      expect(remote.metadata.model).toBe('remote-smollm');
     });
 
     it('streams what A generates, ending with one done chunk carrying the totals', async () => {
@@ -158,7 +164,7 @@ describe('OpenAI-compatible REST (/openai/v1) with real models', () => {
       expect(chunks.filter((c) => c.done)).toHaveLength(1);
       expect(last.done).toBe(true);
       expect(chunks.map((c) => (c.done ? '' : c.text)).join('')).toBe(local.text);
-      if (last.done) expect(last.result).toEqual(local);
+      if (last.done) expect(unnamed(last.result)).toEqual(unnamed(local));
     });
 
     it('reports readiness from the server it points at', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import type { ModelConfig } from '../../src/domain';
 import { DomainError } from '../../src/errors';
-import { TransformersProvider, type TransformersLogger } from '../../src/providers/transformers';
+import { TransformersProvider, type ChunkStart, type TransformersLogger } from '../../src/providers/transformers';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -93,6 +93,24 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
       const single = await embedOne(fp32, text);
       const diff = Math.max(...single.map((x, j) => Math.abs(x - batch.vectors[i]![j]!)));
       expect(diff).toBeLessThan(1e-5);
+    }
+  });
+
+  it('runs a large batch in chunks of at most CHUNK_TOKENS padded tokens, each text with the vector it gets alone', async () => {
+    const long = (i: number) => `Chunk ${i}: ` + 'a sentence about vectors and their neighbours '.repeat(25);
+    const texts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `short ${i}` : long(i)));
+    const starts: ChunkStart[] = [];
+    const off = provider.activity.onChunk((c) => starts.push(c));
+    const batch = await provider.embed(fp32, texts);
+    off();
+    // ~210 tokens per long text: 12 texts padded to that are more than 2048 tokens, so at least two runs.
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts.map((c) => c.chunk)).toEqual(starts.map((_, i) => i));
+    expect(starts.reduce((n, c) => n + c.texts, 0)).toBe(texts.length);
+    expect(batch.vectors).toHaveLength(texts.length);
+    for (const [i, text] of texts.entries()) {
+      const single = await embedOne(fp32, text);
+      expect(Math.max(...single.map((x, j) => Math.abs(x - batch.vectors[i]![j]!)))).toBeLessThan(1e-5);
     }
   });
 

@@ -36,12 +36,14 @@ export interface RestServerOptions {
   logger?: Logger;
   /** The model tests' service; otherwise one without providers (the vector tests never call a model). */
   models?: ModelService;
+  /** A VectorService shared with another door (the door-parity app); otherwise one over `store`. */
+  vectors?: VectorService;
 }
 
 /** The real REST door on 127.0.0.1 and an ephemeral port, driven with fetch() over loopback. */
 export async function startRestServer(store: VectorStore, options: RestServerOptions = {}): Promise<RestTestServer> {
   const app = await buildHttp({
-    vectors: new VectorService(store),
+    vectors: options.vectors ?? new VectorService(store),
     models: options.models ?? (await openModelService()),
     logger: options.logger ?? pino({ level: 'silent' }),
     readiness: { isReady: options.isReady ?? (async () => true) },

@@ -43,3 +43,73 @@ describe('EmbeddingBatcher gather', () => {
     expect(Date.now() - started).toBeLessThan(200);
   });
 });
+
+/** A model call that waits until released, recording its texts and the signal it was given. */
+function heldModel() {
+  const calls: { texts: string[]; signal: AbortSignal | undefined; release: () => void }[] = [];
+  const run = (texts: string[], signal: AbortSignal | undefined): Promise<EmbeddingResult> =>
+    new Promise((resolve) => {
+      calls.push({ texts: [...texts], signal, release: () => resolve({ vectors: texts.map((t) => [t.length]), dimension: 1, truncated: texts.map(() => false) }) });
+    });
+  return { calls, run };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i += 1) await sleep(5);
+  expect(check()).toBe(true);
+}
+
+describe('EmbeddingBatcher cancellation', () => {
+  it('answers a queued caller that leaves CANCELLED at once; its texts never reach the model', async () => {
+    const model = heldModel();
+    const batcher = new EmbeddingBatcher(model.run, 32, 4096, 'model');
+    const first = batcher.embed(['busy']);
+    await until(() => model.calls.length === 1);
+    const leaving = new AbortController();
+    const left = batcher.embed(['never', 'sent'], leaving.signal);
+    const stays = batcher.embed(['stays']);
+    expect(batcher.depth).toBe(3);
+    leaving.abort();
+    await expect(left).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(batcher.depth).toBe(1);
+    model.calls[0]!.release();
+    await first;
+    await until(() => model.calls.length === 2);
+    expect(model.calls[1]!.texts).toEqual(['stays']);
+    model.calls[1]!.release();
+    expect((await stays)[0]!.vector).toEqual([5]);
+  });
+
+  it('gives the model call a signal that fires only when every caller of the batch has left', async () => {
+    const model = heldModel();
+    const batcher = new EmbeddingBatcher(model.run, 32, 4096, 'model');
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = batcher.embed(['a1', 'a2'], a.signal);
+    const second = batcher.embed(['b1'], b.signal);
+    await until(() => model.calls.length === 1);
+    const call = model.calls[0]!;
+    expect(call.texts).toEqual(['a1', 'a2', 'b1']);
+    a.abort();
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(call.signal?.aborted).toBe(false);
+    b.abort();
+    await expect(second).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(call.signal?.aborted).toBe(true);
+    call.release();
+  });
+
+  it('never aborts a batch that has a caller without a signal', async () => {
+    const model = heldModel();
+    const batcher = new EmbeddingBatcher(model.run, 32, 4096, 'model');
+    const a = new AbortController();
+    const leaving = batcher.embed(['a'], a.signal);
+    const staying = batcher.embed(['b']);
+    await until(() => model.calls.length === 1);
+    a.abort();
+    await expect(leaving).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(model.calls[0]!.signal).toBeUndefined();
+    model.calls[0]!.release();
+    expect((await staying)[0]!.vector).toEqual([1]);
+  });
+});

@@ -60,7 +60,7 @@ describe('gRPC auth middleware', () => {
     expect(accessOfMethod('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo')).toBe('public');
     expect(accessOfMethod('/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo')).toBe('public');
     for (const unknown of ['/taishang.ai.v1.VectorService/DropEverything', '/taishang.ai.v1.VectorService/toString', '/other.Service/Search', 'Search']) {
-      expect(accessOfMethod(unknown)).toBeUndefined();
+      expect(() => accessOfMethod(unknown)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED', message: expect.stringContaining('has no access rule') }));
     }
   });
 

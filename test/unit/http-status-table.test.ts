@@ -95,6 +95,18 @@ describe('HTTP status table', () => {
         { field: 'body', message: 'must be object' },
       ],
     });
+    // A value matching no branch of a union: the field once, with the types it may have.
+    const union = Object.assign(new Error('body/parameters/stop must be string'), {
+      code: 'FST_ERR_VALIDATION',
+      statusCode: 400,
+      validationContext: 'body',
+      validation: [
+        { keyword: 'type', instancePath: '/parameters/stop', schemaPath: '#/a', params: { type: 'string' }, message: 'must be string' },
+        { keyword: 'type', instancePath: '/parameters/stop', schemaPath: '#/b', params: { type: 'array' }, message: 'must be array' },
+        { keyword: 'anyOf', instancePath: '/parameters/stop', schemaPath: '#', params: {}, message: 'must match a schema in anyOf' },
+      ],
+    });
+    expect(toProblem(union, facts).problem).toMatchObject({ detail: 'parameters.stop: must be string or array', errors: [{ field: 'parameters.stop', message: 'must be string or array' }] });
     const mediaType = Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
     expect(toProblem(mediaType, { ...facts, contentType: 'text/csv' }).problem).toMatchObject({
       status: 415,

@@ -47,6 +47,20 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
       expect((await rejection(svc.unregister('emb'))).code).toBe('NOT_FOUND');
     });
 
+    it('words every summary itself, the same for both doors', async () => {
+      expect(await svc.register({ ...embedder, name: 'third' })).toMatchObject({ config: { name: 'third' }, message: "model 'third' registered" });
+      expect((await svc.update('third', { ...embedder, name: '' })).message).toBe("model 'third' updated");
+      expect((await svc.update('third', { ...embedder, name: 'fourth' })).message).toBe("model 'third' updated and renamed to 'fourth'");
+      expect(await svc.unregister('fourth')).toEqual({ message: "model 'fourth' unregistered" });
+    });
+
+    it('lists and gets only enabled models for callers who see no disabled ones', async () => {
+      await svc.update('gen', { ...writer, enabled: false });
+      expect(svc.listEnabled().map((m) => m.name)).toEqual(['emb']);
+      expect(svc.getEnabled('emb').name).toBe('emb');
+      expect((await rejection(() => svc.getEnabled('gen'))).code).toBe('NOT_FOUND');
+    });
+
     it('rejects a taken name and keeps the original', async () => {
       const err = await rejection(svc.register({ ...embedder, modelId: 'other' }));
       expect(err.code).toBe('ALREADY_EXISTS');
@@ -123,6 +137,57 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
       expect((await rejection(svc.embed('gen', ['hi']))).code).toBe('FAILED_PRECONDITION');
     });
 
+    it('reports tokens_used and the metadata of a generation, unary and streamed', async () => {
+      const unary = await svc.generateText('gen', 'hi', { max_tokens: 4 });
+      expect(unary).toEqual({
+        text: 'echo: hi',
+        promptTokens: 3,
+        completionTokens: 2,
+        finishReason: 'stop',
+        tokensUsed: 5,
+        metadata: { prompt_tokens: 3, completion_tokens: 2, finish_reason: 'stop', model: 'gen' },
+      });
+      const chunks = [];
+      for await (const c of svc.streamGenerateText('gen', 'hi', {})) chunks.push(c);
+      expect(chunks.at(-1)).toMatchObject({ done: true, metadata: { tokens_used: 6, prompt_tokens: 3, completion_tokens: 3, finish_reason: 'stop', model: 'gen' } });
+    });
+
+    it('embeds one text with its own metadata, and checks a requested dimension', async () => {
+      expect(await svc.embedOne('emb', 'hi')).toEqual({ vector: vectorOf('hi'), dimension: 3, truncated: false, metadata: { model: 'emb', truncated: false } });
+      expect((await svc.embed('emb', ['a'], {}, { dimensions: 3 })).dimension).toBe(3);
+      const err = await rejection(svc.embedOne('emb', 'a', {}, { dimensions: 2 }));
+      expect(err.violations.map((v) => v.field)).toEqual(['dimensions']);
+      expect(err.message).toContain('3-dimensional');
+    });
+
+    it('turns a conversation into one prompt: one user message as it is, more as a labelled transcript', async () => {
+      expect((await svc.chat('gen', { messages: [{ role: 'user', content: 'hi' }] })).text).toBe('echo: hi');
+      const messages = [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'developer', content: 'Really.' },
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello.' },
+      ];
+      expect((await svc.chat('gen', { messages })).text).toBe('echo: System: Be brief.\n\nSystem: Really.\n\nUser: Hi\n\nAssistant: Hello.');
+      const streamed = [];
+      for await (const c of svc.streamChat('gen', { messages: [{ role: 'user', content: 'yo' }], parameters: { max_tokens: 2 } })) if (!c.done) streamed.push(c.text);
+      expect(streamed.join('')).toBe('echo: yo');
+    });
+
+    it.each([
+      ['a second choice', { choices: 2 }, 'choices'],
+      ['a presence penalty', { presencePenalty: 0.5 }, 'presence_penalty'],
+      ['a frequency penalty', { frequencyPenalty: -1 }, 'frequency_penalty'],
+      ['an unknown role', { messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role'],
+      ['an empty conversation', { messages: [{ role: 'user', content: '  ' }] }, 'messages'],
+      ['a bad parameter', { parameters: { max_tokens: 0 } }, 'parameters.max_tokens'],
+    ])('a chat with %s is INVALID_ARGUMENT naming %s, before any model work', async (_label, extra, field) => {
+      const request = { messages: [{ role: 'user', content: 'hi' }], ...extra };
+      expect((await rejection(svc.chat('gen', request))).violations.map((v) => v.field)).toEqual([field]);
+      expect((await rejection(() => svc.streamChat('gen', request))).violations.map((v) => v.field)).toEqual([field]);
+      expect(provider.started).toEqual([]);
+    });
+
     it('an unknown model is NOT_FOUND', async () => {
       expect((await rejection(svc.embed('ghost', ['hi']))).code).toBe('NOT_FOUND');
       expect((await rejection(svc.generateText('ghost', 'hi', {}))).code).toBe('NOT_FOUND');
@@ -147,7 +212,8 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
 
     it('an empty prompt or text is INVALID_ARGUMENT', async () => {
       expect((await rejection(svc.generateText('gen', '  ', {}))).violations[0]!.field).toBe('prompt');
-      expect((await rejection(svc.embed('emb', [''], {}, 'text'))).violations[0]!.field).toBe('text');
+      expect((await rejection(svc.embedOne('emb', ''))).violations[0]!.field).toBe('text');
+      expect((await rejection(svc.embed('emb', ['']))).violations[0]!.field).toBe('texts[0]');
       expect((await rejection(svc.embed('emb', ['a', ''], {}))).violations[0]!.field).toBe('texts[1]');
       expect((await rejection(svc.embed('emb', [], {}))).violations[0]!.field).toBe('texts');
     });
@@ -165,8 +231,8 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
       // The same registry file, reopened with a provider whose model calls take a while.
       svc = await open([], new FakeModelProvider({ embedDelayMs: 5 }));
       const texts = Array.from({ length: 32 }, (_, i) => `caller ${i} ${'x'.repeat(i)}`);
-      const results = await Promise.all(texts.map((t) => svc.embed('emb', [t], {}, 'text')));
-      results.forEach((r, i) => expect(r.vectors).toEqual([vectorOf(texts[i]!)]));
+      const results = await Promise.all(texts.map((t) => svc.embedOne('emb', t)));
+      results.forEach((r, i) => expect(r.vector).toEqual(vectorOf(texts[i]!)));
       expect(provider.embedCalls.length).toBeLessThan(32);
       expect(Math.max(...provider.embedCalls.map((c) => c.length))).toBeGreaterThan(1);
       expect(provider.embedCalls.flat().sort()).toEqual([...texts].sort());
@@ -175,7 +241,12 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
     it('a batch call returns embeddings in input order and the truncation flags', async () => {
       const long = 'y'.repeat(101);
       const out = await svc.embed('emb', ['a', long, 'bc']);
-      expect(out).toEqual({ vectors: [vectorOf('a'), vectorOf(long), vectorOf('bc')], dimension: 3, truncated: [false, true, false] });
+      expect(out).toEqual({
+        vectors: [vectorOf('a'), vectorOf(long), vectorOf('bc')],
+        dimension: 3,
+        truncated: [false, true, false],
+        metadata: { model: 'emb', truncated: [false, true, false] },
+      });
     });
 
     it('a full embedding queue answers RESOURCE_EXHAUSTED at once', async () => {

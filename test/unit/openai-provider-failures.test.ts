@@ -48,6 +48,27 @@ describe('openai provider: upstream failures, one mapping', () => {
     expect(e.message).toContain(said);
   });
 
+  it.each([
+    ['temperature', 'parameters.temperature'],
+    ['max_completion_tokens', 'parameters.max_tokens'],
+    ['messages', 'prompt'],
+    ['input[2]', 'texts[2]'],
+    ['logit_bias', 'logit_bias'],
+  ])("names the field a 400's param %s blames, in the caller's words (%s)", async (param, field) => {
+    server.script = (_req, res) => json(res, 400, { error: { message: 'not like that', type: 'invalid_request_error', param, code: 'invalid_argument' } });
+    const e = await failure(provider.generate(config(), 'hi', {}));
+    expect([e.code, e.violations]).toEqual(['INVALID_ARGUMENT', [{ field, message: 'not like that' }]]);
+  });
+
+  it('names the field of an invalid-request error event inside a stream too', async () => {
+    server.script = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(sse([{ error: { message: 'prompt: too long', type: 'invalid_request_error', param: 'messages', code: 'invalid_argument' } }], ''));
+    };
+    const e = await failure(collect(provider.stream(config(), 'hi', {})));
+    expect([e.code, e.violations.map((v) => v.field)]).toEqual(['INVALID_ARGUMENT', ['prompt']]);
+  });
+
   it('maps 429 to RESOURCE_EXHAUSTED and honours Retry-After (seconds and HTTP date)', async () => {
     server.script = (_req, res) => json(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' });
     const e = await failure(provider.embed(config({ kind: 'embedding' }), ['a']));
@@ -131,5 +152,11 @@ describe('openai provider: upstream failures, one mapping', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new DomainError('DEADLINE_EXCEEDED', 'deadline exceeded')), 50);
     expect((await failure(provider.generate(config(), 'hi', {}, { signal: controller.signal }))).code).toBe('DEADLINE_EXCEEDED');
+  });
+
+  it("maps the caller's AbortSignal.timeout() to DEADLINE_EXCEEDED", async () => {
+    server.script = () => undefined;
+    expect((await failure(provider.generate(config(), 'hi', {}, { signal: AbortSignal.timeout(50) }))).code).toBe('DEADLINE_EXCEEDED');
+    await waitFor(() => server.aborted === 1);
   });
 });

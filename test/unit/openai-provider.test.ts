@@ -139,12 +139,33 @@ describe('openai provider: calls', () => {
     await waitFor(() => server.aborted === 1);
   });
 
-  it('answers readiness from GET /models, and false when the server fails', async () => {
-    server.script = (req, res) => (req.url === '/ok/models' ? json(res, 200, { object: 'list', data: [] }) : json(res, 500, {}));
+  it('answers readiness from GET /models: listed there, and false when the server fails', async () => {
+    server.script = (req, res) => {
+      if (req.url === '/ok/models') json(res, 200, { object: 'list', data: [{ id: 'other-model', object: 'model' }, { id: 'upstream-model', object: 'model' }] });
+      else if (req.url === '/unlisted/models') json(res, 200, { models: 'whatever this server lists' });
+      else json(res, 500, {});
+    };
     expect(await provider.isReady(config({ base_url: `${server.url}/ok` }))).toBe(true);
     expect(await provider.isReady(config({ base_url: `${server.url}/broken` }))).toBe(false);
     const calls = server.seen.length;
     expect(await provider.isReady(config({ base_url: `${server.url}/ok` }))).toBe(true);
+    // A model the server does not list cannot answer; the list is reused, not asked for again.
+    expect(await provider.isReady({ ...config({ base_url: `${server.url}/ok` }), modelId: 'not-served-there' })).toBe(false);
     expect(server.seen.length).toBe(calls);
+    // A server whose answer is not an OpenAI list is taken at its word.
+    expect(await provider.isReady(config({ base_url: `${server.url}/unlisted` }))).toBe(true);
+  });
+
+  it('refuses the wrong kind of call before sending anything', async () => {
+    const embedding = config({ kind: 'embedding' });
+    expect((await failure(provider.generate(embedding, 'hi', {}))).code).toBe('FAILED_PRECONDITION');
+    expect((await failure(collect(provider.stream(embedding, 'hi', {})))).code).toBe('FAILED_PRECONDITION');
+    expect((await failure(provider.embed(config(), ['a']))).code).toBe('FAILED_PRECONDITION');
+    expect(server.seen).toEqual([]);
+  });
+
+  it('reports no token count when the server says 0 (it does not count), and its count otherwise', async () => {
+    server.script = (_req, res) => json(res, 200, { data: [{ index: 0, embedding: [1, 0] }], usage: { prompt_tokens: 0, total_tokens: 0 } });
+    expect(await provider.embed(config({ kind: 'embedding' }), ['a'])).toEqual({ vectors: [[1, 0]], dimension: 2, truncated: [false] });
   });
 });

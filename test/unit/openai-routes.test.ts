@@ -59,7 +59,9 @@ describe('OpenAI-compatible routes: wire format', () => {
   it('rejects token arrays, empty texts and unknown fields with OpenAI error bodies naming the field', async () => {
     expect(expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: [[1, 2]] } }), 400, 'invalid_argument', 'input')).toContain('token arrays');
     expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: [] } }), 400, 'invalid_argument', 'input');
-    expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: ['ok', ' '] } }), 400, 'invalid_argument', 'input[1]');
+    // The domain names GenerateEmbeddings' texts; this door's one field table says `input`, message included.
+    expect(expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: ['ok', ' '] } }), 400, 'invalid_argument', 'input[1]')).toBe('input[1]: must not be empty');
+    expect(expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: ' ' } }), 400, 'invalid_argument', 'input')).toBe('input: must not be empty');
     expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { model: 'emb', input: 'x', tools: [] } }), 400, 'invalid_argument', 'tools');
     expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { json: { input: 'x' } }), 400, 'invalid_argument', 'model');
     expectOpenAiError(await rest.call('POST', '/openai/v1/embeddings', { raw: '{"model":' }), 400, 'invalid_argument', 'body');
@@ -105,7 +107,10 @@ describe('OpenAI-compatible routes: wire format', () => {
 
   it('rejects what it cannot honour, naming the OpenAI field', async () => {
     const call = (extra: object) => rest.call('POST', '/openai/v1/chat/completions', { json: { model: 'gen', messages: [{ role: 'user', content: 'hi' }], ...extra } });
-    expectOpenAiError(await call({ n: 2 }), 400, 'invalid_argument', 'n');
+    expect(expectOpenAiError(await call({ n: 2 }), 400, 'invalid_argument', 'n')).toBe('n: only 1 choice is supported');
+    expectOpenAiError(await call({ presence_penalty: 0.5 }), 400, 'invalid_argument', 'presence_penalty');
+    // OpenAI clients send null for settings they leave to the server: absent, not refused.
+    expect((await call({ n: null, presence_penalty: null, frequency_penalty: 0, max_completion_tokens: null })).status).toBe(200);
     expectOpenAiError(await call({ max_tokens: 0 }), 400, 'invalid_argument', 'max_tokens');
     expectOpenAiError(await call({ temperature: -1 }), 400, 'invalid_argument', 'temperature');
     expectOpenAiError(await call({ messages: [{ role: 'tool', content: 'x' }] }), 400, 'invalid_argument', 'messages[0].role');

@@ -15,16 +15,35 @@ describe('VectorService (domain rules, reference store)', () => {
     await svc.createCollection({ name: 'docs', vectorDim: 3 });
   });
 
-  it('defaults to COSINE without an index', async () => {
+  it('defaults to COSINE without an index, and reports the metric with an empty index type', async () => {
     const info = await svc.getCollectionInfo('docs');
-    expect(info).toMatchObject({ dimension: 3, metricType: 'COSINE', index: null, description: '' });
+    expect(info).toMatchObject({ vectorDim: 3, indexParams: { indexType: '', metricType: 'COSINE', params: {} }, description: '' });
     expect(await svc.hasIndex('docs')).toBe(false);
+    await svc.createIndex('docs', { indexType: 'hnsw', metricType: 'l2', params: { m: 8 } });
+    expect((await svc.getCollectionInfo('docs')).indexParams).toEqual({ indexType: 'HNSW', metricType: 'L2', params: { m: 8 } });
+  });
+
+  it('words every summary itself, the same for both doors', async () => {
+    expect(await svc.createCollection({ name: 'other', vectorDim: 2 })).toEqual({ message: "collection 'other' created" });
+    expect(await svc.upsert('other', [{ id: 'a', vector: [1, 0] }])).toEqual({ ids: ['a'], message: 'upserted 1 vector' });
+    expect(await svc.delete('other', ['a', 'a', 'gone'])).toEqual({ message: 'deleted 2 ids (missing ids are ignored)' });
+    expect(await svc.createIndex('other', { indexType: 'FLAT' })).toEqual({ message: "index built on collection 'other'" });
+    expect(await svc.dropIndex('other')).toEqual({ message: "index dropped from collection 'other'" });
+    expect(await svc.compact('other')).toEqual({ message: "collection 'other' compacted" });
+    expect(await svc.dropCollection('other')).toEqual({ message: "collection 'other' dropped" });
+  });
+
+  it('takes 10 hits when options leave topK out, and refuses a topK of 0', async () => {
+    await svc.insert('docs', Array.from({ length: 12 }, (_, i) => ({ id: `v${i}`, vector: [1, i, 0] })));
+    expect(await svc.search('docs', { queryVector: [1, 0, 0], options: { includeVector: true } })).toHaveLength(10);
+    expect((await rejection(svc.search('docs', { queryVector: [1, 0, 0], options: { topK: 0 } }))).violations[0]!.field).toBe('options.topk');
   });
 
   it('generates ids for empty ones and keeps the order', async () => {
-    const ids = await svc.insert('docs', [{ id: 'a', vector: [1, 0, 0] }, { vector: [0, 1, 0] }]);
+    const { ids, message } = await svc.insert('docs', [{ id: 'a', vector: [1, 0, 0] }, { vector: [0, 1, 0] }]);
     expect(ids[0]).toBe('a');
     expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(message).toBe('inserted 2 vectors');
   });
 
   it.each([

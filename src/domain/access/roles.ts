@@ -1,3 +1,5 @@
+import { errors } from '../../errors';
+
 /**
  * Who may call what. One table of operations (named like the RPCs of the proto contract) to the
  * role each needs; both doors look calls up here, so REST and gRPC cannot disagree.
@@ -48,3 +50,9 @@ export const OPERATION_ACCESS = {
 } as const satisfies Record<string, Access>;
 
 export type Operation = keyof typeof OPERATION_ACCESS;
+
+/** The access an operation (`Service.Method`) needs. One without a rule is refused: fail closed. */
+export function accessOf(operation: string): Access {
+  if (!Object.hasOwn(OPERATION_ACCESS, operation)) throw errors.permissionDenied(`${operation} has no access rule`);
+  return OPERATION_ACCESS[operation as Operation];
+}

@@ -1,4 +1,5 @@
 import { errors } from '../../errors';
+import { whenAllAborted } from '../abort-signals';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { EmbeddingResult } from './model-types';
 
@@ -10,11 +11,16 @@ export interface EmbeddedText {
   tokens?: number;
 }
 
+/** One `embed` call: its texts are queued one by one but answered together. */
+interface Caller {
+  signal?: AbortSignal;
+}
+
 interface Pending {
   text: string;
+  caller: Caller;
   resolve: (r: EmbeddedText) => void;
   reject: (e: unknown) => void;
-  signal?: AbortSignal;
 }
 
 /** Upper bound of the gather wait (see `gather`), whatever the model's speed. */
@@ -25,9 +31,14 @@ export const MAX_GATHER_MS = 20;
  * same tick) share one model call of at most `maxBatch` texts. The wait is bounded by one batch's
  * duration plus a short gather (at most a quarter of the last model call, and MAX_GATHER_MS); the
  * queue by `maxQueue` texts (past it: RESOURCE_EXHAUSTED at once).
+ *
+ * Cancellation: a caller that leaves is answered CANCELLED at once and its texts still queued are
+ * taken out, so they never reach the model. A batch already running goes on for the callers still
+ * waiting; the signal the model call gets fires when every caller of the batch has left, and the
+ * provider then stops (between its internal chunks, or its HTTP request).
  */
 export class EmbeddingBatcher {
-  private readonly queue: Pending[] = [];
+  private queue: Pending[] = [];
   private running = false;
   private scheduled = false;
   /** Size and timing of the last model call: how many callers to expect back, and how soon. */
@@ -40,7 +51,7 @@ export class EmbeddingBatcher {
   readonly batchSizes: number[] = [];
 
   constructor(
-    private readonly run: (texts: string[]) => Promise<EmbeddingResult>,
+    private readonly run: (texts: string[], signal: AbortSignal | undefined) => Promise<EmbeddingResult>,
     private readonly maxBatch: number,
     private readonly maxQueue: number,
     private readonly what: string,
@@ -53,16 +64,43 @@ export class EmbeddingBatcher {
 
   /** Embeds texts through the shared queue; results come in input order. */
   async embed(texts: string[], signal?: AbortSignal): Promise<EmbeddedText[]> {
-    if (signal?.aborted) throw errors.cancelled();
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     if (this.queue.length + texts.length > this.maxQueue) {
       throw errors.resourceExhausted(this.what, `embedding queue is full (${this.maxQueue} texts); retry later`, 1);
     }
-    const promises = texts.map(
-      (text) => new Promise<EmbeddedText>((resolve, reject) => this.queue.push({ text, resolve, reject, signal })),
-    );
+    const caller: Caller = { signal };
+    const answered = new Promise<EmbeddedText[]>((resolve, reject) => {
+      const results: EmbeddedText[] = new Array<EmbeddedText>(texts.length);
+      let missing = texts.length;
+      let settled = false;
+      const onAbort = (): void => {
+        // Texts not yet in a batch never reach the model.
+        this.queue = this.queue.filter((p) => p.caller !== caller);
+        finish(() => reject(errors.abortedBy(signal?.reason)));
+      };
+      const finish = (settle: () => void): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      texts.forEach((text, i) =>
+        this.queue.push({
+          text,
+          caller,
+          resolve: (r) => {
+            results[i] = r;
+            missing -= 1;
+            if (missing === 0) finish(() => resolve(results));
+          },
+          reject: (e) => finish(() => reject(e)),
+        }),
+      );
+    });
     this.arrived?.();
     this.schedule();
-    return Promise.all(promises);
+    return answered;
   }
 
   private schedule(): void {
@@ -87,8 +125,10 @@ export class EmbeddingBatcher {
         if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
         this.telemetry.embeddingBatch(batch.length);
         const started = Date.now();
+        // Fires when every caller of this batch has left: the model call may stop then.
+        const everyoneLeft = whenAllAborted([...new Set(batch.map((p) => p.caller))].map((c) => c.signal));
         try {
-          const result = await this.run(batch.map((p) => p.text));
+          const result = await this.run(batch.map((p) => p.text), everyoneLeft);
           batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false, tokens: result.tokenCounts?.[i] }));
         } catch (e) {
           batch.forEach((p) => p.reject(e));
@@ -136,7 +176,7 @@ export class EmbeddingBatcher {
     const batch: Pending[] = [];
     while (batch.length < this.maxBatch && this.queue.length > 0) {
       const p = this.queue.shift()!;
-      if (p.signal?.aborted) p.reject(errors.cancelled());
+      if (p.caller.signal?.aborted) p.reject(errors.abortedBy(p.caller.signal.reason));
       else batch.push(p);
     }
     return batch;

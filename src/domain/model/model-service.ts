@@ -1,25 +1,24 @@
 import { errors } from '../../errors';
-import { noTelemetry, type ModelOperation, type Telemetry } from '../ports/telemetry';
-import { EmbeddingBatcher } from './embedding-batcher';
-import { FifoLimiter } from './fifo-limiter';
+import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { ModelProvider } from '../ports/model-provider';
 import { ModelRegistry } from './model-registry';
 import { StreamSlots } from './stream-slots';
-import type { GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
+import { chatPrompt, CHAT_PROMPT_FIELD, type ChatRequest } from './chat-prompt';
+import { modelLimits } from './model-limits';
+import { ModelQueues } from './model-queues';
+import {
+  lastChunk,
+  modelMessages,
+  textGeneration,
+  tokensUsed,
+  type Embedding,
+  type Embeddings,
+  type ModelDone,
+  type TextChunk,
+  type TextGeneration,
+} from './model-results';
+import type { ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
 import { checkModelName, checkText, parseGenerationParams, parseModelConfig, type ModelConfigInput } from './model-validation';
-
-/** Bounds of the model calls (documented in docs/API.md). */
-export const modelLimits = {
-  maxPromptBytes: 256 * 1024,
-  maxEmbedTextBytes: 64 * 1024,
-  maxTextsPerCall: 2048,
-  /** Texts waiting per embedding model before RESOURCE_EXHAUSTED. */
-  maxEmbedQueue: 4096,
-  /** Generation calls waiting per model before RESOURCE_EXHAUSTED. */
-  maxGenerationQueue: 64,
-  /** Generation streams open at once across both doors, unless the service is told otherwise. */
-  defaultMaxConcurrentStreams: 64,
-} as const;
 
 export interface ModelServiceOptions {
   /** Generation streams open at once (gRPC, SSE and OpenAI streaming together); one more is refused. */
@@ -28,12 +27,10 @@ export interface ModelServiceOptions {
   telemetry?: Telemetry;
 }
 
-export interface EmbedOutput {
-  vectors: number[][];
-  dimension: number;
-  truncated: boolean[];
-  /** Tokens read in all, when the provider counts them. */
-  tokens?: number;
+/** What a caller may ask of embeddings besides the texts. */
+export interface EmbedSettings {
+  /** The size the caller expects. Models do not shorten embeddings, so it must be theirs. */
+  dimensions?: number;
 }
 
 /**
@@ -41,8 +38,7 @@ export interface EmbedOutput {
  * micro-batching live here; providers only run models.
  */
 export class ModelService {
-  private readonly batchers = new Map<string, EmbeddingBatcher>();
-  private readonly limiters = new Map<string, FifoLimiter>();
+  private readonly lanes: ModelQueues;
   private readonly streams: StreamSlots;
   private readonly telemetry: Telemetry;
 
@@ -53,23 +49,30 @@ export class ModelService {
   ) {
     this.streams = new StreamSlots(options.maxConcurrentStreams ?? modelLimits.defaultMaxConcurrentStreams);
     this.telemetry = options.telemetry ?? noTelemetry;
+    this.lanes = new ModelQueues(this.telemetry);
   }
 
-  async register(input: ModelConfigInput | undefined): Promise<ModelConfig> {
+  async register(input: ModelConfigInput | undefined): Promise<ModelDone> {
     const config = parseModelConfig(input);
     await this.provider(config).validate(config);
     await this.registry.add(config);
-    return config;
+    return { config, message: modelMessages.registered(config.name) };
   }
 
-  async unregister(name: string): Promise<void> {
+  async unregister(name: string): Promise<{ message: string }> {
     checkModelName(name, 'name');
     const old = await this.registry.remove(name);
     await this.forget(old);
+    return { message: modelMessages.unregistered(name) };
   }
 
   list(): ModelConfig[] {
     return this.registry.list();
+  }
+
+  /** The models a caller can use, by name: disabled ones are left out. */
+  listEnabled(): ModelConfig[] {
+    return this.registry.list().filter((m) => m.enabled);
   }
 
   get(name: string): ModelConfig {
@@ -77,29 +80,35 @@ export class ModelService {
     return this.registry.get(name);
   }
 
+  /** One model of listEnabled(); a disabled one is NOT_FOUND, as it is absent from that list. */
+  getEnabled(name: string): ModelConfig {
+    const config = this.get(name);
+    if (!config.enabled) throw errors.modelNotFound(name);
+    return config;
+  }
+
   /** Replaces the config; an empty `config.name` keeps the name, another one renames. */
-  async update(name: string, input: ModelConfigInput | undefined): Promise<ModelConfig> {
+  async update(name: string, input: ModelConfigInput | undefined): Promise<ModelDone> {
     checkModelName(name, 'name');
     this.registry.get(name);
     const config = parseModelConfig({ ...input, name: input?.name || name });
     await this.provider(config).validate(config);
     const old = await this.registry.replace(name, config);
     await this.forget(old);
-    return config;
+    return { config, message: modelMessages.updated(name, config.name) };
   }
 
   kindOf(config: ModelConfig): ModelKind {
     return this.provider(config).kindOf(config);
   }
 
-  async generateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): Promise<GenerationResult> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, parameters);
-    const release = await this.limiter(config, provider).acquire(options.signal);
-    try {
-      return await this.timed(config, 'generate', () => provider.generate(config, prompt, params, options));
-    } finally {
-      release();
-    }
+  async generateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): Promise<TextGeneration> {
+    return this.generate(name, prompt, 'prompt', parameters, options);
+  }
+
+  /** A conversation, rendered into one prompt (chat-prompt.ts), then as generateText. */
+  async chat(name: string, request: ChatRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
+    return this.generate(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
   }
 
   /**
@@ -107,9 +116,41 @@ export class ModelService {
    * stream slot is taken on the first pull (a stream never pulled never holds one) and before any
    * model work; it is given back when the stream ends, fails or is closed by a cancelled caller.
    */
-  streamGenerateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, parameters);
-    const limiter = this.limiter(config, provider);
+  streamGenerateText(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
+    return this.stream(name, prompt, 'prompt', parameters, options);
+  }
+
+  /** A conversation as streamGenerateText; bad input fails the call, before the first chunk. */
+  streamChat(name: string, request: ChatRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
+    return this.stream(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
+  }
+
+  /** Generation streams open now (for metrics and tests). */
+  get openStreams(): number {
+    return this.streams.inUse;
+  }
+
+  /**
+   * GenerateEmbedding: one text, reported as `text`. Two methods rather than one taking the field
+   * name to report: one text and a list are two operations with two request shapes, and each names
+   * its own fields (the proto's, which REST shares). A door naming them otherwise (OpenAI's `input`)
+   * renames them in its one error table (http/openai-api/openai-errors.ts); no door hands the domain a name.
+   */
+  async embedOne(name: string, text: string, options: ModelCallOptions = {}, settings: EmbedSettings = {}): Promise<Embedding> {
+    const many = await this.embedTexts(name, [text], 'text', options, settings);
+    const metadata = { model: name, truncated: many.truncated[0]!, ...tokensUsed(many.tokens) };
+    const tokens = many.tokens === undefined ? {} : { tokens: many.tokens };
+    return { vector: many.vectors[0]!, dimension: many.dimension, truncated: many.truncated[0]!, ...tokens, metadata };
+  }
+
+  /** GenerateEmbeddings: up to 2048 texts, reported as `texts` and `texts[i]`. */
+  async embed(name: string, texts: string[], options: ModelCallOptions = {}, settings: EmbedSettings = {}): Promise<Embeddings> {
+    return this.embedTexts(name, texts, 'texts', options, settings);
+  }
+
+  private stream(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): AsyncIterable<TextChunk> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+    const limiter = this.lanes.limiter(config, provider);
     const streams = this.streams;
     const telemetry = this.telemetry;
     return (async function* stream() {
@@ -119,7 +160,7 @@ export class ModelService {
         // Timed from the provider call on, like unary calls: queue wait is not model time.
         const started = performance.now();
         try {
-          yield* provider.stream(config, prompt, params, options);
+          for await (const chunk of provider.stream(config, prompt, params, options)) yield chunk.done ? lastChunk(name, chunk.result) : chunk;
         } finally {
           release();
           telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
@@ -130,24 +171,40 @@ export class ModelService {
     })();
   }
 
-  /** Generation streams open now (for metrics and tests). */
-  get openStreams(): number {
-    return this.streams.inUse;
+  private async generate(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): Promise<TextGeneration> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+    const release = await this.lanes.limiter(config, provider).acquire(options.signal);
+    try {
+      return textGeneration(name, await this.lanes.timed(config, 'generate', () => provider.generate(config, prompt, params, options)));
+    } finally {
+      release();
+    }
   }
 
-  async embed(name: string, texts: string[], options: ModelCallOptions = {}, field = 'texts'): Promise<EmbedOutput> {
+  /**
+   * Violations name `field` (the one text of GenerateEmbedding) or `field[i]`: the domain's own
+   * names for its two operations, never a door's. `dimensions` is checked against the model's output.
+   */
+  private async embedTexts(name: string, texts: string[], field: 'text' | 'texts', options: ModelCallOptions, settings: EmbedSettings): Promise<Embeddings> {
     const config = this.usable(name, 'embedding');
     if (texts.length === 0) throw errors.invalidArgument(field, 'must not be empty');
     if (texts.length > modelLimits.maxTextsPerCall) throw errors.tooLarge(field, `at most ${modelLimits.maxTextsPerCall} texts per call`);
-    texts.forEach((t, i) => checkText(t, texts.length === 1 && field === 'text' ? field : `${field}[${i}]`, modelLimits.maxEmbedTextBytes));
+    texts.forEach((t, i) => checkText(t, field === 'text' ? field : `${field}[${i}]`, modelLimits.maxEmbedTextBytes));
     const provider = this.provider(config);
-    const results = await this.batcher(config, provider).embed(texts, options.signal);
+    const results = await this.lanes.batcher(config, provider).embed(texts, options.signal);
+    const dimension = results[0]!.vector.length;
+    if (settings.dimensions !== undefined && settings.dimensions !== dimension) {
+      throw errors.invalidArgument('dimensions', `model '${name}' produces ${dimension}-dimensional embeddings and cannot change that; omit dimensions or send ${dimension}`);
+    }
     const counted = results.every((r) => r.tokens !== undefined);
+    const tokens = counted ? results.reduce((n, r) => n + r.tokens!, 0) : undefined;
+    const truncated = results.map((r) => r.truncated);
     return {
       vectors: results.map((r) => r.vector),
-      dimension: results[0]!.vector.length,
-      truncated: results.map((r) => r.truncated),
-      ...(counted ? { tokens: results.reduce((n, r) => n + r.tokens!, 0) } : {}),
+      dimension,
+      truncated,
+      ...(tokens === undefined ? {} : { tokens }),
+      metadata: { model: name, truncated, ...tokensUsed(tokens) },
     };
   }
 
@@ -162,31 +219,21 @@ export class ModelService {
 
   /** Texts waiting in all embedding batchers and calls waiting in all generation limiters, read when metrics are scraped. */
   queueDepths(): { embedding: number; generation: number } {
-    let embedding = 0;
-    let generation = 0;
-    for (const b of this.batchers.values()) embedding += b.depth;
-    for (const l of this.limiters.values()) generation += l.queued;
-    return { embedding, generation };
+    return this.lanes.depths();
   }
 
   /** Embedding batch sizes and queue depths, for metrics and tests. */
-  queues(): { model: string; embedQueue: number; generationQueue: number; batchSizes: number[] }[] {
-    const names = new Set([...this.batchers.keys(), ...this.limiters.keys()]);
-    return [...names].map((model) => ({
-      model,
-      embedQueue: this.batchers.get(model)?.depth ?? 0,
-      generationQueue: this.limiters.get(model)?.queued ?? 0,
-      batchSizes: [...(this.batchers.get(model)?.batchSizes ?? [])],
-    }));
+  queues(): ReturnType<ModelQueues['perModel']> {
+    return this.lanes.perModel();
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.providers.values()].map((p) => p.close()));
   }
 
-  private prepareGeneration(name: string, prompt: string, parameters: Record<string, unknown> | null | undefined) {
+  private prepareGeneration(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined) {
     const config = this.usable(name, 'generation');
-    checkText(prompt, 'prompt', modelLimits.maxPromptBytes);
+    checkText(prompt, promptField, modelLimits.maxPromptBytes);
     const provider = this.provider(config);
     const params = parseGenerationParams(parameters, provider.contextSizeOf(config));
     return { config, provider, params };
@@ -210,43 +257,8 @@ export class ModelService {
     return p;
   }
 
-  private batcher(config: ModelConfig, provider: ModelProvider): EmbeddingBatcher {
-    let b = this.batchers.get(config.name);
-    if (!b) {
-      b = new EmbeddingBatcher(
-        (texts) => this.timed(config, 'embed', () => provider.embed(config, texts)),
-        provider.maxBatchOf(config),
-        modelLimits.maxEmbedQueue,
-        `model '${config.name}'`,
-        this.telemetry,
-      );
-      this.batchers.set(config.name, b);
-    }
-    return b;
-  }
-
-  private limiter(config: ModelConfig, provider: ModelProvider): FifoLimiter {
-    let l = this.limiters.get(config.name);
-    if (!l) {
-      l = new FifoLimiter(provider.concurrencyOf(config), modelLimits.maxGenerationQueue, `model '${config.name}'`);
-      this.limiters.set(config.name, l);
-    }
-    return l;
-  }
-
-  /** The provider call alone: time spent queued is the limiter's or batcher's, not the model's. */
-  private async timed<T>(config: ModelConfig, operation: ModelOperation, call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      return await call();
-    } finally {
-      this.telemetry.modelCall(config.provider, operation, (performance.now() - started) / 1000);
-    }
-  }
-
   private async forget(config: ModelConfig): Promise<void> {
-    this.batchers.delete(config.name);
-    this.limiters.delete(config.name);
+    this.lanes.forget(config.name);
     await this.provider(config).release(config);
   }
 }

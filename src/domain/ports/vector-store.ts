@@ -11,10 +11,30 @@ import type {
   VectorRecord,
 } from '../vector/vector-types';
 
+/** What a collection declares that the meaning of a call depends on (its shape and metric). */
+export type Declaration = Pick<CollectionInfo, 'name' | 'dimension' | 'metricType' | 'index'>;
+
 /**
- * The port every vector engine implements (src/adapters/vector/*). Inputs arrive validated by
- * VectorService; adapters only speak their engine's dialect and translate its errors into
- * DomainError (NOT_FOUND for an unknown collection, ALREADY_EXISTS, UNAVAILABLE, ...).
+ * The domain's half of a call whose checks need the collection's declaration (a query's dimension,
+ * a write's batch size in floats, an index's default metric): a pure, synchronous function that
+ * checks the request against the declaration and returns what to execute, or throws DomainError.
+ *
+ * Why a function and not "the store checks the dimension": the rules (which field is named, what
+ * the message says, COSINE's zero vector) stay in the domain, written once for every engine, while
+ * the store reads the declaration in the same trip that executes the call. Before, the domain asked
+ * the store for the collection, checked, and called again: two trips per call (on Milvus two
+ * DescribeCollection RPCs plus the operation), and a window in which the declaration could change.
+ * A store calls a plan exactly once, after it has found the collection (so an unknown collection
+ * is NOT_FOUND before any request check, as before) and before any engine work.
+ */
+export type Plan<T> = (declared: Declaration) => T;
+
+/**
+ * The port every vector engine implements (src/adapters/vector/*). Requests arrive validated by
+ * VectorService, either as values or as a Plan the store runs against the declaration it holds;
+ * adapters only speak their engine's dialect and translate its errors into DomainError (NOT_FOUND
+ * for an unknown collection, ALREADY_EXISTS, UNAVAILABLE, ...). Every method is one trip: the
+ * domain calls exactly one method per operation.
  */
 export interface VectorStore {
   /** Short engine name for logs and health messages. */
@@ -33,18 +53,24 @@ export interface VectorStore {
   getCollection(name: string, options?: CallOptions): Promise<CollectionInfo>;
   stats(name: string, options?: CallOptions): Promise<CollectionStats>;
 
-  createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void>;
+  /** Declares the index `plan` returns (replacing any) and builds it when the engine can. */
+  createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void>;
   dropIndex(name: string, options?: CallOptions): Promise<void>;
 
   /** All or nothing: ALREADY_EXISTS (naming the ids) if any id is stored; ids are unique and non-empty. */
-  insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void>;
+  insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void>;
   /** Inserts or overwrites by id; ids are unique and non-empty. */
-  upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void>;
-  /** Missing ids are ignored. */
+  upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void>;
+  /** Missing ids are ignored; an unknown collection is NOT_FOUND. */
   delete(name: string, ids: string[], options?: CallOptions): Promise<void>;
   /** The records found, in no particular order. */
   get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]>;
-  /** At most `topK` hits among rows matching the filter, closest first. */
-  search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]>;
+  /**
+   * At most `topK` hits among rows matching the filter, in the domain's order (hit-order.ts:
+   * closest first, equal scores by id in byte order). When the k-th score is shared by rows past
+   * k, the ones with the smallest ids are returned: the store fetches past k until the tie group
+   * ends (rankThroughTies).
+   */
+  search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]>;
   compact(name: string, options?: CallOptions): Promise<void>;
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
-import type { VectorStore } from '../ports/vector-store';
+import type { Declaration, VectorStore } from '../ports/vector-store';
+import { describeCollection, vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector-results';
 import type {
   CallOptions,
-  CollectionInfo,
   CollectionStats,
   Metadata,
   SearchHit,
@@ -36,18 +36,22 @@ export interface CreateCollectionInput {
 
 export interface SearchInput {
   queryVector: number[];
-  /** Absent options mean top 10, no vectors, no filter. */
-  options?: { topK: number; includeVector?: boolean; filter?: Record<string, unknown> | null };
+  /**
+   * Absent options, or an absent `topK`, mean top 10, no vectors, no filter. A `topK` of 0 is out of
+   * range, not absent: gRPC sends 0 for "absent" inside SearchOptions, as proto3 cannot tell them apart.
+   */
+  options?: { topK?: number; includeVector?: boolean; filter?: Record<string, unknown> | null };
 }
 
 /**
  * The 16 VectorService operations, once for both doors: every rule about meaning lives here,
- * the store only executes.
+ * the store only executes. Each operation makes exactly one call to the store; rules that need
+ * the collection's declaration travel with that call as a Plan (ports/vector-store.ts).
  */
 export class VectorService {
   constructor(private readonly store: VectorStore) {}
 
-  async createCollection(input: CreateCollectionInput, options: CallOptions = {}): Promise<CollectionInfo> {
+  async createCollection(input: CreateCollectionInput, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(input.name);
     checkDimension(input.vectorDim);
     const description = input.description ?? '';
@@ -57,13 +61,15 @@ export class VectorService {
     const metricType = parseMetric(input.indexParams?.metricType, 'COSINE', 'index_params.metric_type');
     const index = parseIndex(input.indexParams, metricType, this.store.supportedIndexTypes, 'index_params');
     checkLive(options);
-    return this.store.createCollection({ name: input.name, description, dimension: input.vectorDim, metricType, index }, options);
+    await this.store.createCollection({ name: input.name, description, dimension: input.vectorDim, metricType, index }, options);
+    return { message: vectorMessages.created(input.name) };
   }
 
-  async dropCollection(name: string, options: CallOptions = {}): Promise<void> {
+  async dropCollection(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name);
     checkLive(options);
     await this.store.dropCollection(name, options);
+    return { message: vectorMessages.dropped(name) };
   }
 
   async hasCollection(name: string, options: CallOptions = {}): Promise<boolean> {
@@ -77,10 +83,10 @@ export class VectorService {
     return this.store.listCollections(options);
   }
 
-  async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionInfo> {
+  async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionDetails> {
     checkCollectionName(name);
     checkLive(options);
-    return this.store.getCollection(name, options);
+    return describeCollection(await this.store.getCollection(name, options));
   }
 
   async getCollectionStats(name: string, options: CallOptions = {}): Promise<CollectionStats> {
@@ -89,19 +95,28 @@ export class VectorService {
     return this.store.stats(name, options);
   }
 
-  async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<void> {
+  async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
-    const info = await this.store.getCollection(name, options);
-    const index = parseIndex(params, info.metricType, this.store.supportedIndexTypes, 'index_params');
-    if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${this.store.supportedIndexTypes.join(', ')}`);
     checkLive(options);
-    await this.store.createIndex(name, index, options);
+    const supported = this.store.supportedIndexTypes;
+    // An index without a metric keeps the collection's, which only the declaration knows.
+    await this.store.createIndex(
+      name,
+      (declared) => {
+        const index = parseIndex(params, declared.metricType, supported, 'index_params');
+        if (index === null) throw errors.invalidArgument('index_params.index_type', `required; supported: ${supported.join(', ')}`);
+        return index;
+      },
+      options,
+    );
+    return { message: vectorMessages.indexBuilt(name) };
   }
 
-  async dropIndex(name: string, options: CallOptions = {}): Promise<void> {
+  async dropIndex(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
     await this.store.dropIndex(name, options);
+    return { message: vectorMessages.indexDropped(name) };
   }
 
   async hasIndex(name: string, options: CallOptions = {}): Promise<boolean> {
@@ -111,40 +126,44 @@ export class VectorService {
   }
 
   /** Generates ids for empty ones and returns every id in input order. */
-  async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
-    const records = await this.prepareWrite(name, vectors, true, options);
+  async insert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
+    checkCollectionName(name, 'collection_name');
     checkLive(options);
-    await this.store.insert(name, records, options);
-    return records.map((r) => r.id);
+    let records: VectorRecord[] = [];
+    await this.store.insert(name, (declared) => (records = prepareRecords(declared, vectors, true)), options);
+    return { ids: records.map((r) => r.id), message: vectorMessages.inserted(records.length) };
   }
 
-  async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<string[]> {
-    const records = await this.prepareWrite(name, vectors, false, options);
+  async upsert(name: string, vectors: VectorInput[], options: CallOptions = {}): Promise<WriteDone> {
+    checkCollectionName(name, 'collection_name');
     checkLive(options);
-    await this.store.upsert(name, records, options);
-    return records.map((r) => r.id);
+    let records: VectorRecord[] = [];
+    await this.store.upsert(name, (declared) => (records = prepareRecords(declared, vectors, false)), options);
+    return { ids: records.map((r) => r.id), message: vectorMessages.upserted(records.length) };
   }
 
-  async delete(name: string, ids: string[], options: CallOptions = {}): Promise<void> {
+  async delete(name: string, ids: string[], options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkBatch(ids.length, 0, 'ids');
     ids.forEach((id, i) => checkId(id, `ids[${i}]`));
-    await this.store.getCollection(name, options);
     checkLive(options);
     await this.store.delete(name, [...new Set(ids)], options);
+    return { message: vectorMessages.deleted(new Set(ids).size) };
   }
 
   async search(name: string, input: SearchInput, options: CallOptions = {}): Promise<SearchHit[]> {
     checkCollectionName(name, 'collection_name');
-    const topK = input.options ? input.options.topK : limits.defaultTopK;
+    const topK = input.options?.topK ?? limits.defaultTopK;
     checkTopK(topK, 'options.topk');
     const filter = parseFilter(input.options?.filter ?? null);
-    const info = await this.store.getCollection(name, options);
-    checkVector(input.queryVector, info.dimension, info.metricType, 'query_vector');
     checkLive(options);
+    const query = { vector: input.queryVector, topK, includeVector: input.options?.includeVector ?? false, filter };
     return this.store.search(
       name,
-      { vector: input.queryVector, topK, includeVector: input.options?.includeVector ?? false, filter },
+      (declared) => {
+        checkVector(query.vector, declared.dimension, declared.metricType, 'query_vector');
+        return query;
+      },
       options,
     );
   }
@@ -162,27 +181,30 @@ export class VectorService {
     return this.store.health(options);
   }
 
-  async compact(name: string, options: CallOptions = {}): Promise<void> {
+  async compact(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
     await this.store.compact(name, options);
+    return { message: vectorMessages.compacted(name) };
   }
+}
 
-  private async prepareWrite(name: string, vectors: VectorInput[], generateIds: boolean, options: CallOptions): Promise<VectorRecord[]> {
-    checkCollectionName(name, 'collection_name');
-    const info = await this.store.getCollection(name, options);
-    checkBatch(vectors.length, vectors.length * info.dimension, 'vectors');
-    const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
-    if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
-    return vectors.map((v, i) => {
-      const id = v.id ?? '';
-      if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
-      checkVector(v.vector, info.dimension, info.metricType, `vectors[${i}].vector`);
-      const metadata: Metadata = v.metadata ?? {};
-      checkMetadata(metadata, `vectors[${i}].metadata`);
-      return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };
-    });
-  }
+/**
+ * A write's records, checked against the declaration (dimension, the batch's floats, COSINE's
+ * zero vector) in the store's trip; empty ids get generated ones when `generateIds`.
+ */
+function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): VectorRecord[] {
+  checkBatch(vectors.length, vectors.length * declared.dimension, 'vectors');
+  const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
+  if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
+  return vectors.map((v, i) => {
+    const id = v.id ?? '';
+    if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
+    checkVector(v.vector, declared.dimension, declared.metricType, `vectors[${i}].vector`);
+    const metadata: Metadata = v.metadata ?? {};
+    checkMetadata(metadata, `vectors[${i}].metadata`);
+    return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata };
+  });
 }
 
 /** A call whose caller already left is not started. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { GenerationChunk } from '../../domain';
+import type { TextChunk } from '../../domain';
 import { dataEvent, streamEvents } from '../sse-stream';
 import { finishReasonOf, usageOf, type CompletionIdentity } from './openai-wire';
 import { toOpenAiError } from './openai-errors';
@@ -17,7 +17,7 @@ import { toOpenAiError } from './openai-errors';
 export function sendChatStream(
   request: FastifyRequest,
   reply: FastifyReply,
-  chunks: AsyncIterable<GenerationChunk>,
+  chunks: AsyncIterable<TextChunk>,
   identity: CompletionIdentity,
   includeUsage: boolean,
   bodyLimitBytes: number,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, isDomainError, type ErrorCode } from '../../errors';
+import { DomainError, INTERNAL_MESSAGE, isDomainError, type ErrorCode } from '../../errors';
 import { routeBodyLimit } from '../error-handlers';
 import { translateFastifyError } from '../fastify-error-translation';
 import { httpStatusOf } from '../http-status-table';
@@ -32,12 +32,35 @@ const typeByCode = {
   INTERNAL: 'server_error',
 } as const satisfies Record<ErrorCode, string>;
 
-/** Domain field names → the OpenAI request fields they came from. */
-function paramOf(field: string | undefined): string | null {
-  if (field === undefined) return null;
-  if (field === 'model_name') return 'model';
-  if (field === 'prompt') return 'messages';
-  return field.replace(/^parameters\./, '');
+/**
+ * The domain names fields in its own terms (the proto's request paths, chat-prompt.ts for chat);
+ * these are the ones OpenAI's requests name otherwise. The one field-name table of this door.
+ */
+const OPENAI_FIELD: Readonly<Record<string, string>> = {
+  model_name: 'model',
+  // GetModelInfo's name; here the path's {model}.
+  name: 'model',
+  // A provider reports a prompt with no room left in the context; a chat's prompt is its messages.
+  prompt: 'messages',
+  // GenerateEmbedding's one text and GenerateEmbeddings' texts are both OpenAI's `input`.
+  text: 'input',
+  texts: 'input',
+  choices: 'n',
+};
+
+/** A domain field path as the OpenAI request names it: `texts[3]` → `input[3]`, `parameters.top_p` → `top_p`. */
+export function openAiParam(field: string): string {
+  const unprefixed = field.replace(/^parameters\./, '');
+  const head = /^[^.[]+/.exec(unprefixed)?.[0] ?? unprefixed;
+  const renamed = OPENAI_FIELD[head];
+  return renamed === undefined ? unprefixed : renamed + unprefixed.slice(head.length);
+}
+
+/** The message with each violation's field named the OpenAI way (the message starts "field: …"). */
+function renamedMessage(error: DomainError): string {
+  let message = error.message;
+  for (const v of error.violations) message = message.replace(`${v.field}: `, `${openAiParam(v.field)}: `);
+  return message;
 }
 
 /** An OpenAI error with its status and Retry-After, from anything thrown while serving /openai/v1. */
@@ -52,14 +75,15 @@ export function toOpenAiError(error: unknown, bodyLimitBytes: number, contentTyp
     if (translated) ({ error: known, status } = translated);
   }
   if (known === undefined || known.code === 'INTERNAL') {
-    return { status: 500, error: { message: 'internal error', type: 'server_error', param: null, code: 'internal' }, unexpected: true };
+    return { status: 500, error: { message: INTERNAL_MESSAGE, type: 'server_error', param: null, code: 'internal' }, unexpected: true };
   }
   // On these routes the only thing that can be missing is the model the request names.
   const modelMissing = known.code === 'NOT_FOUND';
+  const field = known.violations[0]?.field;
   const body: OpenAiError = {
-    message: known.message,
+    message: renamedMessage(known),
     type: typeByCode[known.code],
-    param: modelMissing ? 'model' : paramOf(known.violations[0]?.field),
+    param: modelMissing ? 'model' : field === undefined ? null : openAiParam(field),
     code: modelMissing ? 'model_not_found' : known.code.toLowerCase(),
   };
   return { status, error: body, retryAfterSeconds: known.retryAfterSeconds, unexpected: false };
@@ -112,7 +136,7 @@ const ANSWERS: Record<number, { when: string; error: OpenAiError }> = {
     when: "rate_limit_error: the caller's rate limit is spent or the model's queue is full; retry after Retry-After seconds.",
     error: { message: "model 'minilm': embedding queue is full (4096 texts); retry later", type: 'rate_limit_error', param: null, code: 'resource_exhausted' },
   },
-  500: { when: 'server_error: unexpected failure (logged with the request id).', error: { message: 'internal error', type: 'server_error', param: null, code: 'internal' } },
+  500: { when: 'server_error: unexpected failure (logged with the request id).', error: { message: INTERNAL_MESSAGE, type: 'server_error', param: null, code: 'internal' } },
   503: {
     when: "server_error: the model's provider is unavailable; retry after Retry-After seconds.",
     error: { message: "model 'remote' (openai at http://10.0.0.5:8000/v1) is unreachable (ECONNREFUSED)", type: 'server_error', param: null, code: 'unavailable' },

@@ -1,26 +1,13 @@
-import type { Access, ModelService } from '../../domain';
-import { errors } from '../../errors';
+import { OPERATION_ACCESS, type ModelService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { sendChatStream } from './openai-chat-stream';
-import {
-  chatParameters,
-  checkDimensions,
-  completionIdentity,
-  completionOutput,
-  embeddingTexts,
-  embeddingsOutput,
-  modelOutput,
-  modelsOutput,
-  promptOf,
-} from './openai-wire';
+import { chatRequest, completionIdentity, completionOutput, embeddingInput, embeddingsOutput, modelOutput, modelsOutput } from './openai-wire';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
 import { OPENAI_PREFIX } from './openai-prefix';
 import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
 
 const tags = ['openai'];
-/** Embeddings, chat and model listing all only read (like GenerateText, GenerateEmbedding, ListModels). */
-const OPENAI_ACCESS: Access = 'read';
 
 const STREAM_EXAMPLE =
   'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null,"logprobs":null}]}\n\n' +
@@ -49,30 +36,35 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       scope.post(
         '/embeddings',
         {
-          config: { access: OPENAI_ACCESS },
+          config: { access: OPERATION_ACCESS['ModelService.GenerateEmbeddings'] },
           schema: {
             operationId: 'openaiCreateEmbeddings',
             tags,
             summary: 'Create embeddings (OpenAI-compatible)',
             description:
               'OpenAI-compatible embeddings over an embedding model, micro-batched with other callers. `dimensions` is accepted only ' +
-              "when it equals the model's dimension. usage counts are 0 (not yet reported by the providers). 400 for token arrays, " +
+              "when it equals the model's dimension. usage counts the tokens read (0 from a provider that does not count them). 400 for token arrays, " +
               'an empty text or a generation model; 404 model_not_found.',
             body: EmbeddingsBody,
             response: { 200: EmbeddingsResponse, ...openAiErrorResponses(400, 404, 413, 415, 429, 504) },
           },
         },
         async (request) => {
-          const output = await models.embed(request.body.model, embeddingTexts(request.body.input), callOptions(request), 'input');
-          checkDimensions(request.body.dimensions, output, request.body.model);
-          return embeddingsOutput(request.body, output);
+          const { body } = request;
+          const input = embeddingInput(body.input);
+          const settings = { dimensions: body.dimensions };
+          if ('one' in input) {
+            const one = await models.embedOne(body.model, input.one, callOptions(request), settings);
+            return embeddingsOutput(body, { vectors: [one.vector], tokens: one.tokens });
+          }
+          return embeddingsOutput(body, await models.embed(body.model, input.many, callOptions(request), settings));
         },
       );
 
       scope.post(
         '/chat/completions',
         {
-          config: { access: OPENAI_ACCESS },
+          config: { access: OPERATION_ACCESS['ModelService.GenerateText'] },
           schema: {
             operationId: 'openaiCreateChatCompletion',
             tags,
@@ -93,21 +85,20 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
         },
         async (request, reply) => {
           const { body } = request;
-          const prompt = promptOf(body.messages);
           const identity = completionIdentity(body.model);
           if (body.stream === true) {
-            const chunks = models.streamGenerateText(body.model, prompt, chatParameters(body), callOptions(request));
+            const chunks = models.streamChat(body.model, chatRequest(body), callOptions(request));
             await sendChatStream(request, reply, chunks, identity, body.stream_options?.include_usage === true, bodyLimitBytes);
             return reply;
           }
-          return completionOutput(identity, await models.generateText(body.model, prompt, chatParameters(body), callOptions(request)));
+          return completionOutput(identity, await models.chat(body.model, chatRequest(body), callOptions(request)));
         },
       );
 
       scope.get(
         '/models',
         {
-          config: { access: OPENAI_ACCESS },
+          config: { access: OPERATION_ACCESS['ModelService.ListModels'] },
           schema: {
             operationId: 'openaiListModels',
             tags,
@@ -116,13 +107,13 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
             response: { 200: ModelsResponse, ...openAiErrorResponses() },
           },
         },
-        async () => modelsOutput(models.list(), startedAt),
+        async () => modelsOutput(models.listEnabled(), startedAt),
       );
 
       scope.get(
         '/models/:model',
         {
-          config: { access: OPENAI_ACCESS },
+          config: { access: OPERATION_ACCESS['ModelService.GetModelInfo'] },
           schema: {
             operationId: 'openaiRetrieveModel',
             tags,
@@ -132,12 +123,7 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
             response: { 200: OpenAiModel, ...openAiErrorResponses(400, 404) },
           },
         },
-        async (request) => {
-          const config = models.get(request.params.model);
-          // Disabled models are left out of the list, so they are not found here either.
-          if (!config.enabled) throw errors.modelNotFound(config.name);
-          return modelOutput(config, startedAt);
-        },
+        async (request) => modelOutput(models.getEnabled(request.params.model), startedAt),
       );
     },
     { prefix: OPENAI_PREFIX },

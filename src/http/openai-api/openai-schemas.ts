@@ -58,7 +58,7 @@ export const EmbeddingsResponse = Type.Object(
     model: Type.String(),
     usage: Type.Object(
       { prompt_tokens: Type.Integer(), total_tokens: Type.Integer() },
-      { description: 'Tokens read; 0 while the embedding providers do not report their token counts.' },
+      { description: 'Tokens read, after truncation; 0 from a provider that does not count them.' },
     ),
   },
   {
@@ -84,7 +84,7 @@ export const ChatMessage = Type.Object(
 export const ChatCompletionBody = RequestBody(
   {
     model: Type.String({ description: modelDoc, examples: ['smollm'] }),
-    messages: Type.Array(ChatMessage, { minItems: 1, description: 'The conversation so far; rendered into one prompt (see the operation description).' }),
+    messages: Type.Array(ChatMessage, { description: 'The conversation so far, at least one message; rendered into one prompt (see the operation description).' }),
     max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64] })),
     max_completion_tokens: Nullable(Type.Integer({ description: 'The newer name of max_tokens; wins when both are given.' })),
     temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7] })),

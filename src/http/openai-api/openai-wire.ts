@@ -1,34 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
-import type { EmbedOutput, FinishReason, GenerationResult, ModelConfig } from '../../domain';
+import type { ChatRequest, Embeddings, FinishReason, ModelConfig, TextGeneration } from '../../domain';
 import { errors } from '../../errors';
-import type { ChatCompletionBody, ChatCompletionResponse, ChatMessage, EmbeddingsBody, EmbeddingsResponse, ModelsResponse } from './openai-schemas';
+import type { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelsResponse } from './openai-schemas';
 
-/** OpenAI wire shapes ⇄ ModelService calls. */
+/**
+ * OpenAI wire shapes ⇄ ModelService calls: renames, OpenAI's envelopes (object, id, created),
+ * its `null`-means-absent settings, and base64 float encoding. Rules live in the domain.
+ */
 
-/** `input` as texts; the shape is checked here for a clearer message than a schema union gives. */
-export function embeddingTexts(input: unknown): string[] {
-  if (typeof input === 'string') return [input];
-  if (Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string')) return input as string[];
+/**
+ * `input` as what the domain embeds: one string, or many. The schema leaves `input` untyped (a
+ * union gives poor messages), so its shape is checked here; emptiness and sizes are the domain's.
+ */
+export function embeddingInput(input: unknown): { one: string } | { many: string[] } {
+  if (typeof input === 'string') return { one: input };
+  if (Array.isArray(input) && input.every((x) => typeof x === 'string')) return { many: input as string[] };
   const tokens = Array.isArray(input) && input.some((x) => typeof x === 'number' || Array.isArray(x));
-  throw errors.invalidArgument('input', tokens ? 'token arrays are not supported; send text' : 'must be a string or a non-empty array of strings');
+  throw errors.invalidArgument('input', tokens ? 'token arrays are not supported; send text' : 'must be a string or an array of strings');
 }
 
-/** Our models do not shorten embeddings, so `dimensions` must name the size they already have. */
-export function checkDimensions(requested: number | undefined, output: EmbedOutput, model: string): void {
-  if (requested !== undefined && requested !== output.dimension) {
-    throw errors.invalidArgument('dimensions', `model '${model}' produces ${output.dimension}-dimensional embeddings and cannot change that; omit dimensions or send ${output.dimension}`);
-  }
-}
-
-export function embeddingsOutput(body: Static<typeof EmbeddingsBody>, output: EmbedOutput): Static<typeof EmbeddingsResponse> {
+/**
+ * OpenAI's `usage` is not optional, so a provider that does not count tokens reports 0 ("not
+ * counted") where the native doors leave `tokens_used` out.
+ */
+export function embeddingsOutput(body: Static<typeof EmbeddingsBody>, embeddings: Pick<Embeddings, 'vectors' | 'tokens'>): Static<typeof EmbeddingsResponse> {
   const base64 = body.encoding_format === 'base64';
+  const tokens = embeddings.tokens ?? 0;
   return {
     object: 'list',
-    data: output.vectors.map((vector, index) => ({ object: 'embedding' as const, index, embedding: base64 ? float32Base64(vector) : vector })),
+    data: embeddings.vectors.map((vector, index) => ({ object: 'embedding' as const, index, embedding: base64 ? float32Base64(vector) : vector })),
     model: body.model,
-    // 0 when the provider does not count tokens: "not counted" rather than a guess.
-    usage: { prompt_tokens: output.tokens ?? 0, total_tokens: output.tokens ?? 0 },
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
 }
 
@@ -39,40 +42,30 @@ function float32Base64(vector: number[]): string {
   return bytes.toString('base64');
 }
 
-const ROLE_LABELS: Record<string, string> = { system: 'System', developer: 'System', user: 'User', assistant: 'Assistant' };
-
-/**
- * The domain generates from one prompt string, and the model's own chat template wraps it as a
- * user turn. One user message is therefore sent as it is (so a single-turn chat equals
- * GenerateText with that prompt); a longer conversation is rendered as a labelled transcript,
- * "System: …\n\nUser: …\n\nAssistant: …", inside that one turn.
- */
-export function promptOf(messages: Static<typeof ChatMessage>[]): string {
-  const turns = messages.map((m, i) => {
-    const label = ROLE_LABELS[m.role];
-    if (label === undefined) throw errors.invalidArgument(`messages[${i}].role`, `'${m.role}' is not supported; use system, developer, user or assistant`);
-    const text = typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join('');
-    return { role: m.role, label, text };
-  });
-  if (turns.length === 1 && turns[0]!.role === 'user') return turns[0]!.text;
-  return turns.map((t) => `${t.label}: ${t.text}`).join('\n\n');
+/** OpenAI sends `null` for a setting left to the server; here that is absent. */
+function given<T>(value: T | null | undefined): T | undefined {
+  return value ?? undefined;
 }
 
-/** The generation parameters by the names the domain checks (it reports them as parameters.x). */
-export function chatParameters(body: Static<typeof ChatCompletionBody>): Record<string, unknown> {
-  if (body.n !== undefined && body.n !== null && body.n !== 1) throw errors.invalidArgument('n', 'only 1 choice is supported');
-  for (const key of ['presence_penalty', 'frequency_penalty'] as const) {
-    const v = body[key];
-    if (v !== undefined && v !== null && v !== 0) throw errors.invalidArgument(key, 'is not supported (only 0)');
-  }
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  const out: Record<string, unknown> = {};
-  if (maxTokens !== undefined && maxTokens !== null) out.max_tokens = maxTokens;
-  if (body.temperature !== undefined && body.temperature !== null) out.temperature = body.temperature;
-  if (body.top_p !== undefined && body.top_p !== null) out.top_p = body.top_p;
-  if (body.stop !== undefined && body.stop !== null) out.stop = body.stop;
-  if (body.seed !== undefined && body.seed !== null) out.seed = body.seed;
-  return out;
+/**
+ * The request in the domain's terms. Content parts are OpenAI's encoding of text (only text parts
+ * pass the schema) and are joined; `max_completion_tokens` is the newer name of `max_tokens`, so it wins.
+ */
+export function chatRequest(body: Static<typeof ChatCompletionBody>): ChatRequest {
+  const parameters = {
+    max_tokens: given(body.max_completion_tokens) ?? given(body.max_tokens),
+    temperature: given(body.temperature),
+    top_p: given(body.top_p),
+    stop: given(body.stop),
+    seed: given(body.seed),
+  };
+  return {
+    messages: body.messages.map((m) => ({ role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join('') })),
+    parameters: Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== undefined)),
+    choices: given(body.n),
+    presencePenalty: given(body.presence_penalty),
+    frequencyPenalty: given(body.frequency_penalty),
+  };
 }
 
 /** The parts every answer of one completion shares. */
@@ -86,26 +79,32 @@ export function completionIdentity(model: string): CompletionIdentity {
   return { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
 }
 
-/** `cancelled` never reaches a client that is still there; it reads as an ordinary stop. */
+/**
+ * Our finish reasons in OpenAI's closed set. `cancelled` never reaches a client that is still
+ * there; it reads as an ordinary stop.
+ */
+const FINISH_REASON = { stop: 'stop', length: 'length', cancelled: 'stop' } as const satisfies Record<FinishReason, 'stop' | 'length'>;
+
 export function finishReasonOf(reason: FinishReason): 'stop' | 'length' {
-  return reason === 'length' ? 'length' : 'stop';
+  return FINISH_REASON[reason];
 }
 
-export function usageOf(result: GenerationResult) {
-  return { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+export function usageOf(generation: TextGeneration) {
+  return { prompt_tokens: generation.promptTokens, completion_tokens: generation.completionTokens, total_tokens: generation.tokensUsed };
 }
 
-export function completionOutput(identity: CompletionIdentity, result: GenerationResult): Static<typeof ChatCompletionResponse> {
+export function completionOutput(identity: CompletionIdentity, generation: TextGeneration): Static<typeof ChatCompletionResponse> {
   return {
     ...identity,
     object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: finishReasonOf(result.finishReason), logprobs: null }],
-    usage: usageOf(result),
+    choices: [{ index: 0, message: { role: 'assistant', content: generation.text }, finish_reason: finishReasonOf(generation.finishReason), logprobs: null }],
+    usage: usageOf(generation),
   };
 }
 
+/** `created` is when this server started: the registry keeps no creation time, and OpenAI's field is required. */
 export function modelsOutput(models: ModelConfig[], created: number): Static<typeof ModelsResponse> {
-  return { object: 'list', data: models.filter((m) => m.enabled).map((m) => modelOutput(m, created)) };
+  return { object: 'list', data: models.map((m) => modelOutput(m, created)) };
 }
 
 export function modelOutput(model: ModelConfig, created: number) {

@@ -1,4 +1,4 @@
-import { OPERATION_ACCESS, type VectorService } from '../../domain';
+import { OPERATION_ACCESS, vectorMessages, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionInfoResponse, CollectionStatsResponse, CreateCollectionBody, ListCollectionsResponse } from '../schemas/collection-schemas';
@@ -23,15 +23,15 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
           '400 for a bad name, dimension, metric or index type.',
         body: CreateCollectionBody,
         response: {
-          201: { ...SuccessResponse, examples: [{ success: true, message: "collection 'articles' created" }] },
+          201: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.created('articles') }] },
           ...problemResponses(400, 409, 413, 415),
         },
       },
     },
     async (request, reply) => {
-      await vectors.createCollection(createCollectionInput(request.body), callOptions(request));
+      const done = await vectors.createCollection(createCollectionInput(request.body), callOptions(request));
       const location = `/v1/collections/${encodeURIComponent(request.body.name)}`;
-      return reply.code(201).header('location', location).send(succeeded(`collection '${request.body.name}' created`));
+      return reply.code(201).header('location', location).send(succeeded(done));
     },
   );
 
@@ -105,13 +105,10 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
         summary: 'Drop a collection',
         description: 'DropCollection: removes the collection and all its vectors. 200 with {success, message}; 404 if it does not exist.',
         params: CollectionNameParams,
-        response: { 200: SuccessResponse, ...problemResponses(400, 404) },
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.dropped('articles') }] }, ...problemResponses(400, 404) },
       },
     },
-    async (request) => {
-      await vectors.dropCollection(request.params.name, callOptions(request));
-      return succeeded(`collection '${request.params.name}' dropped`);
-    },
+    async (request) => succeeded(await vectors.dropCollection(request.params.name, callOptions(request))),
   );
 
   app.get(
@@ -143,12 +140,9 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
         summary: 'Compact a collection',
         description: 'Compact: merges small files and purges deleted rows. No body. 200 with {success, message}; 404 if the collection does not exist.',
         params: CollectionNameParams,
-        response: { 200: SuccessResponse, ...problemResponses(400, 404) },
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.compacted('articles') }] }, ...problemResponses(400, 404) },
       },
     },
-    async (request) => {
-      await vectors.compact(request.params.name, callOptions(request));
-      return succeeded(`collection '${request.params.name}' compacted`);
-    },
+    async (request) => succeeded(await vectors.compact(request.params.name, callOptions(request))),
   );
 }

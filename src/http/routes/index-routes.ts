@@ -1,4 +1,4 @@
-import { OPERATION_ACCESS, type VectorService } from '../../domain';
+import { OPERATION_ACCESS, vectorMessages, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
@@ -23,13 +23,10 @@ export function indexRoutes(app: HttpApp, vectors: VectorService): void {
           '400 for an index type the engine cannot build (the detail lists the supported ones); 404 if the collection does not exist.',
         params: CollectionNameParams,
         body: CreateIndexBody,
-        response: { 200: SuccessResponse, ...problemResponses(400, 404, 413, 415) },
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.indexBuilt('articles') }] }, ...problemResponses(400, 404, 413, 415) },
       },
     },
-    async (request) => {
-      await vectors.createIndex(request.params.name, indexParamsInput(request.body.index_params), callOptions(request));
-      return succeeded(`index built on collection '${request.params.name}'`);
-    },
+    async (request) => succeeded(await vectors.createIndex(request.params.name, indexParamsInput(request.body.index_params), callOptions(request))),
   );
 
   app.get(
@@ -58,12 +55,9 @@ export function indexRoutes(app: HttpApp, vectors: VectorService): void {
         summary: 'Drop the vector index',
         description: 'DropIndex: search falls back to exact search. 200 with {success, message}; 404 if the collection does not exist.',
         params: CollectionNameParams,
-        response: { 200: SuccessResponse, ...problemResponses(400, 404) },
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.indexDropped('articles') }] }, ...problemResponses(400, 404) },
       },
     },
-    async (request) => {
-      await vectors.dropIndex(request.params.name, callOptions(request));
-      return succeeded(`index dropped from collection '${request.params.name}'`);
-    },
+    async (request) => succeeded(await vectors.dropIndex(request.params.name, callOptions(request))),
   );
 }

@@ -1,14 +1,6 @@
-import { OPERATION_ACCESS, type ModelService } from '../../domain';
+import { modelMessages, OPERATION_ACCESS, type ModelService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
-import {
-  chunkEventData,
-  embeddingsOutput,
-  embedOutput,
-  generateOutput,
-  generationParameters,
-  modelConfigInput,
-  modelConfigOutput,
-} from '../model-wire';
+import { chunkEventData, embeddingsOutput, embedOutput, generateOutput, modelConfigInput, modelConfigOutput } from '../model-wire';
 import { callOptions } from '../request-signal';
 import { SuccessResponse } from '../schemas/common-schemas';
 import {
@@ -47,14 +39,14 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
           'parameters of the wrong type, a secret in parameters, or (FAILED_PRECONDITION) local model files that are missing.',
         body: RegisterModelBody,
         response: {
-          201: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' registered" }] },
+          201: { ...SuccessResponse, examples: [{ success: true, message: modelMessages.registered('smollm') }] },
           ...problemResponses(400, 409, 413, 415),
         },
       },
     },
     async (request, reply) => {
-      const config = await models.register(modelConfigInput(request.body.config));
-      return reply.code(201).header('location', `/v1/models/${encodeURIComponent(config.name)}`).send(succeeded(`model '${config.name}' registered`));
+      const done = await models.register(modelConfigInput(request.body.config));
+      return reply.code(201).header('location', `/v1/models/${encodeURIComponent(done.config.name)}`).send(succeeded(done));
     },
   );
 
@@ -103,15 +95,12 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
         params: ModelNameParams,
         body: UpdateModelBody,
         response: {
-          200: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' updated" }] },
+          200: { ...SuccessResponse, examples: [{ success: true, message: modelMessages.updated('smollm', 'smollm') }] },
           ...problemResponses(400, 404, 409, 413, 415),
         },
       },
     },
-    async (request) => {
-      const config = await models.update(request.params.name, modelConfigInput(request.body.config));
-      return succeeded(config.name === request.params.name ? `model '${config.name}' updated` : `model '${request.params.name}' updated and renamed to '${config.name}'`);
-    },
+    async (request) => succeeded(await models.update(request.params.name, modelConfigInput(request.body.config))),
   );
 
   app.delete(
@@ -124,13 +113,10 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
         summary: 'Unregister a model',
         description: 'UnregisterModel: removes it from the registry and unloads it; files under MODEL_CACHE_DIR stay. 404 if not registered.',
         params: ModelNameParams,
-        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: "model 'smollm' unregistered" }] }, ...problemResponses(400, 404) },
+        response: { 200: { ...SuccessResponse, examples: [{ success: true, message: modelMessages.unregistered('smollm') }] }, ...problemResponses(400, 404) },
       },
     },
-    async (request) => {
-      await models.unregister(request.params.name);
-      return succeeded(`model '${request.params.name}' unregistered`);
-    },
+    async (request) => succeeded(await models.unregister(request.params.name)),
   );
 
   app.post(
@@ -147,8 +133,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
         response: { 200: GenerateResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
       },
     },
-    async (request) =>
-      generateOutput(request.params.name, await models.generateText(request.params.name, request.body.prompt, generationParameters(request.body.parameters), callOptions(request))),
+    async (request) => generateOutput(await models.generateText(request.params.name, request.body.prompt, request.body.parameters, callOptions(request))),
   );
 
   app.post(
@@ -168,8 +153,8 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
       },
     },
     async (request, reply) => {
-      const chunks = models.streamGenerateText(request.params.name, request.body.prompt, generationParameters(request.body.parameters), callOptions(request));
-      await sendEventStream(request, reply, chunks, (chunk) => chunkEventData(request.params.name, chunk));
+      const chunks = models.streamGenerateText(request.params.name, request.body.prompt, request.body.parameters, callOptions(request));
+      await sendEventStream(request, reply, chunks, chunkEventData);
     },
   );
 
@@ -187,7 +172,7 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
         response: { 200: EmbedResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
       },
     },
-    async (request) => embedOutput(request.params.name, await models.embed(request.params.name, [request.body.text], callOptions(request), 'text')),
+    async (request) => embedOutput(await models.embedOne(request.params.name, request.body.text, callOptions(request))),
   );
 
   app.post(
@@ -204,6 +189,6 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
         response: { 200: EmbeddingsResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
       },
     },
-    async (request) => embeddingsOutput(request.params.name, await models.embed(request.params.name, request.body.texts, callOptions(request), 'texts')),
+    async (request) => embeddingsOutput(await models.embed(request.params.name, request.body.texts, callOptions(request))),
   );
 }

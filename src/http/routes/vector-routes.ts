@@ -1,10 +1,10 @@
-import { OPERATION_ACCESS, type VectorService } from '../../domain';
+import { OPERATION_ACCESS, vectorMessages, type VectorService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
 import { DeleteVectorsBody, GetVectorResponse, VectorIdParams, WriteVectorsBody, WriteVectorsResponse } from '../schemas/vector-schemas';
-import { succeeded, vectorInputs, writeOutput } from '../vector-wire';
+import { succeeded, vectorInputs, written } from '../vector-wire';
 
 const tags = ['vectors'];
 
@@ -26,7 +26,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
         response: { 200: WriteVectorsResponse, ...problemResponses(400, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => writeOutput(await vectors.insert(request.params.name, vectorInputs(request.body), callOptions(request)), 'inserted'),
+    async (request) => written(await vectors.insert(request.params.name, vectorInputs(request.body), callOptions(request))),
   );
 
   app.put(
@@ -41,12 +41,12 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
         params: CollectionNameParams,
         body: WriteVectorsBody,
         response: {
-          200: { ...WriteVectorsResponse, examples: [{ ids: ['doc-1'], success: true, message: 'upserted 1 vector' }] },
+          200: { ...WriteVectorsResponse, examples: [{ ids: ['doc-1'], success: true, message: vectorMessages.upserted(1) }] },
           ...problemResponses(400, 404, 413, 415, 429),
         },
       },
     },
-    async (request) => writeOutput(await vectors.upsert(request.params.name, vectorInputs(request.body), callOptions(request)), 'upserted'),
+    async (request) => written(await vectors.upsert(request.params.name, vectorInputs(request.body), callOptions(request))),
   );
 
   app.post(
@@ -61,15 +61,12 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
         params: CollectionNameParams,
         body: DeleteVectorsBody,
         response: {
-          200: { ...SuccessResponse, examples: [{ success: true, message: 'deleted 2 ids' }] },
+          200: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.deleted(2) }] },
           ...problemResponses(400, 404, 413, 415, 429),
         },
       },
     },
-    async (request) => {
-      await vectors.delete(request.params.name, request.body.ids, callOptions(request));
-      return succeeded(`deleted ${request.body.ids.length} id${request.body.ids.length === 1 ? '' : 's'}`);
-    },
+    async (request) => succeeded(await vectors.delete(request.params.name, request.body.ids, callOptions(request))),
   );
 
   app.get(

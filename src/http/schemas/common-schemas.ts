@@ -1,4 +1,5 @@
 import { Type, type ObjectOptions, type SchemaOptions, type TProperties } from '@sinclair/typebox';
+import { vectorMessages } from '../../domain';
 
 /** A JSON object with free keys (metadata, filters, index params); nothing is dropped when serialized. */
 export function FreeFormObject(options: SchemaOptions) {
@@ -24,7 +25,7 @@ export const SuccessResponse = Type.Object(
     success: Type.Boolean({ description: 'Always true: failures are problem+json errors, never success=false.' }),
     message: Type.String({ description: 'A short human-readable summary.' }),
   },
-  { description: 'The operation succeeded.', examples: [{ success: true, message: "collection 'articles' dropped" }] },
+  { description: 'The operation succeeded.', examples: [{ success: true, message: vectorMessages.dropped('articles') }] },
 );
 
 const indexTypeDoc = 'FLAT (exact), HNSW, IVF_FLAT, IVF_PQ or AUTOINDEX; each engine rejects the ones it cannot build, naming those it can.';

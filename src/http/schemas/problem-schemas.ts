@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Type } from '@sinclair/typebox';
-import { ERROR_CODES } from '../../errors';
+import { ERROR_CODES, INTERNAL_MESSAGE } from '../../errors';
 
 const PROBLEM_SCHEMA_ID = 'Problem';
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -64,7 +64,7 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
     code: 'RESOURCE_EXHAUSTED',
     detail: "collection 'articles': write queue full",
   },
-  500: { when: 'INTERNAL: unexpected failure; the detail is generic and the cause is logged with the request id.', code: 'INTERNAL', detail: 'internal error' },
+  500: { when: 'INTERNAL: unexpected failure; the detail is generic and the cause is logged with the request id.', code: 'INTERNAL', detail: INTERNAL_MESSAGE },
   503: { when: 'UNAVAILABLE: the vector engine or model provider is down; retry after Retry-After seconds.', code: 'UNAVAILABLE', detail: 'vector engine unavailable' },
   504: { when: 'DEADLINE_EXCEEDED: a remote model provider did not answer in time.', code: 'DEADLINE_EXCEEDED', detail: 'deadline exceeded' },
 };

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { vectorMessages } from '../../domain';
 import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
 
 const metadataDoc = 'Free-form JSON object (at most 64 KiB serialized); searchable with the filter language.';
@@ -30,7 +31,7 @@ export const WriteVectorsResponse = Type.Object(
     success: Type.Boolean(),
     message: Type.String(),
   },
-  { description: 'InsertResponse / UpsertResponse.', examples: [{ ids: ['doc-1', '5b0f9a1e-0d7c-4c51-9d0e-3c4a1f1b2f6e'], success: true, message: 'inserted 2 vectors' }] },
+  { description: 'InsertResponse / UpsertResponse.', examples: [{ ids: ['doc-1', '5b0f9a1e-0d7c-4c51-9d0e-3c4a1f1b2f6e'], success: true, message: vectorMessages.inserted(2) }] },
 );
 
 export const DeleteVectorsBody = RequestBody(

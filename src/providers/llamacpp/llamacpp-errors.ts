@@ -44,10 +44,7 @@ export function toDomainError(cause: unknown, phase: LlamaPhase, modelPath: stri
   return errors.internal(cause);
 }
 
-/** CANCELLED, or the transport's own DomainError reason, or DEADLINE_EXCEEDED for AbortSignal.timeout(). */
+/** CANCELLED, or the transport's own DomainError reason, or DEADLINE_EXCEEDED for AbortSignal.timeout(): as every provider answers an abort. */
 export function cancellation(signal: AbortSignal): DomainError {
-  const reason: unknown = signal.reason;
-  if (isDomainError(reason)) return reason;
-  if ((reason as { name?: unknown } | null)?.name === 'TimeoutError') return errors.deadlineExceeded();
-  return errors.cancelled();
+  return errors.abortedBy(signal.reason);
 }

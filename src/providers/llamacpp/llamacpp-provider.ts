@@ -36,8 +36,9 @@ const silent: LlamaCppLogger = { info: () => undefined, warn: () => undefined, e
  * gets a fresh chat session (or raw completion with `chat_template: false`).
  *
  * Cancellation: the caller's signal, and a consumer that stops iterating a stream, both abort the
- * node-llama-cpp call, which stops between two tokens. `activity` reports when a generation has
- * really ended, so tests can observe the generator stop rather than only the stream.
+ * node-llama-cpp call, which stops between two tokens; a caller whose signal fired gets CANCELLED
+ * (or its signal's reason). `activity` reports when a generation has really ended, so tests can
+ * observe the generator stop rather than only the stream.
  */
 export class LlamaCppProvider implements ModelProvider {
   readonly name = 'llamacpp' as const;
@@ -85,11 +86,18 @@ export class LlamaCppProvider implements ModelProvider {
     return this.activity.active;
   }
 
+  /**
+   * A caller whose signal fires gets CANCELLED (or the signal's reason), as from every provider,
+   * not the partial text: it has gone. finishReason 'cancelled' is left for generations the
+   * service itself stopped (the model unloaded mid-call).
+   */
   async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
     const stop = new AbortController();
     const unlink = follow(options.signal, stop);
     try {
-      return await this.run(config, prompt, params, stop);
+      const result = await this.run(config, prompt, params, stop);
+      if (options.signal?.aborted) throw cancellation(options.signal);
+      return result;
     } finally {
       unlink();
     }
@@ -105,8 +113,14 @@ export class LlamaCppProvider implements ModelProvider {
       (error: unknown) => queue.end({ error }),
     );
     try {
-      for await (const text of queue) yield { done: false, text };
-      yield { done: true, result: await run };
+      // No chunk after the caller's abort, even one already produced: the next pull throws.
+      for await (const text of queue) {
+        if (options.signal?.aborted) throw cancellation(options.signal);
+        yield { done: false, text };
+      }
+      const result = await run;
+      if (options.signal?.aborted) throw cancellation(options.signal);
+      yield { done: true, result };
     } finally {
       // Also reached when the consumer stops early (break, return(), a closed transport): the
       // generation is aborted and awaited, so it has stopped and freed its sequence by the time
@@ -142,7 +156,7 @@ export class LlamaCppProvider implements ModelProvider {
   /** One generation from its start to its real end; `stop` aborts it. */
   private async run(config: ModelConfig, prompt: string, params: GenerationParams, stop: AbortController, onText?: (text: string) => void): Promise<GenerationResult> {
     const settings = this.settings(config);
-    const loaded = await untilAborted(this.models.get(config.name, settings), stop.signal);
+    const loaded = await untilAborted(() => this.models.get(config.name, settings), stop.signal);
     const sequence = await loaded.acquire(stop);
     const tracker = this.activity.begin(config.name);
     let finish: FinishReason | 'error' = 'error';
@@ -170,9 +184,13 @@ function follow(signal: AbortSignal | undefined, stop: AbortController): () => v
   return () => signal.removeEventListener('abort', onAbort);
 }
 
-/** A caller who leaves while the model loads is answered at once; the load goes on for the next one. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * A caller who leaves while the model loads is answered at once; the load goes on for the next
+ * one. An already-aborted caller starts nothing, not even the load.
+ */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(cancellation(signal));
+  const work = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(cancellation(signal));
     signal.addEventListener('abort', onAbort, { once: true });

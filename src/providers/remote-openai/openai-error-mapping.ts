@@ -1,4 +1,4 @@
-import { DomainError, errors, isDomainError } from '../../errors';
+import { DomainError, errors } from '../../errors';
 
 /** What went wrong talking to the upstream server, as facts; `upstreamError` decides the code. */
 export type UpstreamFailure =
@@ -22,15 +22,19 @@ export interface UpstreamErrorBody {
   message: string;
   type?: string;
   code?: string;
+  /** The request field the server blames (OpenAI's `param`). */
+  param?: string;
 }
 
 /**
  * The one mapping from upstream failures to our codes (CONVENTIONS.md, issue 3):
- *   caller aborted                → CANCELLED (or the caller's own DomainError, e.g. DEADLINE_EXCEEDED)
+ *   caller aborted                → the signal's reason as every provider maps it (errors.abortedBy):
+ *                                   its own DomainError, DEADLINE_EXCEEDED for a timeout, else CANCELLED
  *   our timeout                   → DEADLINE_EXCEEDED
  *   401, 403 (bad or missing key) → FAILED_PRECONDITION: a deployment problem, not the caller's
  *   429                           → RESOURCE_EXHAUSTED, Retry-After kept as retryAfterSeconds
- *   400, 422                      → INVALID_ARGUMENT with the server's message; FAILED_PRECONDITION
+ *   400, 422                      → INVALID_ARGUMENT with the server's message, naming the field its
+ *                                   `param` blames in our words (messages → prompt); FAILED_PRECONDITION
  *                                   when the server says the model does not exist
  *   404                           → FAILED_PRECONDITION (model unknown upstream, or base_url wrong)
  *   413                           → RESOURCE_EXHAUSTED (payload too large)
@@ -42,7 +46,7 @@ export interface UpstreamErrorBody {
 export function upstreamError(failure: UpstreamFailure, where: string): DomainError {
   switch (failure.kind) {
     case 'cancelled':
-      return isDomainError(failure.reason) ? failure.reason : errors.cancelled();
+      return errors.abortedBy(failure.reason);
     case 'timeout':
       return new DomainError('DEADLINE_EXCEEDED', `${where} did not answer within ${failure.timeoutMs} ms (parameters.timeout_ms)`);
     case 'network':
@@ -69,8 +73,25 @@ function fromStatus(status: number, body: UpstreamErrorBody, retryAfterSeconds: 
   if (status === 404 || status === 501 || saysModelMissing(body)) return errors.failedPrecondition(said);
   // A taishang-ai upstream says which 400 it meant; keep a precondition a precondition.
   if ((status === 400 || status === 422) && body.code === 'failed_precondition') return errors.failedPrecondition(said);
-  if (status === 400 || status === 422) return new DomainError('INVALID_ARGUMENT', said);
+  if (status === 400 || status === 422) {
+    const violations = body.param === undefined ? [] : [{ field: fieldOf(body.param), message: body.message }];
+    return new DomainError('INVALID_ARGUMENT', said, { violations });
+  }
   return errors.failedPrecondition(said);
+}
+
+const GENERATION_PARAMS = new Set(['max_tokens', 'temperature', 'top_p', 'stop', 'seed']);
+
+/**
+ * An OpenAI request field as the caller of this provider named it: the chat messages carry the
+ * prompt, `input` the texts, the sampling settings are `parameters.*` (this service's own
+ * /openai/v1 renames the other way). Fields with no counterpart keep the server's name.
+ */
+function fieldOf(param: string): string {
+  if (param === 'messages' || param.startsWith('messages[')) return 'prompt';
+  if (param === 'input' || param.startsWith('input[')) return `texts${param.slice('input'.length)}`;
+  if (param === 'max_completion_tokens') return 'parameters.max_tokens';
+  return GENERATION_PARAMS.has(param) ? `parameters.${param}` : param;
 }
 
 /** Stream errors carry no status; the OpenAI error `type` says which family it belongs to. */
@@ -114,6 +135,7 @@ export function readErrorBody(text: string): UpstreamErrorBody {
       message: clip(typeof e.message === 'string' ? e.message : JSON.stringify(e)),
       type: typeof e.type === 'string' ? e.type : undefined,
       code: typeof e.code === 'string' ? e.code : undefined,
+      param: typeof e.param === 'string' && e.param !== '' ? clip(e.param) : undefined,
     };
   }
   if (typeof error === 'string') return { message: clip(error) };

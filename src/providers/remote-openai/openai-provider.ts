@@ -43,7 +43,8 @@ export class OpenAiProvider implements ModelProvider {
   private readonly env: Record<string, string | undefined>;
   private readonly defaultTimeoutMs: number;
   private readonly context: UpstreamContext;
-  private readonly readyCache = new Map<string, { ready: boolean; at: number }>();
+  /** Per server: the model ids it lists, 'any' when its answer is no list, null when it failed. */
+  private readonly readyCache = new Map<string, { served: string[] | 'any' | null; at: number }>();
   private readonly hosts: HostAllowlist;
 
   constructor(options: OpenAiProviderOptions) {
@@ -86,19 +87,24 @@ export class OpenAiProvider implements ModelProvider {
   }
 
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
+    this.mustBe('embedding', config);
     const settings = settingsOf(config);
     const request = this.request(config, settings, 'POST', '/embeddings', embeddingsBody(config.modelId, texts, settings), options);
     return embeddingsResult(await requestJson(request, this.context), texts.length, settings, request.where);
   }
 
   async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
+    this.mustBe('generation', config);
     const settings = settingsOf(config);
     const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, false), options);
     return chatResult(await requestJson(request, this.context), request.where);
   }
 
+  /** No chunk after the caller's signal fired, even one already received: the next pull throws. */
   async *stream(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): AsyncIterable<GenerationChunk> {
+    this.mustBe('generation', config);
     const settings = settingsOf(config);
+    const { signal } = options;
     const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, true), options);
     let text = '';
     let textChunks = 0;
@@ -111,15 +117,20 @@ export class OpenAiProvider implements ModelProvider {
       if (part.text !== '') {
         text += part.text;
         textChunks += 1;
+        if (signal?.aborted) throw errors.abortedBy(signal.reason);
         yield { done: false, text: part.text };
       }
     }
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const promptTokens = usage?.promptTokens ?? 0;
     const completionTokens = usage?.completionTokens ?? textChunks;
     yield { done: true, result: { text, promptTokens, completionTokens, finishReason } };
   }
 
-  /** GET {base_url}/models answers 2xx; the answer is reused for a few seconds. */
+  /**
+   * GET {base_url}/models answers 2xx and lists `model_id` (a server whose answer is not an
+   * OpenAI model list is taken at its word that it serves it). The list is reused for a few seconds.
+   */
   async isReady(config: ModelConfig): Promise<boolean> {
     let settings: OpenAiSettings;
     let authorization: string | null;
@@ -131,15 +142,15 @@ export class OpenAiProvider implements ModelProvider {
     }
     if (!this.hosts.allows(new URL(settings.baseUrl))) return false;
     const key = `${settings.baseUrl} ${settings.apiKeyEnv ?? ''}`;
-    const cached = this.readyCache.get(key);
-    if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ready;
-    const timeoutMs = Math.min(settings.timeoutMs ?? this.defaultTimeoutMs, READY_TIMEOUT_MS);
-    const ready = await requestJson({ url: `${settings.baseUrl}/models`, method: 'GET', authorization, timeoutMs, where: settings.baseUrl }, this.context).then(
-      () => true,
-      () => false,
-    );
-    this.readyCache.set(key, { ready, at: Date.now() });
-    return ready;
+    let cached = this.readyCache.get(key);
+    if (!cached || Date.now() - cached.at >= READY_CACHE_MS) {
+      const timeoutMs = Math.min(settings.timeoutMs ?? this.defaultTimeoutMs, READY_TIMEOUT_MS);
+      const request: UpstreamRequest = { url: `${settings.baseUrl}/models`, method: 'GET', authorization, timeoutMs, where: settings.baseUrl };
+      const served = await requestJson(request, this.context).then(modelIdsOf, () => null);
+      cached = { served, at: Date.now() };
+      this.readyCache.set(key, cached);
+    }
+    return cached.served === 'any' || (cached.served?.includes(config.modelId) ?? false);
   }
 
   /** Nothing is loaded; only the readiness answer for the model's server is forgotten. */
@@ -155,6 +166,17 @@ export class OpenAiProvider implements ModelProvider {
     for (const controller of this.context.inFlight) controller.abort();
     this.context.inFlight.clear();
     this.readyCache.clear();
+  }
+
+  /** The wrong call is refused here, before any request, as by the providers that run models. */
+  private mustBe(kind: ModelKind, config: ModelConfig): void {
+    const actual = this.kindOf(config);
+    if (actual === kind) return;
+    throw errors.failedPrecondition(
+      actual === 'embedding'
+        ? `model '${config.name}' is an embedding model (openai, parameters.kind); use GenerateEmbedding`
+        : `model '${config.name}' is a text generation model (openai, parameters.kind); use GenerateText`,
+    );
   }
 
   private request(config: ModelConfig, settings: OpenAiSettings, method: 'GET' | 'POST', path: string, body: unknown, options: ModelCallOptions): UpstreamRequest {
@@ -173,4 +195,11 @@ export class OpenAiProvider implements ModelProvider {
       where: `model '${config.name}' (openai at ${settings.baseUrl})`,
     };
   }
+}
+
+/** The ids of an OpenAI model list (`{data: [{id}]}`); 'any' for an answer of another shape. */
+function modelIdsOf(answer: unknown): string[] | 'any' {
+  const data = (answer as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return 'any';
+  return data.flatMap((m: { id?: unknown } | null) => (typeof m?.id === 'string' ? [m.id] : []));
 }

@@ -32,8 +32,10 @@ export function embeddingsResult(answer: unknown, count: number, settings: OpenA
     throw malformed(`embeddings have ${dimension} dimensions, parameters.dimensions says ${settings.dimensions} (the server may ignore \`dimensions\`)`);
   }
   const tokens = (answer as { usage?: { prompt_tokens?: unknown } }).usage?.prompt_tokens;
+  // Texts are never 0 tokens: servers that do not count (this service's /openai/v1 among them) say 0.
+  const counted = Number.isInteger(tokens) && (tokens as number) > 0;
   // A remote server does not say whether it cut a text, so nothing is reported as truncated.
-  return { vectors, dimension, truncated: vectors.map(() => false), ...(Number.isInteger(tokens) ? { tokens: tokens as number } : {}) };
+  return { vectors, dimension, truncated: vectors.map(() => false), ...(counted ? { tokens: tokens as number } : {}) };
 }
 
 /** The call's settings win; the model's configured defaults fill the gaps; the server's own defaults the rest. */

@@ -1,1 +1,2 @@
 export { TransformersProvider, type TransformersLogger, type TransformersProviderOptions } from './transformers-provider';
+export type { EmbeddingActivity, ChunkStart } from './embedding-activity';

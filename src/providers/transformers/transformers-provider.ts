@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { EmbeddingResult, GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ModelProvider } from '../../domain';
 import { DomainError, errors } from '../../errors';
 import { embedTexts, FALLBACK_WINDOW, windowOf } from './embed-texts';
+import { EmbeddingActivity } from './embedding-activity';
 import { declaredDimension, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
@@ -26,7 +27,9 @@ const silent: TransformersLogger = { info: () => undefined, warn: () => undefine
 
 /**
  * Embedding models run in-process by transformers.js (ONNX Runtime on CPU): feature extraction with
- * mean pooling and L2 normalization. Each model is loaded once, on first use, and shared.
+ * mean pooling and L2 normalization. Each model is loaded once, on first use, and shared. A call
+ * runs in chunks (embed-texts.ts) and stops between them when its signal fires (an ONNX run that
+ * has begun cannot be interrupted); `activity` shows what is being computed.
  */
 export class TransformersProvider implements ModelProvider {
   readonly name = 'transformers' as const;
@@ -36,6 +39,7 @@ export class TransformersProvider implements ModelProvider {
   private readonly pipelines = new SharedPipelines<FeatureExtractionPipeline>();
   /** Token windows of loaded models, by pipeline key. */
   private readonly windows = new Map<string, number>();
+  readonly activity = new EmbeddingActivity();
 
   constructor(options: TransformersProviderOptions) {
     this.cacheDir = resolve(options.modelCacheDir);
@@ -78,22 +82,37 @@ export class TransformersProvider implements ModelProvider {
     return parseTransformersParameters(config).maxBatch;
   }
 
-  /** Texts past the window are cut to it (as sentence-transformers does) and flagged in `truncated`. */
+  /**
+   * Texts past the window are cut to it (as sentence-transformers does) and flagged in `truncated`.
+   * An ONNX run cannot be interrupted, so the signal is checked before loading, before each run of
+   * the batch (embed-texts.ts) and after the last: a caller who left gets CANCELLED (or its
+   * signal's reason) like from every provider.
+   */
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
-    if (options.signal?.aborted) throw errors.cancelled();
+    const { signal } = options;
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const params = parseTransformersParameters(config);
     const key = keyOf(config, params);
+    const tracker = this.activity.begin(config.name);
     try {
-      return await this.pipelines.use(key, config.name, () => this.load(config, params), async (pipe) => {
+      const result = await this.pipelines.use(key, config.name, () => this.load(config, params), async (pipe) => {
+        if (signal?.aborted) throw errors.abortedBy(signal.reason);
         const window = this.windows.get(key) ?? windowOf(pipe);
-        const result = await embedTexts(pipe, texts, window);
+        const result = await embedTexts(pipe, texts, window, {
+          signal,
+          onChunk: (chunk, chunks, start, end) => tracker.chunk(chunk, chunks, end - start),
+        });
         if (params.dimensions !== undefined && result.dimension !== params.dimensions) {
           throw errors.failedPrecondition(`model '${config.name}' produces ${result.dimension} dimensions, but its parameters.dimensions is ${params.dimensions}`);
         }
         return result;
       });
+      if (signal?.aborted) throw errors.abortedBy(signal.reason);
+      return result;
     } catch (cause) {
       throw this.mapped(cause, config);
+    } finally {
+      tracker.end();
     }
   }
 

@@ -34,12 +34,12 @@ describe('the VectorStore contract: collections', () => {
         () => store.getCollection('nope'),
         () => store.dropCollection('nope'),
         () => store.stats('nope'),
-        () => store.insert('nope', [{ id: 'a', vector: [1, 2, 3], metadata: {} }]),
-        () => store.upsert('nope', [{ id: 'a', vector: [1, 2, 3], metadata: {} }]),
+        () => store.insert('nope', () => [{ id: 'a', vector: [1, 2, 3], metadata: {} }]),
+        () => store.upsert('nope', () => [{ id: 'a', vector: [1, 2, 3], metadata: {} }]),
         () => store.delete('nope', ['a']),
         () => store.get('nope', ['a']),
-        () => store.search('nope', query),
-        () => store.createIndex('nope', { indexType: 'HNSW', metricType: 'COSINE', params: {} }),
+        () => store.search('nope', () => query),
+        () => store.createIndex('nope', () => ({ indexType: 'HNSW', metricType: 'COSINE', params: {} })),
         () => store.dropIndex('nope'),
         () => store.compact('nope'),
       ];
@@ -59,10 +59,10 @@ describe('the VectorStore contract: collections', () => {
   it('a dropped name can be created again, empty and with new settings', async () => {
     const seen = await onEach(stores, async (store) => {
       await store.createCollection(spec('again', 4));
-      await store.insert('again', randomRecords(3, 4, 1));
+      await store.insert('again', () => randomRecords(3, 4, 1));
       await store.dropCollection('again');
       const info = await store.createCollection(spec('again', 2, 'IP'));
-      await store.insert('again', [{ id: 'v0', vector: [1, 0], metadata: { fresh: true } }]);
+      await store.insert('again', () => [{ id: 'v0', vector: [1, 0], metadata: { fresh: true } }]);
       const result = { info, stats: await store.stats('again'), got: await store.get('again', ['v0', 'v1']) };
       await store.dropCollection('again');
       return result;
@@ -78,15 +78,15 @@ describe('the VectorStore contract: collections', () => {
     const hnsw: IndexSpec = { indexType: 'HNSW', metricType: 'IP', params: { m: 8, ef_construction: 64 } };
     const seen = await onEach(stores, async (store) => {
       const created = await store.createCollection(spec('indexed', 4, 'COSINE', { indexType: 'FLAT', metricType: 'COSINE', params: {} }));
-      await store.insert('indexed', randomRecords(20, 4, 2));
+      await store.insert('indexed', () => randomRecords(20, 4, 2));
       const before = await store.getCollection('indexed');
-      await store.createIndex('indexed', hnsw);
+      await store.createIndex('indexed', () => hnsw);
       const withHnsw = await store.getCollection('indexed');
-      const hits = await store.search('indexed', { ...query, vector: [0.1, 0.2, 0.3, 0.4], topK: 3 });
+      const hits = await store.search('indexed', () => ({ ...query, vector: [0.1, 0.2, 0.3, 0.4], topK: 3 }));
       await store.dropIndex('indexed');
       const dropped = await store.getCollection('indexed');
       await store.dropIndex('indexed');
-      const afterDrop = await store.search('indexed', { ...query, vector: [0.1, 0.2, 0.3, 0.4], topK: 3 });
+      const afterDrop = await store.search('indexed', () => ({ ...query, vector: [0.1, 0.2, 0.3, 0.4], topK: 3 }));
       const stats = await store.stats('indexed');
       await store.dropCollection('indexed');
       return { created, before, withHnsw, dropped, hits, afterDrop, stats };
@@ -109,11 +109,11 @@ describe('the VectorStore contract: collections', () => {
     // The reference builds no index, so it takes any parameters; the engines must refuse alike.
     for (const store of [stores.lance, stores.milvus]) {
       await store.createCollection(spec('params', 6));
-      await expect(store.createIndex('params', { indexType: 'IVF_PQ', metricType: 'L2', params: { m: 4 } })).rejects.toMatchObject({
+      await expect(store.createIndex('params', () => ({ indexType: 'IVF_PQ', metricType: 'L2', params: { m: 4 } }))).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         message: expect.stringContaining('index_params.params.m'),
       });
-      await expect(store.createIndex('params', { indexType: 'HNSW', metricType: 'L2', params: { m: 'many' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.createIndex('params', () => ({ indexType: 'HNSW', metricType: 'L2', params: { m: 'many' } }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       expect(await store.getCollection('params')).toMatchObject({ metricType: 'COSINE', index: null });
       await store.dropCollection('params');
     }

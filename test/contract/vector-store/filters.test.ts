@@ -76,7 +76,7 @@ describe('the VectorStore contract: filters', () => {
   beforeAll(async () => {
     await onEach(stores, async (store) => {
       await store.createCollection(spec('filtered', 4, 'L2'));
-      await store.insert('filtered', records);
+      await store.insert('filtered', () => records);
     });
   }, 120_000);
 
@@ -84,7 +84,7 @@ describe('the VectorStore contract: filters', () => {
     const node = parseFilter(filter)!;
     const expected = records.filter((r) => matchesFilter(node, r.metadata)).map((r) => r.id).sort();
     const found = await onEach(stores, async (store) =>
-      (await store.search('filtered', { vector: [0, 0, 0, 0], topK: 1024, includeVector: false, filter: node })).map((h) => h.id).sort(),
+      (await store.search('filtered', () => ({ vector: [0, 0, 0, 0], topK: 1024, includeVector: false, filter: node }))).map((h) => h.id).sort(),
     );
     for (const engine of ENGINES) expect({ engine, ids: found[engine] }).toEqual({ engine, ids: expected });
   });

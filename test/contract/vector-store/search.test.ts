@@ -16,7 +16,7 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
   beforeAll(async () => {
     await onEach(stores, async (store) => {
       await store.createCollection(spec(name, DIM, metric, { indexType: 'FLAT', metricType: metric, params: {} }));
-      await store.insert(name, records);
+      await store.insert(name, () => records);
     });
   }, 120_000);
 
@@ -24,7 +24,7 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
     for (const vector of queries) {
       for (const [topK, includeVector] of [[1, false], [10, true], [300, false], [1024, false]] as const) {
         const query: SearchQuery = { vector, topK, includeVector, filter: null };
-        const hits = await onEach(stores, (store) => store.search(name, query));
+        const hits = await onEach(stores, (store) => store.search(name, () => query));
         expect(hits.memory).toHaveLength(Math.min(topK, records.length));
         for (const engine of ENGINES) expectSameHits(hits[engine], hits.memory);
       }
@@ -33,7 +33,7 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
 
   it('scores follow the convention: similarity for COSINE/IP (descending), squared distance for L2 (ascending)', async () => {
     const target = records[42]!;
-    const hits = await onEach(stores, (store) => store.search(name, { vector: target.vector, topK: 5, includeVector: false, filter: null }));
+    const hits = await onEach(stores, (store) => store.search(name, () => ({ vector: target.vector, topK: 5, includeVector: false, filter: null })));
     const self = metric === 'COSINE' ? 1 : metric === 'L2' ? 0 : target.vector.reduce((s, x) => s + Math.fround(x) * Math.fround(x), 0);
     for (const engine of ENGINES) {
       const scores = hits[engine].map((h) => h.score);
@@ -46,7 +46,7 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
   it('a filtered search returns the k nearest among the matching rows, however few match', async () => {
     for (const filter of [{ group: 'b' }, { even: true, i: { $lt: 40 } }, { i: { $in: [3, 150, 299] } }, { group: 'none' }]) {
       const query: SearchQuery = { vector: queries[0]!, topK: 7, includeVector: false, filter: parseFilter(filter) };
-      const hits = await onEach(stores, (store) => store.search(name, query));
+      const hits = await onEach(stores, (store) => store.search(name, () => query));
       for (const engine of ENGINES) expectSameHits(hits[engine], hits.memory);
     }
   });
@@ -54,14 +54,14 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
   it('sees writes at once: upserted, deleted and new rows', async () => {
     const moved = { ...records[0]!, vector: queries[1]!.map((x) => x * 3) };
     const hits = await onEach(stores, async (store) => {
-      await store.upsert(name, [moved]);
+      await store.upsert(name, () => [moved]);
       await store.delete(name, ['v1']);
-      await store.insert(name, [{ id: 'late', vector: queries[2]!, metadata: { late: true } }]);
+      await store.insert(name, () => [{ id: 'late', vector: queries[2]!, metadata: { late: true } }]);
       const found = [
-        await store.search(name, { vector: queries[1]!, topK: 3, includeVector: false, filter: null }),
-        await store.search(name, { vector: queries[2]!, topK: 3, includeVector: false, filter: null }),
+        await store.search(name, () => ({ vector: queries[1]!, topK: 3, includeVector: false, filter: null })),
+        await store.search(name, () => ({ vector: queries[2]!, topK: 3, includeVector: false, filter: null })),
       ];
-      await store.upsert(name, [records[0]!, records[1]!]);
+      await store.upsert(name, () => [records[0]!, records[1]!]);
       await store.delete(name, ['late']);
       return found;
     });

@@ -30,7 +30,7 @@ describe('the VectorStore contract: vectors', () => {
   it('round-trips ids, float32 vectors and arbitrary JSON metadata exactly', async () => {
     const plain: VectorRecord = { id: 'plain', vector: [0.1, 0.2, 0.3], metadata: {} };
     const got = await onEach(stores, async (store) => {
-      await store.insert('docs', [awkward, plain]);
+      await store.insert('docs', () => [awkward, plain]);
       return byId(await store.get('docs', [awkward.id, 'plain', 'missing']));
     });
     expect(got.memory.map((r) => r.id)).toEqual(['plain', awkward.id].sort());
@@ -40,7 +40,7 @@ describe('the VectorStore contract: vectors', () => {
 
   it('Insert of a stored id fails ALREADY_EXISTS naming it, and writes nothing of that batch', async () => {
     const seen = await onEach(stores, async (store) => {
-      const error = await store.insert('docs', [{ id: 'fresh', vector: [1, 1, 1], metadata: {} }, { ...awkward, metadata: { overwritten: true } }]).then(
+      const error = await store.insert('docs', () => [{ id: 'fresh', vector: [1, 1, 1], metadata: {} }, { ...awkward, metadata: { overwritten: true } }]).then(
         () => undefined,
         (e: { code: string; message: string }) => e,
       );
@@ -56,13 +56,13 @@ describe('the VectorStore contract: vectors', () => {
 
   it('Upsert overwrites whole records and adds new ones; Delete is idempotent; reads see every write at once', async () => {
     const seen = await onEach(stores, async (store) => {
-      await store.upsert('docs', [{ id: 'plain', vector: [0, 0, 1], metadata: { s: 'y' } }, { id: 'new', vector: [0, 1, 0], metadata: { s: 'z' } }]);
+      await store.upsert('docs', () => [{ id: 'plain', vector: [0, 0, 1], metadata: { s: 'y' } }, { id: 'new', vector: [0, 1, 0], metadata: { s: 'z' } }]);
       const afterUpsert = byId(await store.get('docs', ['plain', 'new']));
-      const oldKey = await store.search('docs', { vector: [1, 1, 1], topK: 10, includeVector: false, filter: { kind: 'exists', path: ['empty'] } });
+      const oldKey = await store.search('docs', () => ({ vector: [1, 1, 1], topK: 10, includeVector: false, filter: { kind: 'exists', path: ['empty'] } }));
       await store.delete('docs', ['new', 'never-existed']);
       await store.delete('docs', ['new']);
       const afterDelete = await store.get('docs', ['new']);
-      await store.insert('docs', [{ id: 'new', vector: [1, 2, 3], metadata: {} }]);
+      await store.insert('docs', () => [{ id: 'new', vector: [1, 2, 3], metadata: {} }]);
       const reinserted = await store.get('docs', ['new']);
       await store.delete('docs', ['new']);
       return { afterUpsert, oldKey, afterDelete, reinserted, count: (await store.stats('docs')).vectorCount };
@@ -81,8 +81,8 @@ describe('the VectorStore contract: vectors', () => {
     const big = randomRecords(1200, 3, 11, (i) => ({ i, pad: 'x'.repeat(16_000) }));
     const seen = await onEach(stores, async (store) => {
       await store.createCollection(spec('big', 3, 'L2'));
-      await store.insert('big', big);
-      const clash = await codeOf(store.insert('big', [...randomRecords(5, 3, 12).map((r) => ({ ...r, id: `new-${r.id}` })), big[1000]!]));
+      await store.insert('big', () => big);
+      const clash = await codeOf(store.insert('big', () => [...randomRecords(5, 3, 12).map((r) => ({ ...r, id: `new-${r.id}` })), big[1000]!]));
       const stats = await store.stats('big');
       const sample = byId(await store.get('big', ['v0', 'v999', 'v1199', 'new-v0']));
       await store.dropCollection('big');
@@ -106,8 +106,8 @@ describe('the VectorStore contract: vectors', () => {
   it('does not start work for a caller that already left', async () => {
     const signal = AbortSignal.abort();
     const seen = await onEach(stores, async (store) => ({
-      insert: await codeOf(store.insert('docs', [{ id: 'late', vector: [1, 2, 3], metadata: {} }], { signal })),
-      search: await codeOf(store.search('docs', { vector: [1, 2, 3], topK: 1, includeVector: false, filter: null }, { signal })),
+      insert: await codeOf(store.insert('docs', () => [{ id: 'late', vector: [1, 2, 3], metadata: {} }], { signal })),
+      search: await codeOf(store.search('docs', () => ({ vector: [1, 2, 3], topK: 1, includeVector: false, filter: null }), { signal })),
       stored: await store.get('docs', ['late']),
     }));
     for (const engine of ENGINES) expect(seen[engine]).toEqual({ insert: 'CANCELLED', search: 'CANCELLED', stored: [] });

@@ -1,5 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import type { Schema } from 'apache-arrow';
+import type { LanceActivity } from './lance-activity';
 import type { CatalogEntry } from './lance-catalog';
 
 /** The mutable runtime view of one collection, shared by its writer, reader and maintenance. */
@@ -12,4 +13,6 @@ export interface CollectionState {
   engineIndex: boolean;
   /** Data commits since the last optimize; drives background compaction. */
   commitsSinceOptimize: number;
+  /** The store's engine steps: every engine call of a caller goes through it (cancellation, counting). */
+  readonly activity: LanceActivity;
 }

@@ -1,10 +1,12 @@
 import type { Table } from '@lancedb/lancedb';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CollectionInfo, CollectionStats, IndexSpec, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import type { CollectionInfo, CollectionStats, IndexSpec, Plan, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-catalog';
-import { lanceCall } from './lance-errors';
+import type { LanceActivity } from './lance-activity';
+import { checkNotAborted, lanceCall } from './lance-errors';
+import { checkIndexParams } from './lance-index-mapping';
 import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
 import { getRecords, searchCollection } from './lance-reader';
 import type { CollectionState } from './lance-collection-state';
@@ -20,6 +22,8 @@ export interface LanceLogger {
 
 export interface CollectionDeps {
   catalog: LanceCatalog;
+  /** The store's engine steps (shared by its collections). */
+  activity: LanceActivity;
   logger: LanceLogger;
   maintenance: MaintenanceOptions;
   queue: WriteQueueLimits;
@@ -79,6 +83,7 @@ export class LanceCollection {
       columns: new Set(schema.fields.map((f) => f.name)),
       engineIndex: false,
       commitsSinceOptimize: 0,
+      activity: deps.activity,
     };
     const collection = new LanceCollection(state, deps);
     await lanceCall({ collection: entry.name }, () => collection.maintenance.reconcile());
@@ -102,25 +107,32 @@ export class LanceCollection {
     return this.queue.write(request, signal);
   }
 
-  get(ids: readonly string[]): Promise<VectorRecord[]> {
-    return lanceCall({ collection: this.name }, () => getRecords(this.state, ids));
+  get(ids: readonly string[], signal?: AbortSignal): Promise<VectorRecord[]> {
+    return lanceCall({ collection: this.name }, () => getRecords(this.state, ids, signal));
   }
 
-  search(query: SearchQuery): Promise<SearchHit[]> {
-    return lanceCall({ collection: this.name }, () => searchCollection(this.state, query));
+  search(query: SearchQuery, signal?: AbortSignal): Promise<SearchHit[]> {
+    return lanceCall({ collection: this.name }, () => searchCollection(this.state, query, signal));
   }
 
-  async stats(): Promise<CollectionStats> {
-    return lanceCall({ collection: this.name }, async () => ({
-      name: this.name,
-      vectorCount: await this.state.table.countRows(),
-      sizeInBytes: await directorySize(this.deps.tableDir),
-    }));
+  /** The row count is one engine step; the size is a walk of the table's files, skipped if the caller left meanwhile. */
+  async stats(signal?: AbortSignal): Promise<CollectionStats> {
+    return lanceCall({ collection: this.name }, async () => {
+      const vectorCount = await this.state.activity.read({ collection: this.name, kind: 'count' }, signal, () => this.state.table.countRows());
+      checkNotAborted(signal);
+      return { name: this.name, vectorCount, sizeInBytes: await directorySize(this.deps.tableDir) };
+    });
   }
 
-  /** Replaces the declaration (and the collection's metric); the old engine index goes first, so no search ever pairs it with the new metric. */
-  createIndex(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
+  /**
+   * Replaces the declaration (and the collection's metric); the old engine index goes first, so no
+   * search ever pairs it with the new metric. The plan runs in the queue, against the declaration
+   * no other index change can alter until this one is done.
+   */
+  createIndex(plan: Plan<IndexSpec>, signal?: AbortSignal): Promise<void> {
     return this.queue.exclusive(async () => {
+      const spec = plan(this.state.entry);
+      checkIndexParams(spec, this.state.entry.dimension);
       await this.maintenance.dropEngineIndex();
       this.touch({ index: spec, metricType: spec.metricType });
       await this.save();

@@ -1,5 +1,5 @@
 import type { VectorQuery } from '@lancedb/lancedb';
-import type { SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import { rankThroughTies, type SearchHit, type SearchQuery, type VectorRecord } from '../../../domain';
 import {
   DISTANCE_COLUMN,
   ID_COLUMN,
@@ -22,51 +22,56 @@ const ID_CHUNK = 4096;
  * (LanceDB's default, applied before the vector search, on indexed and unindexed data alike).
  * An ANN index may still come back short when matches are rare, so whenever a search through an
  * index returns fewer than k hits it is repeated exactly (bypassVectorIndex), which is also
- * cheap then, since few rows match. Scores are exact: quantized indexes always refine.
+ * cheap then, since few rows match. Scores are exact: quantized indexes always refine. Hits come
+ * in the domain's order, ties by id, fetched past k while a tie group crosses the cut
+ * (rankThroughTies).
  */
-export async function searchCollection(state: CollectionState, query: SearchQuery): Promise<SearchHit[]> {
+export async function searchCollection(state: CollectionState, query: SearchQuery, signal: AbortSignal | undefined): Promise<SearchHit[]> {
   const { entry } = state;
+  const step = { collection: entry.name, kind: 'search' } as const;
   const filter = compileFilter(query.filter, { has: (c) => state.columns.has(c), overflowed: entry.filterOverflow }, entry.name);
   if (filter.kind === 'none') return [];
   const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
 
   const family = state.engineIndex && entry.index !== null ? indexFamily(entry.index) : null;
-  const run = async (exact: boolean): Promise<LanceRow[]> => {
+  const run = async (exact: boolean, limit: number): Promise<LanceRow[]> => {
     let q: VectorQuery = state.table
       .vectorSearch(query.vector)
       .column(VECTOR_COLUMN)
       .distanceType(distanceTypeOf(entry.metricType))
-      .limit(query.topK)
+      .limit(limit)
       .select(columns);
     if (filter.kind === 'where') q = q.where(filter.sql);
-    if (exact) return (await q.bypassVectorIndex().toArray()) as LanceRow[];
-    const tuning = searchTuning(entry.index!, family!, query.topK);
+    if (exact) return (await state.activity.read(step, signal, () => q.bypassVectorIndex().toArray())) as LanceRow[];
+    const tuning = searchTuning(entry.index!, family!, limit);
     if (tuning.ef !== undefined) q = q.ef(tuning.ef);
     if (tuning.nprobes !== undefined) q = q.nprobes(tuning.nprobes);
     if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
-    return (await q.toArray()) as LanceRow[];
+    return (await state.activity.read(step, signal, () => q.toArray())) as LanceRow[];
   };
-
-  let rows = await run(family === null);
-  if (family !== null && rows.length < query.topK) rows = await run(true);
-  return rows.map((row) => ({
-    id: rowId(row),
-    score: scoreOf(entry.metricType, rowDistance(row)),
-    metadata: rowMetadata(row),
-    ...(query.includeVector ? { vector: rowVector(row) } : {}),
-  }));
+  const fetch = async (limit: number): Promise<SearchHit[]> => {
+    let rows = await run(family === null, limit);
+    if (family !== null && rows.length < query.topK) rows = await run(true, limit);
+    return rows.map((row) => ({
+      id: rowId(row),
+      score: scoreOf(entry.metricType, rowDistance(row)),
+      metadata: rowMetadata(row),
+      ...(query.includeVector ? { vector: rowVector(row) } : {}),
+    }));
+  };
+  return rankThroughTies(query.topK, entry.metricType, fetch);
 }
 
-/** The stored records among `ids`, in no particular order. */
-export async function getRecords(state: CollectionState, ids: readonly string[]): Promise<VectorRecord[]> {
+/** The stored records among `ids`, in no particular order; one engine step per chunk of ids. */
+export async function getRecords(state: CollectionState, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
   const out: VectorRecord[] = [];
   const unique = [...new Set(ids)];
+  const step = { collection: state.entry.name, kind: 'get' } as const;
   for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const rows = (await state.table
-      .query()
-      .where(idInPredicate(unique.slice(i, i + ID_CHUNK)))
-      .select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN])
-      .toArray()) as LanceRow[];
+    const chunk = unique.slice(i, i + ID_CHUNK);
+    const rows = (await state.activity.read(step, signal, () =>
+      state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN]).toArray(),
+    )) as LanceRow[];
     for (const row of rows) out.push({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) });
   }
   return out;

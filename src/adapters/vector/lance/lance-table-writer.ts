@@ -32,8 +32,8 @@ export class LanceTableWriter implements WriteExecutor {
    * batch with a taken id is rejected alone (ALREADY_EXISTS naming the ids, nothing of it written),
    * and the accepted ones are committed together by one `add`.
    */
-  async insertGroup(batches: VectorRecord[][]): Promise<(Error | undefined)[]> {
-    const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))]);
+  async insertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]> {
+    const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))], signal);
     const accepted: VectorRecord[] = [];
     const outcomes = batches.map((batch): Error | undefined => {
       const taken = batch.filter((r) => existing.has(r.id)).map((r) => r.id);
@@ -43,36 +43,41 @@ export class LanceTableWriter implements WriteExecutor {
       return undefined;
     });
     if (accepted.length > 0) {
-      const leaves = await this.prepare(accepted);
-      await this.state.table.add(buildRows(this.state.schema, accepted, leaves));
+      const leaves = await this.prepare(accepted, signal);
+      await this.step(signal, () => this.state.table.add(buildRows(this.state.schema, accepted, leaves)));
       this.committed();
     }
     return outcomes;
   }
 
   /** One mergeInsert on id; for an id written twice in the group the later write wins. */
-  async upsertGroup(batches: VectorRecord[][]): Promise<void> {
+  async upsertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<void> {
     const latest = new Map<string, VectorRecord>();
     for (const record of batches.flat()) {
       latest.delete(record.id);
       latest.set(record.id, record);
     }
     const records = [...latest.values()];
-    const leaves = await this.prepare(records);
-    await this.state.table
-      .mergeInsert(ID_COLUMN)
-      .whenMatchedUpdateAll()
-      .whenNotMatchedInsertAll()
-      .execute(buildRows(this.state.schema, records, leaves));
+    const leaves = await this.prepare(records, signal);
+    await this.step(signal, () =>
+      this.state.table.mergeInsert(ID_COLUMN).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(buildRows(this.state.schema, records, leaves)),
+    );
     this.committed();
   }
 
-  async deleteGroup(idLists: string[][]): Promise<void> {
+  /** One delete per chunk of ids; when every caller has left, the chunks not begun are not deleted. */
+  async deleteGroup(idLists: string[][], signal: AbortSignal | undefined): Promise<void> {
     const ids = [...new Set(idLists.flat())];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      await this.state.table.delete(idInPredicate(ids.slice(i, i + ID_CHUNK)));
+    let deleted = false;
+    try {
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        const chunk = ids.slice(i, i + ID_CHUNK);
+        await this.step(signal, () => this.state.table.delete(idInPredicate(chunk)));
+        deleted = true;
+      }
+    } finally {
+      if (deleted) this.committed();
     }
-    this.committed();
   }
 
   afterCommits(): Promise<void> {
@@ -83,14 +88,12 @@ export class LanceTableWriter implements WriteExecutor {
     return toDomainError(cause, { collection: this.state.entry.name });
   }
 
-  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+  async existingIds(ids: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
     const found = new Set<string>();
+    const step = { collection: this.state.entry.name, kind: 'exists' } as const;
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const rows = await this.state.table
-        .query()
-        .where(idInPredicate(ids.slice(i, i + ID_CHUNK)))
-        .select([ID_COLUMN])
-        .toArray();
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      const rows = await this.state.activity.read(step, signal, () => this.state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN]).toArray());
       rows.forEach((row: Record<string, unknown>) => found.add(String(row[ID_COLUMN])));
     }
     return found;
@@ -101,7 +104,7 @@ export class LanceTableWriter implements WriteExecutor {
    * (null for older rows), and hitting the column bound is recorded first, so a concurrent
    * search never folds a filter on an unrecorded key to "no match".
    */
-  private async prepare(records: readonly VectorRecord[]): Promise<Map<string, Scalar>[]> {
+  private async prepare(records: readonly VectorRecord[], signal: AbortSignal | undefined): Promise<Map<string, Scalar>[]> {
     const leaves = records.map((r) => scalarLeaves(r.metadata));
     const { add, overflow } = missingTypedColumns(leaves, this.state.columns);
     if (overflow && !this.state.entry.filterOverflow) {
@@ -110,11 +113,16 @@ export class LanceTableWriter implements WriteExecutor {
       this.state.entry = entry;
     }
     if (add.length > 0) {
-      await this.state.table.addColumns(add.map(typedField));
+      await this.step(signal, () => this.state.table.addColumns(add.map(typedField)));
       this.state.schema = await this.state.table.schema();
       this.state.columns = new Set(this.state.schema.fields.map((f) => f.name));
     }
     return leaves;
+  }
+
+  /** A data or schema change: not begun once every caller has left, finished once begun. */
+  private step<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    return this.state.activity.write({ collection: this.state.entry.name, kind: 'write' }, signal, run);
   }
 
   private committed(): void {

@@ -9,6 +9,7 @@ import type {
   CollectionStats,
   IndexSpec,
   IndexType,
+  Plan,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -17,6 +18,7 @@ import type {
 } from '../../../domain';
 import { errors } from '../../../errors';
 import { baseSchema } from './lance-arrow-rows';
+import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
 import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogger } from './lance-collection';
 import { checkNotAborted, lanceCall } from './lance-errors';
@@ -70,6 +72,8 @@ export class LanceVectorStore implements VectorStore {
     private readonly catalog: LanceCatalog,
     private readonly collections: Map<string, LanceCollection>,
     private readonly deps: (tableName: string) => CollectionDeps,
+    /** Every engine step callers' calls make: where cancellation stops them, and a count tests read. */
+    readonly activity: LanceActivity,
   ) {}
 
   static async open(options: LanceStoreOptions): Promise<LanceVectorStore> {
@@ -78,8 +82,10 @@ export class LanceVectorStore implements VectorStore {
     await mkdir(lanceDir, { recursive: true });
     const logger = options.logger ?? silent;
     const catalog = new LanceCatalog(join(dataDir, 'catalog'));
+    const activity = new LanceActivity();
     const deps = (tableName: string): CollectionDeps => ({
       catalog,
+      activity,
       logger,
       tableDir: join(lanceDir, `${tableName}.lance`),
       maintenance: { indexMinRows: options.indexMinRows ?? 5000, compactEveryCommits: options.compactEveryCommits ?? 64 },
@@ -93,7 +99,7 @@ export class LanceVectorStore implements VectorStore {
     const db = await lanceCall({}, () => connect(lanceDir, { session }));
     const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
-    return new LanceVectorStore(dataDir, db, catalog, collections, deps);
+    return new LanceVectorStore(dataDir, db, catalog, collections, deps, activity);
   }
 
   /** Writes waiting in all collections' queues (the queue_depth metric). */
@@ -186,14 +192,12 @@ export class LanceVectorStore implements VectorStore {
 
   async stats(name: string, options?: CallOptions): Promise<CollectionStats> {
     this.live(options);
-    return this.get_(name).stats();
+    return this.get_(name).stats(options?.signal);
   }
 
-  async createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+  async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
     this.live(options);
-    const collection = this.get_(name);
-    checkIndexParams(index, collection.state.entry.dimension);
-    await collection.createIndex(index, options?.signal);
+    await this.get_(name).createIndex(plan, options?.signal);
   }
 
   async dropIndex(name: string, options?: CallOptions): Promise<void> {
@@ -201,15 +205,17 @@ export class LanceVectorStore implements VectorStore {
     await this.get_(name).dropIndex(options?.signal);
   }
 
-  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
+    const records = plan(collection.state.entry);
     if (records.length > 0) await collection.write({ kind: 'insert', records }, options?.signal);
   }
 
-  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
+    const records = plan(collection.state.entry);
     if (records.length > 0) await collection.write({ kind: 'upsert', records }, options?.signal);
   }
 
@@ -222,12 +228,13 @@ export class LanceVectorStore implements VectorStore {
   async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
     this.live(options);
     const collection = this.get_(name);
-    return ids.length === 0 ? [] : collection.get(ids);
+    return ids.length === 0 ? [] : collection.get(ids, options?.signal);
   }
 
-  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+  async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     this.live(options);
-    return this.get_(name).search(query);
+    const collection = this.get_(name);
+    return collection.search(plan(collection.state.entry), options?.signal);
   }
 
   async compact(name: string, options?: CallOptions): Promise<void> {

@@ -1,4 +1,4 @@
-import type { VectorRecord } from '../../../domain';
+import { whenAllAborted, type VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
 
 export type WriteRequest =
@@ -6,13 +6,16 @@ export type WriteRequest =
   | { kind: 'upsert'; records: VectorRecord[] }
   | { kind: 'delete'; ids: string[] };
 
-/** Executes coalesced groups against the engine; the queue guarantees one group at a time. */
+/**
+ * Executes coalesced groups against the engine; the queue guarantees one group at a time. `signal`
+ * fires once every caller of the group has left: the executor then starts no further engine step.
+ */
 export interface WriteExecutor {
   /** One outcome per batch, in order: undefined once committed, or the error that rejected that batch alone. */
-  insertGroup(batches: VectorRecord[][]): Promise<(Error | undefined)[]>;
+  insertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]>;
   /** Later batches win for an id written twice. */
-  upsertGroup(batches: VectorRecord[][]): Promise<void>;
-  deleteGroup(idLists: string[][]): Promise<void>;
+  upsertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<void>;
+  deleteGroup(idLists: string[][], signal: AbortSignal | undefined): Promise<void>;
   /** After a drain cycle that committed data: bookkeeping and maintenance scheduling; must not throw. */
   afterCommits(): Promise<void>;
   /** Engine error → DomainError. */
@@ -44,6 +47,11 @@ interface Pending {
  * versions/fragments instead of thousands, and a read started after a write returns sees it.
  * Order between kinds is kept (a delete then an insert of the same id stay in that order).
  * Index builds, compaction and other table changes run as exclusive tasks in the same queue.
+ *
+ * Cancellation: a caller that leaves is answered CANCELLED at once. While its request still waits
+ * it is taken out of the queue and never reaches the engine; once its group has begun, the group
+ * goes on for the callers still waiting, and stops before its next engine step only when all of
+ * them have left (a write step that has begun is finished: see LanceActivity).
  */
 export class LanceWriteQueue {
   private pending: Pending[] = [];
@@ -78,12 +86,29 @@ export class LanceWriteQueue {
 
   private enqueue<T>(work: Work, signal: AbortSignal | undefined, bounded: boolean): Promise<T> {
     if (this.closed) return Promise.reject(this.closedError());
-    if (signal?.aborted) return Promise.reject(errors.cancelled());
+    if (signal?.aborted) return Promise.reject(errors.abortedBy(signal.reason));
     if (bounded && this.pending.length >= this.limits.maxPending) {
       return Promise.reject(errors.resourceExhausted('vectors', 'too many writes are waiting for this collection; retry shortly', 1));
     }
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, signal, resolve: resolve as (value: unknown) => void, reject });
+      const entry: Pending = { work, signal, resolve: resolve as (value: unknown) => void, reject };
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          const at = this.pending.indexOf(entry);
+          if (at >= 0) this.pending.splice(at, 1);
+          reject(errors.abortedBy(signal.reason));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.resolve = (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value as T);
+        };
+        entry.reject = (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        };
+      }
+      this.pending.push(entry);
       this.kick();
     });
   }
@@ -111,7 +136,7 @@ export class LanceWriteQueue {
     for (const group of this.groups(taken)) {
       const live = group.filter((p) => {
         if (!p.signal?.aborted) return true;
-        p.reject(errors.cancelled());
+        p.reject(errors.abortedBy(p.signal.reason));
         return false;
       });
       if (live.length > 0 && (await this.run(live))) committed = true;
@@ -140,18 +165,19 @@ export class LanceWriteQueue {
   /** Runs one group and settles its callers; true when data was committed. */
   private async run(group: Pending[]): Promise<boolean> {
     const kind = group[0]!.work.kind;
+    const everyoneLeft = whenAllAborted(group.map((p) => p.signal));
     try {
       if (kind === 'task') {
         group[0]!.resolve(await (group[0]!.work as { run: () => Promise<unknown> }).run());
         return false;
       }
       if (kind === 'insert') {
-        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records));
+        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft);
         group.forEach((p, i) => (outcomes[i] ? p.reject(outcomes[i]) : p.resolve(undefined)));
         return outcomes.some((o) => o === undefined);
       }
-      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records));
-      else await this.executor.deleteGroup(group.map((p) => (p.work as { ids: string[] }).ids));
+      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft);
+      else await this.executor.deleteGroup(group.map((p) => (p.work as { ids: string[] }).ids), everyoneLeft);
       group.forEach((p) => p.resolve(undefined));
       return true;
     } catch (cause) {

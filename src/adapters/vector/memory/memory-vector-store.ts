@@ -1,7 +1,9 @@
 import { errors } from '../../../errors';
 import {
   INDEX_TYPES,
+  compareHits,
   matchesFilter,
+  type Plan,
   type CallOptions,
   type CollectionInfo,
   type CollectionSpec,
@@ -70,8 +72,10 @@ export class MemoryVectorStore implements VectorStore {
     return { name, vectorCount: rows.size, sizeInBytes };
   }
 
-  async createIndex(name: string, index: IndexSpec): Promise<void> {
+  async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
+    live(options);
     const c = this.get_(name);
+    const index = plan(c.info);
     c.info = { ...c.info, index, metricType: index.metricType, updatedAt: this.now() };
   }
 
@@ -80,17 +84,19 @@ export class MemoryVectorStore implements VectorStore {
     c.info = { ...c.info, index: null, updatedAt: this.now() };
   }
 
-  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     live(options);
     const c = this.get_(name);
+    const records = plan(c.info);
     const taken = records.filter((r) => c.rows.has(r.id)).map((r) => r.id);
     if (taken.length > 0) throw errors.vectorsExist(name, taken);
     this.write(c, records);
   }
 
-  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     live(options);
-    this.write(this.get_(name), records);
+    const c = this.get_(name);
+    this.write(c, plan(c.info));
   }
 
   async delete(name: string, ids: string[]): Promise<void> {
@@ -107,19 +113,21 @@ export class MemoryVectorStore implements VectorStore {
     });
   }
 
-  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+  /** Exact: every matching row is scored and ranked in the domain's order, ties by id. */
+  async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     live(options);
     const c = this.get_(name);
+    const query = plan(c.info);
     const metric = c.info.metricType;
     const scored = [...c.rows.values()]
       .filter((r) => query.filter === null || matchesFilter(query.filter, r.metadata))
-      .map((r) => ({ r, score: score(metric, query.vector, r.vector) }));
-    scored.sort((a, b) => (metric === 'L2' ? a.score - b.score : b.score - a.score) || (a.r.id < b.r.id ? -1 : 1));
-    return scored.slice(0, query.topK).map(({ r, score: s }) => ({
-      id: r.id,
+      .map((r): SearchHit & { row: VectorRecord } => ({ id: r.id, score: score(metric, query.vector, r.vector), metadata: r.metadata, row: r }));
+    scored.sort(compareHits(metric));
+    return scored.slice(0, query.topK).map(({ row, score: s }) => ({
+      id: row.id,
       score: s,
-      metadata: structuredClone(r.metadata),
-      ...(query.includeVector ? { vector: [...r.vector] } : {}),
+      metadata: structuredClone(row.metadata),
+      ...(query.includeVector ? { vector: [...row.vector] } : {}),
     }));
   }
 

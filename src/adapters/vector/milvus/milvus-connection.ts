@@ -1,6 +1,6 @@
 import { MilvusClient, logger as sdkLogger } from '@zilliz/milvus2-sdk-node';
 import { errors } from '../../../errors';
-import type { StoreHealth } from '../../../domain';
+import { untilAborted, type StoreHealth } from '../../../domain';
 import { checkStatus, isSuccess, toDomainError, type EngineStatus, type MilvusErrorContext } from './milvus-errors';
 
 /** Pino-compatible: what the adapter logs through. */
@@ -157,27 +157,4 @@ export class MilvusConnection {
     checkStatus(created);
     this.options.logger.info({ database }, 'milvus database created');
   }
-}
-
-/** Resolves or rejects with `work`, or rejects CANCELLED as soon as `signal` fires. */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(errors.cancelled());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(errors.cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (cause: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(cause);
-      },
-    );
-  });
 }

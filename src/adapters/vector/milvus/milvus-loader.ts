@@ -1,7 +1,8 @@
 import { LoadState } from '@zilliz/milvus2-sdk-node';
 import { errors, type DomainError } from '../../../errors';
 import { FIELD } from './milvus-catalog';
-import { untilAborted, type MilvusConnection } from './milvus-connection';
+import { untilAborted } from '../../../domain';
+import type { MilvusConnection } from './milvus-connection';
 import { checkStatus, isSuccess, type EngineStatus } from './milvus-errors';
 import type { EngineIndex } from './milvus-index-mapping';
 

@@ -1,5 +1,6 @@
 import { errors } from '../../../errors';
-import { untilAborted, type MilvusConnection } from './milvus-connection';
+import { untilAborted } from '../../../domain';
+import type { MilvusConnection } from './milvus-connection';
 import { checkStatus } from './milvus-errors';
 
 /**

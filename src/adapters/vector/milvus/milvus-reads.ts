@@ -1,5 +1,5 @@
 import { ConsistencyLevelEnum } from '@zilliz/milvus2-sdk-node';
-import type { CollectionInfo, Metadata, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import { rankThroughTies, type CollectionInfo, type Metadata, type SearchHit, type SearchQuery, type VectorRecord } from '../../../domain';
 import { isDomainError } from '../../../errors';
 import { FIELD } from './milvus-catalog';
 import type { MilvusConnection } from './milvus-connection';
@@ -36,38 +36,42 @@ export class MilvusReads {
     return [...found.values()];
   }
 
+  /** Hits in the domain's order, ties by id: Milvus is asked past k while a tie group crosses the cut (rankThroughTies). */
   async search(info: CollectionInfo, query: SearchQuery, signal: AbortSignal | undefined): Promise<SearchHit[]> {
     const filter = compileFilter(query.filter);
     if (filter.kind === 'none') return [];
     const name = info.name;
     const context = { collection: name };
     const outputFields = query.includeVector ? [FIELD.id, FIELD.metadata, FIELD.vector] : [FIELD.id, FIELD.metadata];
-    const res = await this.repairing(name, signal, () =>
-      this.conn.call(context, signal, async (c, timeout) => {
-        const answer = await c.search({
-          collection_name: name,
-          anns_field: FIELD.vector,
-          data: [query.vector],
-          limit: query.topK,
-          // Both always explicit: Milvus rejects a metric other than the index's, and defaults differ by version.
-          metric_type: info.metricType,
-          params: searchParamsFor(info.index, query.topK),
-          ...(filter.kind === 'expr' ? { filter: filter.expr } : {}),
-          output_fields: outputFields,
-          consistency_level: ConsistencyLevelEnum.Strong,
-          timeout,
-        });
-        checkStatus(answer.status, context);
-        return answer;
-      }),
-    );
-    // Milvus reports COSINE and IP as similarities and L2 as the squared distance: our convention as is.
-    return (res.results as Record<string, unknown>[]).map((hit) => ({
-      id: String(hit[FIELD.id]),
-      score: Number(hit.score),
-      metadata: toMetadata(hit[FIELD.metadata]),
-      ...(query.includeVector ? { vector: toNumbers(hit[FIELD.vector]) } : {}),
-    }));
+    const fetch = async (limit: number): Promise<SearchHit[]> => {
+      const res = await this.repairing(name, signal, () =>
+        this.conn.call(context, signal, async (c, timeout) => {
+          const answer = await c.search({
+            collection_name: name,
+            anns_field: FIELD.vector,
+            data: [query.vector],
+            limit,
+            // Both always explicit: Milvus rejects a metric other than the index's, and defaults differ by version.
+            metric_type: info.metricType,
+            params: searchParamsFor(info.index, limit),
+            ...(filter.kind === 'expr' ? { filter: filter.expr } : {}),
+            output_fields: outputFields,
+            consistency_level: ConsistencyLevelEnum.Strong,
+            timeout,
+          });
+          checkStatus(answer.status, context);
+          return answer;
+        }),
+      );
+      // Milvus reports COSINE and IP as similarities and L2 as the squared distance: our convention as is.
+      return (res.results as Record<string, unknown>[]).map((hit) => ({
+        id: String(hit[FIELD.id]),
+        score: Number(hit.score),
+        metadata: toMetadata(hit[FIELD.metadata]),
+        ...(query.includeVector ? { vector: toNumbers(hit[FIELD.vector]) } : {}),
+      }));
+    };
+    return rankThroughTies(query.topK, info.metricType, fetch);
   }
 
   /** Rows stored now (deleted ones excluded), which the engine's own statistics are not until compaction. */

@@ -5,6 +5,7 @@ import type {
   CollectionStats,
   IndexSpec,
   IndexType,
+  Plan,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -151,9 +152,10 @@ export class MilvusVectorStore implements VectorStore {
   }
 
   /** Declares the index (and so the collection's metric), then swaps the engine index and reloads. */
-  async createIndex(name: string, index: IndexSpec, options?: CallOptions): Promise<void> {
+  async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     const before = await this.describe(name, signal);
+    const index = plan(before);
     checkIndexParams(index, before.dimension);
     // The declaration goes first: should the swap stop half-way, reads rebuild what it declares.
     await this.setProperties(name, indexProperties(index, index.metricType, this.updatedAt.touch(name, false)), signal);
@@ -178,26 +180,28 @@ export class MilvusVectorStore implements VectorStore {
     await this.loader.replaceIndex(name, engineIndexFor(null, before.metricType, before.dimension), signal);
   }
 
-  async insert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  /** One describe (NOT_FOUND, a collection not ours, the plan's checks), then the writes. */
+  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    // An empty write still answers NOT_FOUND for an unknown collection.
-    if (records.length === 0) return void (await this.describe(name, signal));
+    const records = plan(await this.describe(name, signal));
+    if (records.length === 0) return;
     await this.writes.insert(name, records, signal);
     this.updatedAt.touch(name);
   }
 
-  async upsert(name: string, records: VectorRecord[], options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    // An empty write still answers NOT_FOUND for an unknown collection.
-    if (records.length === 0) return void (await this.describe(name, signal));
+    const records = plan(await this.describe(name, signal));
+    if (records.length === 0) return;
     await this.writes.upsert(name, records, signal);
     this.updatedAt.touch(name);
   }
 
+  /** The describe makes an unknown collection NOT_FOUND and keeps deletes out of collections this service did not create. */
   async delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    // An empty write still answers NOT_FOUND for an unknown collection.
-    if (ids.length === 0) return void (await this.describe(name, signal));
+    await this.describe(name, signal);
+    if (ids.length === 0) return;
     await this.writes.delete(name, ids, signal);
     this.updatedAt.touch(name);
   }
@@ -211,9 +215,11 @@ export class MilvusVectorStore implements VectorStore {
     return this.reads.get(name, ids, signal);
   }
 
-  async search(name: string, query: SearchQuery, options?: CallOptions): Promise<SearchHit[]> {
+  /** One describe (the metric and index tuning the search must name, and the plan's checks), then the search. */
+  async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     const signal = this.live(options);
-    return this.reads.search(await this.describe(name, signal), query, signal);
+    const info = await this.describe(name, signal);
+    return this.reads.search(info, plan(info), signal);
   }
 
   async compact(name: string, options?: CallOptions): Promise<void> {

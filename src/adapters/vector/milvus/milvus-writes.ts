@@ -67,7 +67,8 @@ export class MilvusWrites {
     const context = { collection: name };
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       const filter = idInExpr(ids.slice(i, i + ID_CHUNK));
-      const res = await this.conn.call(context, signal, (c, timeout) => c.delete({ collection_name: name, filter, timeout }));
+      // deleteEntities sends the expression as is; the SDK's delete() first describes the collection, twice, to find its primary key.
+      const res = await this.conn.call(context, signal, (c, timeout) => c.deleteEntities({ collection_name: name, filter, timeout }));
       checkStatus(res.status, context);
     }
   }

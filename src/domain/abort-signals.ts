@@ -1,0 +1,52 @@
+import { errors } from '../errors';
+
+/**
+ * A signal that fires once every one of `signals` has fired: shared work (a micro-batch of several
+ * callers' texts, a coalesced write group) may stop only when nobody waits for it any more. A
+ * caller without a signal can never leave, so then the result is undefined (never fires).
+ */
+export function whenAllAborted(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
+  if (signals.length === 0 || signals.some((s) => s === undefined)) return undefined;
+  const all = signals as readonly AbortSignal[];
+  const controller = new AbortController();
+  const check = (): void => {
+    if (all.every((s) => s.aborted)) {
+      all.forEach((s) => s.removeEventListener('abort', check));
+      controller.abort(errors.cancelled());
+    }
+  };
+  all.forEach((s) => s.addEventListener('abort', check, { once: true }));
+  check();
+  return controller.signal;
+}
+
+/**
+ * Resolves or rejects with `work`, or rejects as soon as `signal` fires (CANCELLED, or what its
+ * reason says: errors.abortedBy). The work itself
+ * goes on (use it where the engine offers no way to stop a call that has begun); its outcome is
+ * then dropped, failures included, so nothing is left unhandled.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(errors.abortedBy(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(errors.abortedBy(signal.reason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (cause: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(cause);
+      },
+    );
+  });
+}

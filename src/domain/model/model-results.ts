@@ -1,0 +1,82 @@
+import type { FinishReason, GenerationResult, ModelConfig } from './model-types';
+
+/**
+ * What ModelService answers, once for every door: the summaries read as `message`, the token
+ * totals, and the `metadata` Structs of the seed's responses. Their keys are the contract's
+ * (snake_case, documented in docs/API.md) and are built here only, so the doors cannot tell them apart.
+ */
+
+/** Register's and Update's answer: the stored config and the summary. */
+export interface ModelDone {
+  config: ModelConfig;
+  message: string;
+}
+
+/** GenerateText's `metadata`. */
+export interface GenerationMetadata {
+  prompt_tokens: number;
+  completion_tokens: number;
+  finish_reason: FinishReason;
+  model: string;
+}
+
+/** A finished generation as every door reports it. */
+export interface TextGeneration extends GenerationResult {
+  /** Prompt plus completion tokens (CONVENTIONS.md). */
+  tokensUsed: number;
+  metadata: GenerationMetadata;
+}
+
+/**
+ * One piece of a streamed generation. The last has `done` set, the whole result, and the closing
+ * message's `metadata`: GenerateText's plus `tokens_used`, since the stream message has no field for it.
+ */
+export type TextChunk =
+  | { done: false; text: string }
+  | { done: true; result: TextGeneration; metadata: GenerationMetadata & { tokens_used: number } };
+
+/** Tokens the model read, only when the provider counts them: no made-up zero. */
+type TokensUsed = { tokens_used?: number };
+
+/** GenerateEmbedding's answer: one text, so `truncated` is a single flag. */
+export interface Embedding {
+  vector: number[];
+  dimension: number;
+  truncated: boolean;
+  tokens?: number;
+  metadata: { model: string; truncated: boolean } & TokensUsed;
+}
+
+/** GenerateEmbeddings' answer: one vector per text, in input order. */
+export interface Embeddings {
+  vectors: number[][];
+  dimension: number;
+  truncated: boolean[];
+  /** Tokens read in all, when the provider counts them. */
+  tokens?: number;
+  metadata: { model: string; truncated: boolean[] } & TokensUsed;
+}
+
+export function textGeneration(model: string, result: GenerationResult): TextGeneration {
+  return {
+    ...result,
+    tokensUsed: result.promptTokens + result.completionTokens,
+    metadata: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, finish_reason: result.finishReason, model },
+  };
+}
+
+export function lastChunk(model: string, result: GenerationResult): TextChunk {
+  const generation = textGeneration(model, result);
+  return { done: true, result: generation, metadata: { tokens_used: generation.tokensUsed, ...generation.metadata } };
+}
+
+export function tokensUsed(tokens: number | undefined): TokensUsed {
+  return tokens === undefined ? {} : { tokens_used: tokens };
+}
+
+/** The summaries, one wording for every door; the OpenAPI examples quote them too. */
+export const modelMessages = {
+  registered: (name: string) => `model '${name}' registered`,
+  updated: (name: string, newName: string) => (newName === name ? `model '${name}' updated` : `model '${name}' updated and renamed to '${newName}'`),
+  unregistered: (name: string) => `model '${name}' unregistered`,
+} as const;
