@@ -56,8 +56,6 @@ export interface RegistryDir {
   dir: string;
   /** A fresh ModelService over the saved registry, as after a process restart. */
   open(): Promise<ModelService>;
-  /** Nothing left to do: the temp dir goes when the test file ends (kept for the callers that still call it). */
-  dispose(): Promise<void>;
 }
 
 export async function createRegistryDir(providers: RealProviders): Promise<RegistryDir> {
@@ -65,7 +63,6 @@ export async function createRegistryDir(providers: RealProviders): Promise<Regis
   return {
     dir,
     open: () => openModelService(providers.map, { dir }),
-    dispose: async () => undefined,
   };
 }
 
