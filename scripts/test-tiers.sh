@@ -14,16 +14,22 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
+# Tier names first; from `--` or the first other argument on, the rest goes to jest (so
+# `npm run test:unit -- -t filter` or `npm run test:unit -- test/unit/config.test.ts` work too).
 tiers=()
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-  tiers+=("$1")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    checks | unit | integration | external) tiers+=("$1") ;;
+    *) break ;;
+  esac
   shift
 done
 [ "${1:-}" = "--" ] && shift
 jest_args=("$@")
 [ ${#tiers[@]} -gt 0 ] || { echo "usage: scripts/test-tiers.sh checks|unit|integration|external... [-- jest args]" >&2; exit 2; }
 
-jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@" ${jest_args[@]+"${jest_args[@]}"}; }
+# The caller's jest arguments first: --selectProjects takes every word after it as a project name.
+jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js ${jest_args[@]+"${jest_args[@]}"} "$@"; }
 
 declare -A ready=()
 # Installs what `setup.sh --steps TIER` names, minus the steps an earlier tier of this run installed.
@@ -71,7 +77,6 @@ run_tier() {
       shared_milvus
       jest --selectProjects external --runInBand
       ;;
-    *) echo "test-tiers: unknown tier '$1' (checks, unit, integration, external)" >&2; exit 2 ;;
   esac
 }
 
