@@ -1,18 +1,39 @@
-/** @type {import('jest').Config} */
-module.exports = {
-  // node, plus the main context's typed arrays for onnxruntime-node (see the file).
-  testEnvironment: '<rootDir>/test/support/shared-typed-arrays-environment.js',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+/**
+ * Three tiers, one jest project each (README "Tests"); scripts/test-tiers.sh runs each after its
+ * own setup, cheapest first, and scripts/check-tiers.sh fails when a test file is in no tier or two.
+ * - unit: domain, doors and adapters over the memory store and fake providers; needs nothing but
+ *   `npm ci` (no weights, no network beyond loopback, no LanceDB directory).
+ * - integration: real LanceDB directories, real model weights (./models), the service as a
+ *   process, real HTTP/gRPC over loopback.
+ * - external: what needs a tool from outside npm: Milvus (PyPI), Chromium (apt), grpcurl, Docker
+ *   Compose and the Go client (Go). The vector-store contract suite runs on Milvus, so it is here.
+ */
+const base = {
+  rootDir: __dirname,
+  // node, plus the main context's typed arrays and the temp-dir cleanup (see the file).
+  testEnvironment: '<rootDir>/test/support/jest-environment.js',
   // ignoreDynamic keeps import() as a real dynamic import (as tsc does with module node16), so the
   // ESM-only SDKs (node-llama-cpp, @huggingface/transformers) load; jest needs
-  // --experimental-vm-modules for that (see the test scripts in package.json).
+  // --experimental-vm-modules for that (see scripts/test-tiers.sh).
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }],
   },
   // The Milvus SDK loads parquetjs → thrift → uuid 14, which is ESM-only: Node 20 requires it
   // natively, jest's CommonJS runtime cannot, so tests resolve it to the same library's v11 CJS build.
   moduleNameMapper: { '^uuid$': 'uuid-cjs' },
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/contract/vector-store/'],
+    },
+    { ...base, displayName: 'external', testMatch: ['<rootDir>/test/external/**/*.test.ts', '<rootDir>/test/contract/vector-store/**/*.test.ts'] },
+  ],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -8,10 +8,11 @@ import { startModelsService, type ModelsServiceProcess } from './lib/models-serv
 import { openGrpc, RestClient, SoakCallError } from './lib/soak-clients';
 import { soakConfig, type SoakConfig } from './lib/soak-config';
 import { metadataOf, randomUnitVector, soakOps, type SoakContext, type SoakOp } from './lib/soak-ops';
-import { FdWatch, sampleProcess } from './lib/soak-proc';
+import { ProcWatch, sampleProcess } from './lib/soak-proc';
 import { checkTable, minuteLine, minuteRow, minuteTable, opTable, rssTrendMiBPerMinute, soakChecks, type MinuteRow } from './lib/soak-report';
 import { IdSlots } from './lib/soak-slots';
 import { SoakRecorder } from './lib/soak-stats';
+import { describeTrend, fdFloorPoints, secondHalfTrend, SLOPE_MIN_RUN_MINUTES } from './lib/soak-trend';
 
 /**
  * `npm run soak`: the built service (`node dist/main.js`, embedded LanceDB in a temp DATA_DIR,
@@ -19,8 +20,9 @@ import { SoakRecorder } from './lib/soak-stats';
  * searches with and without a filter, inserts, upserts and deletes recycling a fixed id range,
  * single and batch embeddings, and short generations (plain, streamed, and streams the caller
  * hangs up on). Prints a row per minute, then a summary; writes bench/results/soak-<time>.json.
- * Exits non-zero on any failed call, RSS or fd growth past the bounds, an early death of the
- * service, or an unclean exit on SIGTERM. Settings: bench/lib/soak-config.ts.
+ * Exits non-zero on any failed call, RSS or fd growth past the bounds, an RSS or fd-floor slope
+ * over the second half past its bound (runs of 10 minutes or more), an early death of the service,
+ * or an unclean exit on SIGTERM. Settings: bench/lib/soak-config.ts.
  */
 const ROOT = resolve(__dirname, '..');
 const MODEL_CACHE_DIR = resolve(process.env.MODEL_CACHE_DIR ?? join(ROOT, 'models'));
@@ -30,7 +32,8 @@ const EMBEDDING_MODEL = 'all-MiniLM-L6-v2';
 const TEXT_MODEL = 'SmolLM2-135M-Instruct';
 /** Half the id range is stored before the load starts, so searches and deletes have rows from the first call. */
 const SEED_FRACTION = 0.5;
-const FD_SAMPLE_MS = 2000;
+/** How often the fd count and RSS are read between minute rows. */
+const PROC_SAMPLE_MS = 2000;
 
 const log = (line: string): void => {
   process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -64,11 +67,12 @@ async function main(): Promise<number> {
       sentences: benchSentences(500, config.seed),
     };
     let rows: MinuteRow[] = [];
+    let rssSamples: [number, number][] = [];
     let recorder: SoakRecorder | undefined;
     let exit: Awaited<ReturnType<ModelsServiceProcess['stop']>> | undefined;
     try {
       await prepare(ctx, config);
-      ({ rows, recorder } = await runLoad(ctx, config, ops, service, dataDir, () => died));
+      ({ rows, recorder, rssSamples } = await runLoad(ctx, config, ops, service, dataDir, () => died));
     } finally {
       ctx.rest.close();
       ctx.grpc.close();
@@ -80,7 +84,8 @@ async function main(): Promise<number> {
     }
     endLoad(machine);
     const total = recorder.finish();
-    const checks = soakChecks({ config, rows, total, ops, died, exit });
+    const trends = { rss: secondHalfTrend(rssSamples, config.minutes), fdFloor: secondHalfTrend(fdFloorPoints(rows), config.minutes) };
+    const checks = soakChecks({ config, rows, total, ops, died, exit, trends });
     const trend = rssTrendMiBPerMinute(rows);
     const out = [
       `## Soak (${startedAt.toISOString()}, ${config.minutes} min, ${config.workers} workers, at most ${config.generationWorkers} generating)`,
@@ -95,7 +100,9 @@ async function main(): Promise<number> {
       '### Checks',
       checkTable(checks),
       '',
-      `RSS trend after minute 1 (least squares, not judged): ${trend === undefined ? 'n/a (fewer than 3 minutes)' : `${trend >= 0 ? '+' : ''}${trend.toFixed(1)} MiB/min`}`,
+      `RSS slope over the second half (bound ${config.rssSlopeMiBPerMin} MiB/min in runs of ${SLOPE_MIN_RUN_MINUTES} min or more): ${describeTrend(trends.rss, 'MiB/min')}`,
+      `Open-fd floor slope over the second half (bound ${config.fdSlopePerMin} fds/min in runs of ${SLOPE_MIN_RUN_MINUTES} min or more): ${describeTrend(trends.fdFloor, 'fds/min')}`,
+      `RSS trend after minute 1, per-minute samples (not judged; as earlier soaks reported it): ${trend === undefined ? 'n/a (fewer than 3 minutes)' : `${trend >= 0 ? '+' : ''}${trend.toFixed(1)} MiB/min`}`,
     ].join('\n');
     process.stdout.write(`${out}\n`);
     if (recorder.samples.length > 0) process.stdout.write(`\nFirst failures:\n${recorder.samples.map((s) => `- ${s.at} ${s.op} ${s.code}: ${s.message}`).join('\n')}\n`);
@@ -121,6 +128,14 @@ async function main(): Promise<number> {
         died: died ?? null,
         checks,
         rssTrendMiBPerMinute: trend ?? null,
+        secondHalf: {
+          rssSlopeMiBPerMin: trends.rss.slope ?? null,
+          fdFloorSlopePerMin: trends.fdFloor.slope ?? null,
+          rssPoints: trends.rss.points,
+          fromMinute: trends.rss.from ?? null,
+        },
+        // [minutes since the load started, RSS MiB] every ~2 s: the points of the RSS slope.
+        rssSamples: rssSamples.map(([t, mib]) => [Number(t.toFixed(3)), Number(mib.toFixed(1))]),
         passed: checks.every((c) => c.ok),
       },
       'soak',
@@ -160,7 +175,7 @@ async function runLoad(
   service: ModelsServiceProcess,
   dataDir: string,
   died: () => string | undefined,
-): Promise<{ rows: MinuteRow[]; recorder: SoakRecorder }> {
+): Promise<{ rows: MinuteRow[]; recorder: SoakRecorder; rssSamples: [number, number][] }> {
   const start = Date.now();
   const deadline = start + config.minutes * 60_000;
   const recorder = new SoakRecorder(start);
@@ -189,18 +204,18 @@ async function runLoad(
   };
 
   const rows: MinuteRow[] = [];
-  const fds = new FdWatch(service.pid);
-  const watchFds = async (): Promise<void> => {
+  const watch = new ProcWatch(service.pid, start);
+  const watchProc = async (): Promise<void> => {
     while (!stopped()) {
-      await fds.sample();
-      await new Promise((r) => setTimeout(r, FD_SAMPLE_MS));
+      await watch.sample();
+      await new Promise((r) => setTimeout(r, PROC_SAMPLE_MS));
     }
   };
   let cpuBefore = (await sampleProcess(service.pid, dataDir)).cpuSeconds;
   let clientCpuBefore = process.cpuUsage();
   const closeMinute = async (minute: number): Promise<void> => {
     const window = recorder.cut();
-    const proc = await sampleProcess(service.pid, dataDir, fds);
+    const proc = await sampleProcess(service.pid, dataDir, watch);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     clientCpuBefore = process.cpuUsage();
     const stats = await ctx.rest.json('GET', `/v1/collections/${COLLECTION}/stats`, undefined).catch(() => undefined);
@@ -210,7 +225,7 @@ async function runLoad(
     rows.push(row);
     log(minuteLine(row));
   };
-  const workers = Promise.all([...Array.from({ length: config.workers }, (_, w) => worker(w)), watchFds()]);
+  const workers = Promise.all([...Array.from({ length: config.workers }, (_, w) => worker(w)), watchProc()]);
   for (let minute = 1; minute < config.minutes; minute += 1) {
     await sleepUntil(start + minute * 60_000, () => died() !== undefined);
     if (died() !== undefined) break;
@@ -219,7 +234,7 @@ async function runLoad(
   await workers;
   if (died() === undefined) await closeMinute(rows.length + 1);
   else log(`the service died: ${String(died())}`);
-  return { rows, recorder };
+  return { rows, recorder, rssSamples: watch.rss };
 }
 
 function pick(ops: readonly SoakOp[], rand: () => number): SoakOp {

@@ -83,7 +83,7 @@ stop_group() {
 
 start() {
   local data="$1" port="$2" watch="${3:-}"
-  installed || die "not installed: run scripts/milvus-server.sh install"
+  installed || die "not installed: run scripts/setup.sh milvus"
   mkdir -p "$data"
   data="$(cd "$data" && pwd)"
   [ -e "$data/bin" ] || ln -s "$base/bin" "$data/bin"

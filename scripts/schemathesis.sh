@@ -3,19 +3,16 @@
 # service (embedded store, real models in ./models), started here on loopback and always stopped.
 # Seed and example count are fixed so runs repeat. Generation routes are excluded: each call runs
 # the text model for seconds, so fuzzing them would dominate the run (their schemas are covered by
-# test/integration and the model tests).
+# test/integration and the model tests). schemathesis itself is installed by
+# scripts/setup.sh schemathesis (scripts/install-schemathesis.sh), the weights by scripts/setup.sh models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ST_VERSION=4.32.5
 VENV=.venv-schemathesis
 SEED=${SCHEMATHESIS_SEED:-20261125}
 EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-25}
 
-if [ ! -x "$VENV/bin/st" ] || ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$ST_VERSION"; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$ST_VERSION"
-fi
+[ -x "$VENV/bin/st" ] || { echo "schemathesis.sh: schemathesis is not installed: run scripts/setup.sh schemathesis" >&2; exit 1; }
 
 DATA_DIR=$(mktemp -d -t taishang-fuzz-XXXXXX)
 LOG="$DATA_DIR/service.log"

@@ -16,11 +16,15 @@ export interface SoakConfig {
   rssGrowthPct: number;
   /** Allowed growth of the service's open fds: least count seen in minute 1 to least in the last minute. */
   fdGrowth: number;
+  /** Allowed least-squares slope of RSS over the second half of the run, MiB per minute (bench/lib/soak-trend.ts). */
+  rssSlopeMiBPerMin: number;
+  /** Allowed least-squares slope of the per-minute least open-fd count over the second half, fds per minute. */
+  fdSlopePerMin: number;
   /** Base seed of the pseudo-random mix, so two runs send the same sequence of choices. */
   seed: number;
 }
 
-const SETTINGS: Record<keyof SoakConfig, { env: string; flag: string; fallback: number; min: number }> = {
+const SETTINGS: Record<keyof SoakConfig, { env: string; flag: string; fallback: number; min: number; fraction?: true }> = {
   minutes: { env: 'SOAK_MINUTES', flag: '--minutes', fallback: 10, min: 1 },
   workers: { env: 'SOAK_WORKERS', flag: '--workers', fallback: 8, min: 1 },
   generationWorkers: { env: 'SOAK_GENERATION_WORKERS', flag: '--generation-workers', fallback: 2, min: 0 },
@@ -28,6 +32,8 @@ const SETTINGS: Record<keyof SoakConfig, { env: string; flag: string; fallback: 
   rssGrowthMiB: { env: 'SOAK_RSS_GROWTH_MIB', flag: '--rss-growth-mib', fallback: 150, min: 0 },
   rssGrowthPct: { env: 'SOAK_RSS_GROWTH_PCT', flag: '--rss-growth-pct', fallback: 25, min: 0 },
   fdGrowth: { env: 'SOAK_FD_GROWTH', flag: '--fd-growth', fallback: 20, min: 0 },
+  rssSlopeMiBPerMin: { env: 'SOAK_RSS_SLOPE_MIB_PER_MIN', flag: '--rss-slope-mib-per-min', fallback: 8, min: 0, fraction: true },
+  fdSlopePerMin: { env: 'SOAK_FD_SLOPE_PER_MIN', flag: '--fd-slope-per-min', fallback: 2, min: 0, fraction: true },
   seed: { env: 'SOAK_SEED', flag: '--seed', fallback: 20261125, min: 0 },
 };
 
@@ -41,7 +47,9 @@ export function soakConfig(argv: readonly string[] = process.argv.slice(2), env:
       continue;
     }
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < s.min) throw new Error(`${at >= 0 ? s.flag : s.env} must be an integer >= ${s.min}, got '${raw}'`);
+    if (!(s.fraction ? Number.isFinite(value) : Number.isInteger(value)) || value < s.min) {
+      throw new Error(`${at >= 0 ? s.flag : s.env} must be ${s.fraction ? 'a number' : 'an integer'} >= ${s.min}, got '${raw}'`);
+    }
     out[key] = value;
   }
   const unknown = argv.filter((a) => a.startsWith('--') && !Object.values(SETTINGS).some((s) => s.flag === a));

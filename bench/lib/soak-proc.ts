@@ -5,7 +5,7 @@ import { cpuSecondsOf } from './models-service';
 /** What the soak watches in the service process between minutes (Linux /proc). */
 export interface ProcSample {
   rssMiB: number;
-  /** Open fds at the sample, and the least and most seen by the FdWatch over the minute. */
+  /** Open fds at the sample, and the least and most seen by the ProcWatch over the minute. */
   openFds: number;
   fdsMin: number;
   fdsMax: number;
@@ -19,22 +19,37 @@ export async function openFdsOf(pid: number): Promise<number> {
   return (await readdir(`/proc/${pid}/fd`)).length;
 }
 
+function statusField(status: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+}
+
+async function rssMiBOf(pid: number): Promise<number> {
+  return statusField(await readFile(`/proc/${pid}/status`, 'utf8'), 'VmRSS') / 1024;
+}
+
 /**
- * The service's fd count every few seconds. One reading is noisy: the embedded store opens data
- * and manifest files for each read and write, so a busy moment shows dozens more than a quiet
- * one. A leak raises the floor, so the soak judges each minute's least count.
+ * The service's fd count and RSS every few seconds. One fd reading is noisy: the embedded store
+ * opens data and manifest files for each read and write, so a busy moment shows dozens more than a
+ * quiet one. A leak raises the floor, so the soak judges each minute's least count. The RSS
+ * samples are the points of the second-half slope (bench/lib/soak-trend.ts).
  */
-export class FdWatch {
+export class ProcWatch {
   private min = Infinity;
   private max = 0;
+  /** [minutes since the load started, RSS in MiB], one per sample. */
+  readonly rss: [number, number][] = [];
 
-  constructor(private readonly pid: number) {}
+  constructor(
+    private readonly pid: number,
+    private readonly startedAt: number,
+  ) {}
 
   async sample(): Promise<void> {
-    const n = await openFdsOf(this.pid).catch(() => undefined);
-    if (n === undefined) return; // The process is gone; the soak notices that separately.
+    const [n, rss] = await Promise.all([openFdsOf(this.pid).catch(() => undefined), rssMiBOf(this.pid).catch(() => undefined)]);
+    if (n === undefined || rss === undefined) return; // The process is gone; the soak notices that separately.
     this.min = Math.min(this.min, n);
     this.max = Math.max(this.max, n);
+    this.rss.push([(Date.now() - this.startedAt) / 60_000, rss]);
   }
 
   /** The minute's least and most, then a fresh minute. */
@@ -46,15 +61,14 @@ export class FdWatch {
   }
 }
 
-export async function sampleProcess(pid: number, dataDir: string, fds?: FdWatch): Promise<ProcSample> {
+export async function sampleProcess(pid: number, dataDir: string, watch?: ProcWatch): Promise<ProcSample> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   const openFds = await openFdsOf(pid);
   return {
-    rssMiB: field('VmRSS') / 1024,
+    rssMiB: statusField(status, 'VmRSS') / 1024,
     openFds,
-    ...(fds ? fds.cut(openFds) : { fdsMin: openFds, fdsMax: openFds }),
-    threads: field('Threads'),
+    ...(watch ? watch.cut(openFds) : { fdsMin: openFds, fdsMax: openFds }),
+    threads: statusField(status, 'Threads'),
     cpuSeconds: cpuSecondsOf(pid),
     dataMiB: (await treeBytes(dataDir)) / 2 ** 20,
   };

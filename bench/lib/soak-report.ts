@@ -3,6 +3,7 @@ import type { SoakConfig } from './soak-config';
 import type { Group, SoakOp } from './soak-ops';
 import type { ProcSample } from './soak-proc';
 import { errorText, figures, type OpFigures, type SoakWindow } from './soak-stats';
+import { describeTrend, leastSquaresSlope, SLOPE_MIN_RUN_MINUTES, type SecondHalfTrend } from './soak-trend';
 
 export const GROUPS: readonly Group[] = ['search', 'write', 'embed', 'generate'];
 
@@ -81,6 +82,27 @@ export interface Check {
   bound: string;
   measured: string;
   ok: boolean;
+  /** false for a check the run was too short to judge (it then counts as passed, and says so). */
+  judged?: boolean;
+}
+
+export type Trends = { rss: SecondHalfTrend; fdFloor: SecondHalfTrend };
+
+/** The second-half slopes of RSS and of the open-fd floor against their bounds. */
+export function trendChecks(config: Pick<SoakConfig, 'minutes' | 'rssSlopeMiBPerMin' | 'fdSlopePerMin'>, trends: Trends): Check[] {
+  return [
+    slopeCheck('RSS slope, second half (least squares)', trends.rss, config.rssSlopeMiBPerMin, 'MiB/min', config.minutes),
+    slopeCheck('open-fd floor slope, second half (least squares)', trends.fdFloor, config.fdSlopePerMin, 'fds/min', config.minutes),
+  ];
+}
+
+/** A second-half slope against its bound; runs under SLOPE_MIN_RUN_MINUTES are reported, not judged. */
+function slopeCheck(name: string, trend: SecondHalfTrend, bound: number, unit: string, runMinutes: number): Check {
+  const measured = describeTrend(trend, unit);
+  if (runMinutes < SLOPE_MIN_RUN_MINUTES) {
+    return { name, bound: `<= ${bound} ${unit}`, measured: `${measured}; not judged under ${SLOPE_MIN_RUN_MINUTES} min`, ok: true, judged: false };
+  }
+  return { name, bound: `<= ${bound} ${unit}`, measured, ok: trend.slope !== undefined && trend.slope <= bound };
 }
 
 /** The pass/fail rules of the soak (README and BENCHMARKS.md say why these bounds). */
@@ -91,8 +113,10 @@ export function soakChecks(opts: {
   ops: readonly SoakOp[];
   died: string | undefined;
   exit: { code: number | null; signal: string | null; killed: boolean } | undefined;
+  /** Least-squares slopes over the second half of the run (bench/lib/soak-trend.ts). */
+  trends: Trends;
 }): Check[] {
-  const { config, rows, total } = opts;
+  const { config, rows, total, trends } = opts;
   const first = rows[0]?.proc;
   const last = rows[rows.length - 1]?.proc;
   const errors = figures(total, () => true).errors;
@@ -128,6 +152,7 @@ export function soakChecks(opts: {
       measured: `${first.fdsMin} -> ${last.fdsMin} (${fdGrowth >= 0 ? '+' : ''}${fdGrowth})`,
       ok: fdGrowth <= config.fdGrowth,
     });
+    checks.push(...trendChecks(config, trends));
   } else {
     checks.push({ name: 'minutes recorded', bound: `${config.minutes}`, measured: '0', ok: false });
   }
@@ -135,20 +160,14 @@ export function soakChecks(opts: {
 }
 
 /**
- * Least-squares slope of RSS over the minutes after the first, MiB per minute: a steady leak shows
- * as a positive slope even when it stays inside the growth bound. Reported, not judged (allocator
- * arenas and caches move RSS by tens of MiB either way).
+ * Least-squares slope of the per-minute RSS over the minutes after the first, MiB per minute, as
+ * earlier soaks reported it (kept for comparison with their JSON). Not judged: the second-half
+ * slope is (soakChecks).
  */
 export function rssTrendMiBPerMinute(rows: readonly MinuteRow[]): number | undefined {
-  const pts = rows.slice(1).map((r) => [r.minute, r.proc.rssMiB] as const);
-  if (pts.length < 2) return undefined;
-  const mx = pts.reduce((n, [x]) => n + x, 0) / pts.length;
-  const my = pts.reduce((n, [, y]) => n + y, 0) / pts.length;
-  const num = pts.reduce((n, [x, y]) => n + (x - mx) * (y - my), 0);
-  const den = pts.reduce((n, [x]) => n + (x - mx) ** 2, 0);
-  return num / den;
+  return rows.length < 3 ? undefined : leastSquaresSlope(rows.slice(1).map((r) => [r.minute, r.proc.rssMiB] as const));
 }
 
 export function checkTable(checks: readonly Check[]): string {
-  return table(checks.map((c) => ({ check: c.name, bound: c.bound, measured: c.measured, result: c.ok ? 'pass' : 'FAIL' })));
+  return table(checks.map((c) => ({ check: c.name, bound: c.bound, measured: c.measured, result: c.judged === false ? 'not judged' : c.ok ? 'pass' : 'FAIL' })));
 }

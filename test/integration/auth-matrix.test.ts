@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { FileDescriptorSet } from 'protobufjs/ext/descriptor';
 import { OPERATION_ACCESS, type Access, type Role } from '../../src/domain';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Every REST operation (from the served /openapi.json) and every RPC (from the proto descriptors)
@@ -102,14 +101,12 @@ function rpcsFromDescriptors(): Rpc[] {
 }
 
 describe('the auth matrix over every REST operation and RPC', () => {
-  let dataDir: string;
   let service: ServiceProcess;
   let restOperations: RestOperation[];
   let grpc: Client;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-auth-matrix-'));
-    service = await startService(dataDir, {
+    service = await startService(await tempDir('auth-matrix'), {
       API_KEYS: `${KEYS.read}:read,${KEYS.write}:write,${KEYS.admin}:admin,${KEYS.all}`,
     });
     const spec = (await (await fetch(`${service.baseUrl}/openapi.json`)).json()) as {
@@ -136,7 +133,6 @@ describe('the auth matrix over every REST operation and RPC', () => {
   afterAll(async () => {
     grpc?.close();
     await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   async function restStatus(op: RestOperation, key: string | undefined): Promise<number> {

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LanceVectorStore, type LanceActivity } from '../../src/adapters/vector/lance';
+import type { LanceActivity, LanceVectorStore } from '../../src/adapters/vector/lance';
 import type { ModelService, ModelConfig as DomainModelConfig, SearchQuery, VectorRecord } from '../../src/domain';
 import type { ModelConfig } from '../../src/gen/taishang/ai/v1/model_service';
 import type { ChunkStart } from '../../src/providers/transformers';
 import { createRealProviders, createRegistryDir, EMBEDDING_MODEL, eventually, type RealProviders, type RegistryDir } from '../support/real-models';
 import { startRestServer, type RestTestServer } from '../support/rest-test-server';
+import { openLanceStore } from '../support/stores';
 import { logLine, startGrpc, type GrpcHarness } from './grpc-harness';
 
 /**
@@ -76,18 +74,15 @@ async function quiet(idle: () => boolean): Promise<void> {
 }
 
 describe('a cancelled LanceDB call stops between engine steps (real LanceDB in a temp dir)', () => {
-  let dir: string;
   let store: LanceVectorStore;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cancel-lance-'));
-    store = await LanceVectorStore.open({ dataDir: dir });
+    store = await openLanceStore();
     await store.createCollection({ name: 'ties', description: '', dimension: DIM, metricType: 'COSINE', index: null });
     await store.insert('ties', () => rows(2_000, 'r'));
   });
   afterAll(async () => {
     await store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a search cancelled during its first step starts no other', async () => {
@@ -137,7 +132,6 @@ function wire(config: typeof EMBEDDING_MODEL): ModelConfig {
 }
 
 describe('a cancelled call stops the work underneath, over both doors (gRPC and REST on one service)', () => {
-  let dir: string;
   let store: LanceVectorStore;
   let providers: RealProviders;
   let registry: RegistryDir;
@@ -147,8 +141,7 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
   const model = EMBEDDING_MODEL.name;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cancel-doors-'));
-    store = await LanceVectorStore.open({ dataDir: dir });
+    store = await openLanceStore();
     providers = createRealProviders();
     registry = await createRegistryDir(providers);
     models = await registry.open();
@@ -167,8 +160,6 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
     await rest.close();
     await store.close();
     await providers.close();
-    await registry.dispose();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const grpcSearch = (signal: AbortSignal) =>

@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCrashRounds, type RoundPlan } from '../support/crash-rounds';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { useTempDir } from '../support/temp-dirs';
 
 /**
  * Crash durability of the embedded store: the real service process ingests over both doors and is
@@ -29,23 +27,18 @@ const ROUNDS: RoundPlan[] = [
   {},
 ];
 
-let dataDir: string;
+const data = useTempDir('crash-lance');
 /** Every process started, so none outlives a failed round. */
 const started: ServiceProcess[] = [];
 
 async function start(): Promise<ServiceProcess> {
-  const svc = await startService(dataDir);
+  const svc = await startService(data.path);
   started.push(svc);
   return svc;
 }
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'taishang-crash-lance-'));
-});
-
 afterAll(async () => {
   for (const svc of started) await svc.stop('SIGKILL');
-  await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 it(`loses no acknowledged write over ${ROUNDS.length} SIGKILL rounds (seed ${SEED})`, () => runCrashRounds(start, SEED, ROUNDS), 300_000);

@@ -1,22 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, credentials, Metadata as GrpcMetadata, type ServiceError } from '@grpc/grpc-js';
 import { ClientError, createChannel, createClientFactory, Status, type Channel } from 'nice-grpc';
 import { BadRequest, errorDetailsClientMiddleware, RichClientError } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import pino from 'pino';
-import { LanceVectorStore } from '../../src/adapters/vector/lance';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { limits, ModelRegistry, ModelService, VectorService, type VectorStore } from '../../src/domain';
+import { limits, type ModelService, VectorService, type VectorStore } from '../../src/domain';
 import { ModelServiceDefinition, type ModelServiceClient } from '../../src/gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 import { buildGrpc, type GrpcDoor } from '../../src/grpc/build-grpc-server';
+import { openModelService } from '../support/model-services';
+import { openLanceStore } from '../support/stores';
 
 /** The store every gRPC integration test runs on (real LanceDB in a temp dir): the one place to switch engines. */
-export async function createTestStore(dataDir: string): Promise<VectorStore> {
-  return LanceVectorStore.open({ dataDir });
+export async function createTestStore(): Promise<VectorStore> {
+  return openLanceStore();
 }
 
 /** One parsed pino line of the server. */
@@ -46,24 +43,15 @@ function createHealthClient(channel: Channel) {
 }
 
 /**
- * A ModelService with no providers over a registry file in `dataDir`: enough for the vector tests,
- * which never call a model. Model tests pass their own, with real providers.
- */
-export async function createIdleModelService(dataDir: string): Promise<ModelService> {
-  const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
-  await registry.open([]);
-  return new ModelService(registry, new Map());
-}
-
-/**
- * The real server on 127.0.0.1:0 over a store in a fresh temp dir (or the caller's `store`, which
- * the caller then closes), and a real client made from the same proto.
+ * The real server on 127.0.0.1:0 and a real client made from the same proto. The vectors live in
+ * `options.store` (the caller's to close; unit tests pass a MemoryVectorStore) or else in LanceDB
+ * in a fresh temp dir; models come from `options.models` or a ModelService with no providers,
+ * enough for the vector tests, which never call a model.
  */
 export async function startGrpc(options: { models?: ModelService; store?: VectorStore } = {}): Promise<GrpcHarness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'taishang-grpc-'));
-  const store = options.store ?? (await createTestStore(dataDir));
+  const store = options.store ?? (await createTestStore());
   const service = new VectorService(store);
-  const models = options.models ?? (await createIdleModelService(dataDir));
+  const models = options.models ?? (await openModelService());
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -98,7 +86,6 @@ export async function startGrpc(options: { models?: ModelService; store?: Vector
       channel.close();
       await door.server.shutdown();
       if (options.store === undefined) await store.close();
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { status as Code, type Client } from '@grpc/grpc-js';
 import type { DescMessage } from '@bufbuild/protobuf';
@@ -32,6 +29,7 @@ import {
 } from '../support/proto-bytes';
 import { http2Call, rawCall, rawClient, type Outcome } from '../support/raw-grpc';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Issue 7, item 2: malformed protobuf, lying or cut gRPC frames, wrong message types, huge repeated
@@ -122,7 +120,6 @@ function rssMiB(pid: number): number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('gRPC malformed input, every RPC (the service as a process)', () => {
-  let dataDir: string;
   let svc: ServiceProcess;
   let client: Client;
   let models: ModelServiceClient;
@@ -130,8 +127,7 @@ describe('gRPC malformed input, every RPC (the service as a process)', () => {
   let baselineRss = 0;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-grpcfuzz-'));
-    svc = await startService(dataDir);
+    svc = await startService(await tempDir('grpcfuzz'));
     client = rawClient(`127.0.0.1:${svc.grpcPort}`);
     models = createClient(ModelServiceDefinition, svc.channel);
     await svc.vectors.createCollection({ name: 'kept', description: 'stored before the cases', vectorDim: 4 });
@@ -147,7 +143,6 @@ describe('gRPC malformed input, every RPC (the service as a process)', () => {
   afterAll(async () => {
     client?.close();
     if (svc && svc.child.exitCode === null) expect(await svc.stop()).toBe(0);
-    await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   /** The read-back: the stored rows and the model registry are as they were before the cases. */

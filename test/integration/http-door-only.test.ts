@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LanceVectorStore } from '../../src/adapters/vector/lance';
 import { restDoor, type Door } from './door-parity/doors';
 import { FIXTURE_MODELS, readBackModels, SMOLLM } from './door-parity/model-fixtures';
 import { startParityApp, type ParityApp } from './door-parity/parity-app';
 import { INTACT, readBackVectors, seedVectors } from './door-parity/vector-fixtures';
 import { expectProblem, fieldsOf, startRestServer, type RestAnswer, type RestTestServer } from '../support/rest-test-server';
 import { postForEvents, readSse } from '../support/sse-client';
+import { useLanceStore } from '../support/stores';
 
 const C = `/v1/collections/${INTACT}`;
 const GREEDY = { temperature: 0, seed: 7 };
@@ -124,19 +121,10 @@ describe('REST door only', () => {
   });
 
   describe('on servers of their own', () => {
-    let dataDir: string;
-    let store: LanceVectorStore;
-    beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'taishang-http-only-'));
-      store = await LanceVectorStore.open({ dataDir });
-    });
-    afterAll(async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const lance = useLanceStore();
 
     it('a body over the size limit is 413 naming the body; nothing is created', async () => {
-      const small = await startRestServer(store, { bodyLimitBytes: 1024 });
+      const small = await startRestServer(lance.store, { bodyLimitBytes: 1024 });
       try {
         const answer = await small.call('POST', '/v1/collections', { json: { name: 'x', description: 'd'.repeat(2048), vector_dim: 4 } });
         expectProblem(answer, 413, 'RESOURCE_EXHAUSTED');
@@ -148,7 +136,7 @@ describe('REST door only', () => {
     });
 
     it('/readyz is 503 not_ready while the engine is not ready; /healthz stays 200', async () => {
-      const notReady = await startRestServer(store, { isReady: async () => false });
+      const notReady = await startRestServer(lance.store, { isReady: async () => false });
       try {
         expect(await notReady.call('GET', '/readyz')).toMatchObject({ status: 503, body: { status: 'not_ready' } });
         expect((await notReady.call('GET', '/healthz')).status).toBe(200);

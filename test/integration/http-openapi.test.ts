@@ -1,22 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LanceVectorStore } from '../../src/adapters/vector/lance';
-import type { VectorStore } from '../../src/domain';
 import { startRestServer, type RestTestServer } from '../support/rest-test-server';
-
-/** The real LanceDB store (the default engine) in a fresh temp dir. */
-async function openTestStore(): Promise<{ store: VectorStore; dispose(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'taishang-http-'));
-  const store = await LanceVectorStore.open({ dataDir });
-  return {
-    store,
-    dispose: async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+import { useLanceStore } from '../support/stores';
 
 /** Every REST operation of CONVENTIONS.md this door serves, as "METHOD path". */
 const ROUTES = [
@@ -70,14 +53,12 @@ interface Operation {
 }
 
 describe('OpenAPI document and Swagger UI', () => {
+  const lance = useLanceStore();
   let server: RestTestServer;
-  let dispose: () => Promise<void>;
   let spec: { components: { securitySchemes?: Record<string, unknown> }; openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
-    const opened = await openTestStore();
-    dispose = opened.dispose;
-    server = await startRestServer(opened.store);
+    server = await startRestServer(lance.store);
     const answer = await server.call('GET', '/openapi.json');
     expect(answer.status).toBe(200);
     spec = JSON.parse(answer.text);
@@ -85,7 +66,6 @@ describe('OpenAPI document and Swagger UI', () => {
 
   afterAll(async () => {
     await server.close();
-    await dispose();
   });
 
   const operations = (): [string, Operation][] =>

@@ -1,26 +1,21 @@
 import { connect } from '@lancedb/lancedb';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanceVectorStore, type LanceStoreOptions } from '../../src/adapters/vector/lance';
 import { baseSchema } from '../../src/adapters/vector/lance/lance-arrow-rows';
 import { matchesFilter, parseFilter, type CollectionSpec, type Metadata, type MetricType, type VectorRecord } from '../../src/domain';
+import { useTempDir } from '../support/temp-dirs';
 
 /** Real LanceDB in a temp dir: no mocks. */
-let root: string;
+const temp = useTempDir('lance-store');
 const open: LanceVectorStore[] = [];
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'lance-store-'));
-});
 
 afterAll(async () => {
   await Promise.all(open.map((s) => s.close()));
-  await rm(root, { recursive: true, force: true });
 });
 
 let dirs = 0;
-async function openStore(options: Partial<LanceStoreOptions> = {}, dataDir = join(root, `s${(dirs += 1)}`)): Promise<LanceVectorStore> {
+async function openStore(options: Partial<LanceStoreOptions> = {}, dataDir = join(temp.path, `s${(dirs += 1)}`)): Promise<LanceVectorStore> {
   const store = await LanceVectorStore.open({ dataDir, ...options });
   open.push(store);
   return store;
@@ -290,7 +285,7 @@ describe('rare matches, restart, indexes and compaction', () => {
   });
 
   it('keeps definitions and data across a restart; cleans what a crash left', async () => {
-    const dataDir = join(root, 'restart');
+    const dataDir = join(temp.path, 'restart');
     const first = await openStore({}, dataDir);
     await first.createCollection({ ...spec('kept', 2), index: { indexType: 'IVF_PQ', metricType: 'COSINE', params: { nlist: 4 } } });
     await first.insert('kept', () => [rec('x', [1, 0], { a: 1 }), rec('y', [0, 1], { a: 2 })]);
@@ -310,7 +305,7 @@ describe('rare matches, restart, indexes and compaction', () => {
   });
 
   it('declares an index at once and builds it when enough rows arrive; drop and metric change', async () => {
-    const smallDir = join(root, 'small');
+    const smallDir = join(temp.path, 'small');
     let small = await openStore({ indexMinRows: 300 }, smallDir);
     await small.createCollection(spec('ix', dim, 'L2'));
     await small.insert('ix', () => big.slice(0, 200));
@@ -393,7 +388,7 @@ describe('concurrent writers', () => {
 
 describe('health and shutdown', () => {
   it('is healthy while open; close drains writes, then calls are UNAVAILABLE', async () => {
-    const dataDir = join(root, 'health');
+    const dataDir = join(temp.path, 'health');
     const store = await LanceVectorStore.open({ dataDir });
     expect(await store.health()).toMatchObject({ healthy: true });
     await store.createCollection(spec('h', 2));

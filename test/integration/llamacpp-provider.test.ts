@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { ModelRegistry, ModelService, type GenerationChunk, type GenerationParams, type GenerationResult, type ModelConfig } from '../../src/domain';
+import { type GenerationChunk, type GenerationParams, type GenerationResult, type ModelConfig } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { LlamaCppProvider, type GenerationEnd } from '../../src/providers/llamacpp';
+import { openModelService } from '../support/model-services';
 import { MODEL_CACHE_DIR } from '../support/real-models';
+import { tempDir } from '../support/temp-dirs';
 
 /** Real weights from scripts/fetch-models.sh (SmolLM2-135M-Instruct, ChatML template). */
 const FILE = 'SmolLM2-135M-Instruct.Q4_1.gguf';
@@ -180,21 +180,14 @@ describe('cancellation stops the generation itself', () => {
   });
 
   test('with concurrency 1 the domain runs two generations one after the other', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'taishang-llamacpp-'));
-    try {
-      const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-      await registry.open([]);
-      const service = new ModelService(registry, new Map([['llamacpp', provider]]));
-      await service.register({ name: 'smollm', provider: 'llamacpp', modelId: FILE, parameters: { context_size: 512, concurrency: 1 } });
-      let most = 0;
-      const watch = setInterval(() => (most = Math.max(most, provider.activeGenerations())), 2);
-      const results = await Promise.all([1, 2].map(() => service.generateText('smollm', STORY, { max_tokens: 12, temperature: 0 })));
-      clearInterval(watch);
-      expect(most).toBe(1);
-      expect(results[0]).toEqual(results[1]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const service = await openModelService({ llamacpp: provider });
+    await service.register({ name: 'smollm', provider: 'llamacpp', modelId: FILE, parameters: { context_size: 512, concurrency: 1 } });
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, provider.activeGenerations())), 2);
+    const results = await Promise.all([1, 2].map(() => service.generateText('smollm', STORY, { max_tokens: 12, temperature: 0 })));
+    clearInterval(watch);
+    expect(most).toBe(1);
+    expect(results[0]).toEqual(results[1]);
   });
 });
 
@@ -221,16 +214,12 @@ describe('validate', () => {
   });
 
   test('a file that is not GGUF is FAILED_PRECONDITION', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'taishang-gguf-'));
-    try {
-      await writeFile(join(dir, 'fake.gguf'), 'not a model at all');
-      const other = new LlamaCppProvider({ modelCacheDir: dir });
-      const error = await failure(other.validate({ ...config, modelId: 'fake.gguf' }));
-      expect(error.code).toBe('FAILED_PRECONDITION');
-      expect(error.message).toContain(join(dir, 'fake.gguf'));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await tempDir('gguf');
+    await writeFile(join(dir, 'fake.gguf'), 'not a model at all');
+    const other = new LlamaCppProvider({ modelCacheDir: dir });
+    const error = await failure(other.validate({ ...config, modelId: 'fake.gguf' }));
+    expect(error.code).toBe('FAILED_PRECONDITION');
+    expect(error.message).toContain(join(dir, 'fake.gguf'));
   });
 
   test('reports its shape: generation, context size, concurrency; embed refused', async () => {

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, credentials, Metadata as GrpcMetadata, type ServiceError } from '@grpc/grpc-js';
 import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import pino from 'pino';
@@ -12,6 +9,7 @@ import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen
 import { labelValues, parseExposition, samplesOf, valueOf, type Exposition } from '../support/prometheus-text';
 import { MODEL_CACHE_DIR } from '../support/real-models';
 import { postForEvents, readSse } from '../support/sse-client';
+import { tempDir } from '../support/temp-dirs';
 
 const P = 'taishang_';
 const SEARCH_ROUTE = '/v1/collections/:name/search';
@@ -56,7 +54,7 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
   }
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-metrics-'));
+    dataDir = await tempDir('metrics');
     config = loadConfig({}, { host: '127.0.0.1', grpcPort: 0, httpPort: 0, dataDir, modelCacheDir: MODEL_CACHE_DIR, logLevel: 'silent', shutdownGraceMs: 2000 });
     app = await buildApp(config, pino({ level: 'silent' }));
     const ports = await app.listen();
@@ -97,7 +95,6 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
   afterAll(async () => {
     channel?.close();
     await app?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('declares every family with its Prometheus type', () => {

@@ -68,8 +68,6 @@ describe('OpenAI-compatible REST (/openai/v1) with real models', () => {
   afterAll(async () => {
     await rest?.close();
     await providers?.close();
-    await dirA?.dispose();
-    await dirB?.dispose();
   });
 
   describe('the official openai client against /openai/v1', () => {

@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Status } from 'nice-grpc';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService } from '../../src/domain';
+import type { ModelService } from '../../src/domain';
 import { OpenAiProvider } from '../../src/providers/remote-openai';
+import { openModelService } from '../support/model-services';
 import { expectProblem, fieldsOf, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { json, ScriptedHttpServer } from '../support/scripted-http-server';
+import { tempDir } from '../support/temp-dirs';
 import { expectStatus, startGrpc, violatedFields, type GrpcHarness } from './grpc-harness';
 
 const CHAT_ANSWER = { choices: [{ message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 1 } };
@@ -19,7 +17,6 @@ const CHAT_ANSWER = { choices: [{ message: { role: 'assistant', content: 'hello'
 describe('PROVIDER_HOSTS: openai models reach only allowed hosts', () => {
   let allowed: ScriptedHttpServer;
   let forbidden: ScriptedHttpServer;
-  let dir: string;
   let models: ModelService;
   let rest: RestTestServer;
   let grpc: GrpcHarness;
@@ -37,22 +34,19 @@ describe('PROVIDER_HOSTS: openai models reach only allowed hosts', () => {
     forbidden = await ScriptedHttpServer.start();
     allowed.script = (_req, res) => json(res, 200, CHAT_ANSWER);
     forbidden.script = (_req, res) => json(res, 200, CHAT_ANSWER);
-    dir = await mkdtemp(join(tmpdir(), 'taishang-provider-hosts-'));
+    const dir = await tempDir('provider-hosts');
 
     // A model stored while no allowlist was set, pointing at the host that is now forbidden.
-    const before = new ModelRegistry(new JsonFileRegistryStore(dir));
-    await before.open([]);
-    await new ModelService(before, new Map([['openai', new OpenAiProvider({ env: {} })]])).register({
+    const before = await openModelService({ openai: new OpenAiProvider({ env: {} }) }, { dir });
+    await before.register({
       name: 'legacy',
       provider: 'openai',
       modelId: 'upstream',
       parameters: { base_url: `${forbidden.url}/v1` },
     });
 
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-    await registry.open([]);
     const allowedHost = new URL(allowed.url).host;
-    models = new ModelService(registry, new Map([['openai', new OpenAiProvider({ env: {}, allowedHosts: ['api.openai.com', allowedHost] })]]));
+    models = await openModelService({ openai: new OpenAiProvider({ env: {}, allowedHosts: ['api.openai.com', allowedHost] }) }, { dir });
     rest = await startRestServer(new MemoryVectorStore(), { models });
     grpc = await startGrpc({ models });
   });
@@ -62,7 +56,6 @@ describe('PROVIDER_HOSTS: openai models reach only allowed hosts', () => {
     await grpc.close();
     await allowed.close();
     await forbidden.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   beforeEach(() => {

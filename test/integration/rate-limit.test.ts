@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClientError, createChannel, createClientFactory, Metadata, Status, type Channel } from 'nice-grpc';
 import { errorDetailsClientMiddleware, RetryInfo, RichClientError } from 'nice-grpc-error-details';
 import { VectorServiceDefinition } from '../../src/gen/taishang/ai/v1/vector_service';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * The per-caller token bucket on the real process. The rate is one call per 100 s with a burst of
@@ -27,14 +27,13 @@ async function get(service: ServiceProcess, path: string, key?: string): Promise
 }
 
 describe('rate limits per API key', () => {
-  let dataDir: string;
   let service: ServiceProcess;
   let channel: Channel;
   const vectors = () => createClientFactory().use(errorDetailsClientMiddleware).create(VectorServiceDefinition, channel);
   const as = (key: string) => ({ metadata: Metadata({ authorization: `Bearer ${key}` }) });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-rate-'));
+    const dataDir = await tempDir('rate');
     const keysFile = join(dataDir, 'keys.json');
     await writeFile(keysFile, JSON.stringify([{ name: 'fast', key: KEY_FAST, roles: ['read'], rate_limit_per_second: 1000 }]));
     service = await startService(join(dataDir, 'data'), { ...SLOW, API_KEYS: `${KEY_A}:read,${KEY_B}:read`, API_KEYS_FILE: keysFile });
@@ -44,7 +43,6 @@ describe('rate limits per API key', () => {
   afterAll(async () => {
     channel?.close();
     await service?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('answers 429 with Retry-After once a key is over its limit, while other keys and public routes keep working', async () => {
@@ -92,8 +90,7 @@ describe('rate limits per API key', () => {
 
 describe('rate limits without keys', () => {
   it('limits anonymous callers per address', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'taishang-rate-anon-'));
-    const service = await startService(dataDir, SLOW);
+    const service = await startService(await tempDir('rate-anon'), SLOW);
     try {
       const statuses = [];
       for (let i = 0; i < 3; i += 1) statuses.push((await get(service, '/v1/collections')).status);
@@ -101,7 +98,6 @@ describe('rate limits without keys', () => {
       expect((await get(service, '/readyz')).status).toBe(200);
     } finally {
       await service.stop();
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

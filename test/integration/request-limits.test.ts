@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createChannel, createClient, Status } from 'nice-grpc';
-import { LanceVectorStore } from '../../src/adapters/vector/lance';
-import { limits, type VectorStore } from '../../src/domain';
+import { limits } from '../../src/domain';
 import { VectorServiceDefinition } from '../../src/gen/taishang/ai/v1/vector_service';
 import { BODY_LIMITS, DEFAULT_BODY_LIMIT } from '../../src/http/body-limits';
 import { expectProblem, fieldsOf, startRestServer, type RestTestServer } from '../support/rest-test-server';
+import { useLanceStore } from '../support/stores';
 import { expectStatus, startGrpc, type GrpcHarness } from './grpc-harness';
 
 const C = '/v1/collections/limits';
@@ -29,22 +26,17 @@ function insertBodyOf(size: number): string {
 }
 
 describe('REST per-route body limits over real HTTP', () => {
+  const lance = useLanceStore();
   let server: RestTestServer;
-  let store: VectorStore;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-limits-'));
-    store = await LanceVectorStore.open({ dataDir });
-    server = await startRestServer(store);
+    server = await startRestServer(lance.store);
     expect((await server.call('POST', '/v1/collections', { json: { name: 'limits', vector_dim: 4 } })).status).toBe(201);
     expect((await server.call('POST', `${C}/vectors`, { json: { vectors: [{ id: 'seed', vector: [0, 1, 0, 0] }] } })).status).toBe(200);
   });
 
   afterAll(async () => {
     await server.close();
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const search = () => server.call('POST', `${C}/search`, { json: { query_vector: [0, 1, 0, 0], options: { topk: 1 } } });

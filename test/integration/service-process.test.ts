@@ -1,13 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { exitCode, rest, runMain, startService, type ServiceProcess } from '../support/service-process';
-
-const run = promisify(execFile);
-const GRPCURL = join(__dirname, '..', '..', '.tools', 'bin', 'grpcurl');
+import { useTempDir } from '../support/temp-dirs';
 
 /** A deterministic unit vector in 8 dimensions for id number i. */
 function vec(i: number): number[] {
@@ -17,20 +9,16 @@ function vec(i: number): number[] {
 }
 
 describe('the service as a process (npm start)', () => {
-  let dataDir: string;
+  const data = useTempDir('proc', { each: true });
   let svc: ServiceProcess | undefined;
 
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-proc-'));
-  });
   afterEach(async () => {
     if (svc && svc.child.exitCode === null) await svc.stop('SIGKILL');
     svc = undefined;
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('keeps collections and vectors across a restart, then searches them', async () => {
-    svc = await startService(dataDir);
+    svc = await startService(data.path);
     expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'kept', description: 'survives', vector_dim: 8, index_params: { metric_type: 'L2' } })).status).toBe(201);
     await svc.vectors.insert({ collectionName: 'kept', vectors: Array.from({ length: 50 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { i, even: i % 2 === 0 } })) });
     await svc.vectors.upsert({ collectionName: 'kept', vectors: [{ id: 'v3', vector: vec(103), metadata: { i: 103, even: false } }] });
@@ -38,7 +26,7 @@ describe('the service as a process (npm start)', () => {
     const before = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(await svc.stop()).toBe(0);
 
-    svc = await startService(dataDir);
+    svc = await startService(data.path);
     const after = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(after).toEqual(before);
     expect(after).toMatchObject({ description: 'survives', vectorDim: 8, indexParams: { metricType: 'L2' } });
@@ -53,7 +41,7 @@ describe('the service as a process (npm start)', () => {
   });
 
   it('loses nothing when many writers use both doors at once', async () => {
-    svc = await startService(dataDir);
+    svc = await startService(data.path);
     await svc.vectors.createCollection({ name: 'busy', vectorDim: 8 });
     const s = svc;
     const grpcInserts = Array.from({ length: 60 }, (_, b) =>
@@ -78,7 +66,7 @@ describe('the service as a process (npm start)', () => {
   });
 
   it('drains an in-flight call on SIGTERM before exiting', async () => {
-    svc = await startService(dataDir);
+    svc = await startService(data.path);
     await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'drain', vector_dim: 8 });
     const vectors = Array.from({ length: 5000 }, (_, i) => ({ id: `d${i}`, vector: vec(i) }));
     const pending = rest(svc.baseUrl, 'POST', '/v1/collections/drain/vectors', { vectors }, { 'x-request-id': 'drain-me' });
@@ -89,29 +77,12 @@ describe('the service as a process (npm start)', () => {
     expect(answer.body.ids).toHaveLength(5000);
     expect(await exited).toBe(0);
 
-    svc = await startService(dataDir);
+    svc = await startService(data.path);
     expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
   });
 
-  it('serves reflection to grpcurl: list, describe, health and a call', async () => {
-    expect(existsSync(GRPCURL)).toBe(true); // installed by `npm test` (scripts/install-grpcurl.sh)
-    svc = await startService(dataDir);
-    const addr = `127.0.0.1:${svc.grpcPort}`;
-    const list = await run(GRPCURL, ['-plaintext', addr, 'list']);
-    expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['taishang.ai.v1.VectorService', 'grpc.health.v1.Health']));
-    const described = await run(GRPCURL, ['-plaintext', addr, 'describe', 'taishang.ai.v1.VectorService']);
-    expect(described.stdout).toContain('rpc Search ( .taishang.ai.v1.SearchRequest ) returns ( .taishang.ai.v1.SearchResponse );');
-    const health = await run(GRPCURL, ['-plaintext', addr, 'grpc.health.v1.Health/Check']);
-    expect(JSON.parse(health.stdout)).toEqual({ status: 'SERVING' });
-    await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']);
-    const has = await run(GRPCURL, ['-plaintext', '-d', '{"name":"cli"}', addr, 'taishang.ai.v1.VectorService/HasCollection']);
-    expect(JSON.parse(has.stdout)).toEqual({ exists: true });
-    const bad = await run(GRPCURL, ['-plaintext', '-d', '{"name":"9nope","vector_dim":2}', addr, 'taishang.ai.v1.VectorService/CreateCollection']).catch((e: { stderr: string }) => e);
-    expect((bad as { stderr: string }).stderr).toMatch(/Code: InvalidArgument[\s\S]*name/);
-  });
-
   it('refuses bad configuration with every problem in one message and status 2', async () => {
-    const child = runMain({ DATA_DIR: dataDir, GRPC_PORT: 'abc', HTTP_PORT: '99999', LOG_LEVEL: 'chatty' });
+    const child = runMain({ DATA_DIR: data.path, GRPC_PORT: 'abc', HTTP_PORT: '99999', LOG_LEVEL: 'chatty' });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
     expect(await exitCode(child)).toBe(2);

@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Status } from 'nice-grpc';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService } from '../../src/domain';
+import type { ModelService } from '../../src/domain';
+import { openModelService } from '../support/model-services';
 import { createRealProviders, eventually, TEXT_MODEL, type RealProviders } from '../support/real-models';
 import { expectProblem, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { postForEvents, readSse } from '../support/sse-client';
@@ -14,18 +11,14 @@ const LONG = { prompt: 'Count from 1 to 500, writing every number in words, sepa
 
 /** MAX_CONCURRENT_STREAMS=2 with SmolLM2 generating for real, over both doors of one ModelService. */
 describe('the stream cap with a real model', () => {
-  let dir: string;
   let providers: RealProviders;
   let models: ModelService;
   let rest: RestTestServer;
   let grpc: GrpcHarness;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-stream-cap-'));
     providers = createRealProviders();
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-    await registry.open([]);
-    models = new ModelService(registry, providers.map, { maxConcurrentStreams: 2 });
+    models = await openModelService(providers.map, { maxConcurrentStreams: 2 });
     await models.register({ name: TEXT_MODEL.name, provider: TEXT_MODEL.provider, modelId: TEXT_MODEL.model_id, parameters: TEXT_MODEL.parameters, enabled: true });
     rest = await startRestServer(new MemoryVectorStore(), { models });
     grpc = await startGrpc({ models });
@@ -35,7 +28,6 @@ describe('the stream cap with a real model', () => {
     await rest.close();
     await grpc.close();
     await providers.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('two long streams open (gRPC + SSE): a third is refused on both doors; cancelling one lets the next in', async () => {

@@ -1,14 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import type { ModelConfig } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { TransformersProvider, type ChunkStart, type TransformersLogger } from '../../src/providers/transformers';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Real all-MiniLM-L6-v2 weights from MODEL_CACHE_DIR (placed by scripts/fetch-models.sh, which
- * `pretest` runs): no fakes. Each model loads once for the whole file.
+ * the integration tier's setup runs): no fakes. Each model loads once for the whole file.
  */
 const modelCacheDir = loadConfig().modelCacheDir;
 const loads: object[] = [];
@@ -154,7 +153,7 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
   });
 
   it('names the missing file when the weights are not there', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'transformers-empty-'));
+    const empty = await tempDir('transformers-empty');
     const bare = new TransformersProvider({ modelCacheDir: empty, allowRemoteModels: false });
     try {
       const error = await rejection(bare.validate(fp32));
@@ -168,7 +167,6 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
       expect(await bare.isReady(fp32)).toBe(false);
     } finally {
       await bare.close();
-      await rm(empty, { recursive: true, force: true });
     }
   });
 

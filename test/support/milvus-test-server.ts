@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './temp-dirs';
 
 const run = promisify(execFile);
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'milvus-server.sh');
@@ -22,23 +21,17 @@ export interface MilvusTestServer {
   stop(crash?: boolean): Promise<void>;
   /** Starts it again on the same port and data. */
   restart(): Promise<void>;
-  /** Stops it and removes its data. */
+  /** Stops it (its data dir goes when the test file ends). */
   dispose(): Promise<void>;
 }
 
-/** Bounded: the first install downloads ~58 MB from PyPI; a start takes seconds (the script waits ≤ 120 s). */
+/** Installed by the external tier's setup (scripts/setup.sh milvus); a start takes seconds (the script waits ≤ 120 s). */
 export async function startMilvusTestServer(): Promise<MilvusTestServer> {
-  await run('bash', [SCRIPT, 'install'], { timeout: 600_000 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'milvus-test-'));
+  const dataDir = await tempDir('milvus');
   const port = await freePort();
   const start = (): Promise<unknown> => run('bash', [SCRIPT, 'start', dataDir, String(port), String(process.pid)], { timeout: 180_000 });
   const stop = (crash = false): Promise<unknown> => run('bash', [SCRIPT, 'stop', dataDir, ...(crash ? ['--kill'] : [])], { timeout: 60_000 });
-  try {
-    await start();
-  } catch (cause) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw cause;
-  }
+  await start();
   return {
     address: `127.0.0.1:${port}`,
     host: '127.0.0.1',
@@ -52,7 +45,6 @@ export async function startMilvusTestServer(): Promise<MilvusTestServer> {
     },
     async dispose() {
       await stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

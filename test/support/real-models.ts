@@ -1,14 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { ModelRegistry, ModelService, type ModelProvider, type ProviderName } from '../../src/domain';
+import { resolve } from 'node:path';
+import type { ModelProvider, ModelService, ProviderName } from '../../src/domain';
 import { LlamaCppProvider, type GenerationEnd } from '../../src/providers/llamacpp';
 import { OpenAiProvider } from '../../src/providers/remote-openai';
 import { TransformersProvider } from '../../src/providers/transformers';
+import { openModelService } from './model-services';
+import { tempDir } from './temp-dirs';
 
-/** Where scripts/fetch-models.sh puts the weights (`npm test` runs it first). */
+/** Where scripts/fetch-models.sh puts the weights (the integration tier's setup runs it). */
 export const MODEL_CACHE_DIR = resolve(__dirname, '..', '..', 'models');
 
 /** The two real models the integration tests register, in the proto's (and REST's) field names. */
@@ -57,19 +56,13 @@ export interface RegistryDir {
   dir: string;
   /** A fresh ModelService over the saved registry, as after a process restart. */
   open(): Promise<ModelService>;
-  dispose(): Promise<void>;
 }
 
 export async function createRegistryDir(providers: RealProviders): Promise<RegistryDir> {
-  const dir = await mkdtemp(join(tmpdir(), 'taishang-models-'));
+  const dir = await tempDir('models');
   return {
     dir,
-    async open() {
-      const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-      await registry.open([]);
-      return new ModelService(registry, providers.map);
-    },
-    dispose: () => rm(dir, { recursive: true, force: true }),
+    open: () => openModelService(providers.map, { dir }),
   };
 }
 

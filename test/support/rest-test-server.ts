@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { ModelRegistry, ModelService, VectorService, type VectorStore } from '../../src/domain';
+import { VectorService, type ModelService, type VectorStore } from '../../src/domain';
 import { buildHttp } from '../../src/http/build-http-app';
 import { PrometheusMetrics } from '../../src/metrics';
+import { openModelService } from './model-services';
 
 /** One REST answer, with the body parsed when it is JSON. */
 export interface RestAnswer {
@@ -37,7 +34,7 @@ export interface RestServerOptions {
   bodyLimitBytes?: number;
   isReady?: () => Promise<boolean>;
   logger?: Logger;
-  /** The model tests' service with real providers; otherwise one without providers over a throwaway registry. */
+  /** The model tests' service; otherwise one without providers (the vector tests never call a model). */
   models?: ModelService;
   /** A VectorService shared with another door (the door-parity app); otherwise one over `store`. */
   vectors?: VectorService;
@@ -45,10 +42,9 @@ export interface RestServerOptions {
 
 /** The real REST door on 127.0.0.1 and an ephemeral port, driven with fetch() over loopback. */
 export async function startRestServer(store: VectorStore, options: RestServerOptions = {}): Promise<RestTestServer> {
-  const registryDir = options.models ? undefined : await mkdtemp(join(tmpdir(), 'taishang-rest-models-'));
   const app = await buildHttp({
     vectors: options.vectors ?? new VectorService(store),
-    models: options.models ?? (await idleModelService(registryDir!)),
+    models: options.models ?? (await openModelService()),
     logger: options.logger ?? pino({ level: 'silent' }),
     readiness: { isReady: options.isReady ?? (async () => true) },
     bodyLimitBytes: options.bodyLimitBytes,
@@ -75,17 +71,9 @@ export async function startRestServer(store: VectorStore, options: RestServerOpt
     // graceful close would wait for its headers timeout. No call is in flight here, so end them all.
     app.server.closeAllConnections();
     await closing;
-    if (registryDir !== undefined) await rm(registryDir, { recursive: true, force: true });
   }
 
   return { app, baseUrl, call, close };
-}
-
-/** No providers, over a registry file in `dir`: the vector tests never call a model. */
-async function idleModelService(dir: string): Promise<ModelService> {
-  const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-  await registry.open([]);
-  return new ModelService(registry, new Map());
 }
 
 /** Asserts an RFC 9457 body with the given status and code; returns it for further checks. */

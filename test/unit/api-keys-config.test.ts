@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { useTempDir } from '../support/temp-dirs';
 
 const sha = (key: string): string => createHash('sha256').update(key).digest('hex');
 const KEY_A = 'alpha-key-0123456789';
@@ -20,13 +20,7 @@ function refusal(env: Record<string, string>): string {
 }
 
 describe('API keys and access settings', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-keys-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const keys = useTempDir('keys');
 
   it('defaults to no keys, loopback-only when unauthenticated, private metrics and no rate limit', () => {
     expect(loadConfig({})).toMatchObject({ apiKeys: [], allowUnauthenticated: false, metricsPublic: false, rateLimitPerSecond: 0 });
@@ -52,7 +46,7 @@ describe('API keys and access settings', () => {
   });
 
   it('reads API_KEYS_FILE with names, keys or digests, roles and per-key rates', async () => {
-    const file = join(dir, 'keys.json');
+    const file = join(keys.path, 'keys.json');
     await writeFile(file, JSON.stringify([
       { name: 'ingest', key: KEY_A, roles: ['read', 'write'], rate_limit_per_second: 50 },
       { name: 'ops', sha256: sha(KEY_B).toUpperCase(), roles: ['admin'] },
@@ -66,7 +60,7 @@ describe('API keys and access settings', () => {
   });
 
   it('refuses a bad keys file entry by entry without echoing keys', async () => {
-    const file = join(dir, 'bad-keys.json');
+    const file = join(keys.path, 'bad-keys.json');
     await writeFile(file, JSON.stringify([
       { name: 'a', key: KEY_A, roles: ['read'] },
       { name: 'a', key: KEY_B, roles: ['read'] },
@@ -87,11 +81,11 @@ describe('API keys and access settings', () => {
   });
 
   it('reports an unreadable or malformed keys file without quoting it', async () => {
-    const broken = join(dir, 'broken.json');
+    const broken = join(keys.path, 'broken.json');
     await writeFile(broken, `[{"name": "x", "key": "${KEY_A}"`);
     expect(refusal({ API_KEYS_FILE: broken })).toMatch(/API_KEYS_FILE .*broken\.json: not valid JSON$/);
     expect(refusal({ API_KEYS_FILE: broken })).not.toContain(KEY_A);
-    expect(refusal({ API_KEYS_FILE: join(dir, 'missing.json') })).toContain('cannot be read (ENOENT)');
+    expect(refusal({ API_KEYS_FILE: join(keys.path, 'missing.json') })).toContain('cannot be read (ENOENT)');
   });
 
   it('reads the switches and the rate limit, with a burst of twice the rate by default', () => {

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileDescriptorSet } from 'protobufjs/ext/descriptor';
 import { reflectionDescriptorSet } from '../../src/grpc/reflection-descriptor-set';
+import { tempDir } from '../support/temp-dirs';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -22,8 +21,8 @@ describe('reflectionDescriptorSet', () => {
     expect(fileNames(fromDist)).toContain('taishang/ai/v1/vector_service.proto');
   });
 
-  it('says where it looked and how to fix it when the file is missing', () => {
-    const nowhere = join(mkdtempSync(join(tmpdir(), 'no-gen-')), 'a', 'grpc');
+  it('says where it looked and how to fix it when the file is missing', async () => {
+    const nowhere = join(await tempDir('no-gen'), 'a', 'grpc');
     expect(() => reflectionDescriptorSet(nowhere)).toThrow(/descriptor-set\.binpb not found .*npm run generate/);
   });
 });

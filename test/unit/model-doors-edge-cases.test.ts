@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ClientError, Status } from 'nice-grpc';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService } from '../../src/domain';
 import { startGrpc, type GrpcHarness } from '../integration/grpc-harness';
 import { FAIL_MID_STREAM, FakeModelProvider } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
 import { expectProblem, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { postForEvents, readSse, type SseEvent } from '../support/sse-client';
 
@@ -15,23 +11,19 @@ import { postForEvents, readSse, type SseEvent } from '../support/sse-client';
  * be made to do on cue: REST sends `event: error` with a problem, gRPC ends with the status.
  */
 describe('model doors: a stream that fails after its first chunk', () => {
-  let dir: string;
   let rest: RestTestServer;
   let grpc: GrpcHarness;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-doors-'));
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-    await registry.open([{ name: 'gen', provider: 'transformers', modelId: 'writer', parameters: { kind: 'generation' }, enabled: true }]);
-    const models = new ModelService(registry, new Map([['transformers', new FakeModelProvider()]]));
+    const defaults = [{ name: 'gen', provider: 'transformers' as const, modelId: 'writer', parameters: { kind: 'generation' }, enabled: true }];
+    const models = await openModelService({ transformers: new FakeModelProvider() }, { defaults });
     rest = await startRestServer(new MemoryVectorStore(), { models });
-    grpc = await startGrpc({ models });
+    grpc = await startGrpc({ models, store: new MemoryVectorStore() });
   });
 
   afterAll(async () => {
     await rest.close();
     await grpc.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   async function sse(prompt: string): Promise<{ response: Response; events: SseEvent[] }> {

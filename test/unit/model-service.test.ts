@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { modelLimits, ModelRegistry, ModelService, type ModelConfig, type ModelConfigInput } from '../../src/domain';
+import { modelLimits, type ModelConfig, type ModelConfigInput, type ModelService } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { FakeModelProvider, vectorOf } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
+import { tempDir } from '../support/temp-dirs';
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<DomainError> {
   const e = await Promise.resolve()
@@ -22,22 +22,17 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
   let provider: FakeModelProvider;
   let svc: ModelService;
 
+  /** The service over the registry file in dataDir, as after a (re)start. */
   async function open(defaults: ModelConfig[] = [], fake = new FakeModelProvider()): Promise<ModelService> {
     provider = fake;
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
-    await registry.open(defaults);
-    return new ModelService(registry, new Map([['transformers', provider]]));
+    return openModelService({ transformers: provider }, { dir: dataDir, defaults });
   }
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-models-unit-'));
+    dataDir = await tempDir('models-unit');
     svc = await open();
     await svc.register(embedder);
     await svc.register(writer);
-  });
-
-  afterEach(async () => {
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const names = (): string[] => svc.list().map((m) => m.name);
@@ -118,7 +113,7 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
     });
 
     it('registers the defaults on first start only', async () => {
-      await rm(dataDir, { recursive: true, force: true });
+      dataDir = await tempDir('models-first-start');
       const defaults: ModelConfig[] = [{ name: 'default', provider: 'transformers', modelId: 'd', parameters: {}, enabled: true }];
       const first = await open(defaults);
       expect(first.list().map((m) => m.name)).toEqual(['default']);

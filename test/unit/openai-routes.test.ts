@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService } from '../../src/domain';
 import { FAIL_MID_STREAM, FakeModelProvider, vectorOf } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
 import { startRestServer, type RestAnswer, type RestTestServer } from '../support/rest-test-server';
 
 /**
@@ -13,23 +9,24 @@ import { startRestServer, type RestAnswer, type RestTestServer } from '../suppor
  * routes with real models and the official client are in test/integration/openai-compat.test.ts.
  */
 describe('OpenAI-compatible routes: wire format', () => {
-  let dir: string;
   let rest: RestTestServer;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-openai-routes-'));
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-    await registry.open([
-      { name: 'emb', provider: 'transformers', modelId: 'e', parameters: {}, enabled: true },
-      { name: 'gen', provider: 'transformers', modelId: 'g', parameters: { kind: 'generation' }, enabled: true },
-      { name: 'off', provider: 'transformers', modelId: 'o', parameters: {}, enabled: false },
-    ]);
-    rest = await startRestServer(new MemoryVectorStore(), { models: new ModelService(registry, new Map([['transformers', new FakeModelProvider()]])) });
+    const models = await openModelService(
+      { transformers: new FakeModelProvider() },
+      {
+        defaults: [
+          { name: 'emb', provider: 'transformers', modelId: 'e', parameters: {}, enabled: true },
+          { name: 'gen', provider: 'transformers', modelId: 'g', parameters: { kind: 'generation' }, enabled: true },
+          { name: 'off', provider: 'transformers', modelId: 'o', parameters: {}, enabled: false },
+        ],
+      },
+    );
+    rest = await startRestServer(new MemoryVectorStore(), { models });
   });
 
   afterAll(async () => {
     await rest.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   function expectOpenAiError(answer: RestAnswer, status: number, code: string, param: string | null): string {

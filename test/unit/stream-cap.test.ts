@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Status } from 'nice-grpc';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService, StreamSlots, type GenerationChunk, type GenerationParams, type ModelCallOptions, type ModelConfig } from '../../src/domain';
+import { StreamSlots, type GenerationChunk, type GenerationParams, type ModelCallOptions, type ModelConfig, type ModelService } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { expectStatus, startGrpc, type GrpcHarness } from '../integration/grpc-harness';
 import { FakeModelProvider } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
 import { expectProblem, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { postForEvents, readSse } from '../support/sse-client';
 
@@ -46,10 +43,8 @@ async function eventually(check: () => boolean): Promise<void> {
 
 const GEN = { name: 'gen', provider: 'transformers' as const, modelId: 'writer', parameters: { kind: 'generation' }, enabled: true };
 
-async function openService(dir: string, provider: FakeModelProvider, maxConcurrentStreams: number): Promise<ModelService> {
-  const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-  await registry.open([GEN]);
-  return new ModelService(registry, new Map([['transformers', provider]]), { maxConcurrentStreams });
+function openService(provider: FakeModelProvider, maxConcurrentStreams: number): Promise<ModelService> {
+  return openModelService({ transformers: provider }, { defaults: [GEN], maxConcurrentStreams });
 }
 
 describe('StreamSlots', () => {
@@ -82,18 +77,15 @@ describe('StreamSlots', () => {
 });
 
 describe('ModelService: the cap on open generation streams', () => {
-  let dir: string;
   let provider: HeldStreamProvider;
   let models: ModelService;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-streams-'));
     provider = new HeldStreamProvider({ concurrency: 4 });
-    models = await openService(dir, provider, 2);
+    models = await openService(provider, 2);
   });
-  afterEach(async () => {
+  afterEach(() => {
     provider.finishAll();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses the third stream before any model work, and takes it once one ends', async () => {
@@ -131,24 +123,21 @@ describe('ModelService: the cap on open generation streams', () => {
 
 /** Both doors over one ModelService whose cap is 2: the slots are shared, whichever door opened them. */
 describe('both doors share the stream cap', () => {
-  let dir: string;
   let provider: HeldStreamProvider;
   let models: ModelService;
   let rest: RestTestServer;
   let grpc: GrpcHarness;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taishang-stream-doors-'));
     provider = new HeldStreamProvider({ concurrency: 4 });
-    models = await openService(dir, provider, 2);
+    models = await openService(provider, 2);
     rest = await startRestServer(new MemoryVectorStore(), { models });
-    grpc = await startGrpc({ models });
+    grpc = await startGrpc({ models, store: new MemoryVectorStore() });
   });
   afterAll(async () => {
     provider.finishAll();
     await rest.close();
     await grpc.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a third stream is refused on every door until one of the two open ones is cancelled', async () => {

@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metadata, ServerError, Status, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService, VectorService, type ModelOperation, type ProviderName, type Telemetry } from '../../src/domain';
+import { VectorService, type ModelService, type ModelOperation, type ProviderName, type Telemetry } from '../../src/domain';
 import type { RequestTelemetry } from '../../src/transport/request-telemetry';
 import { errors } from '../../src/errors';
 import { metricsMiddleware } from '../../src/grpc/metrics-middleware';
 import { PrometheusMetrics } from '../../src/metrics';
 import { FakeModelProvider } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
 import { parseExposition, valueOf } from '../support/prometheus-text';
 
 /** Records what the domain reports, in order. */
@@ -27,25 +24,20 @@ class RecordingTelemetry implements Telemetry {
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('ModelService reports to its Telemetry port', () => {
-  let dataDir: string;
   let provider: FakeModelProvider;
   let telemetry: RecordingTelemetry;
   let svc: ModelService;
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-telemetry-unit-'));
     provider = new FakeModelProvider({ maxBatch: 4 });
     telemetry = new RecordingTelemetry();
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
-    await registry.open([]);
-    svc = new ModelService(registry, new Map([['transformers', provider]]), { telemetry });
+    svc = await openModelService({ transformers: provider }, { telemetry });
     await svc.register({ name: 'emb', provider: 'transformers', modelId: 'x', parameters: {} });
     await svc.register({ name: 'gen', provider: 'transformers', modelId: 'w', parameters: { kind: 'generation' } });
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     provider.letGo();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('one batch size and one timed embed call per provider call, whatever the callers', async () => {

@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { JsonFileRegistryStore } from '../../../src/adapters/registry';
 import { MemoryVectorStore } from '../../../src/adapters/vector/memory';
-import { ModelRegistry, ModelService, type ModelConfig, type ModelKind, type ModelProvider, type ProviderName, type Telemetry } from '../../../src/domain';
+import type { ModelConfig, ModelKind, ModelProvider, ProviderName, Telemetry } from '../../../src/domain';
 import { LlamaCppProvider } from '../../../src/providers/llamacpp';
 import { OpenAiProvider } from '../../../src/providers/remote-openai';
 import { TransformersProvider } from '../../../src/providers/transformers';
 import { closedPort, EMBEDDING_MODEL, MODEL_CACHE_DIR, TEXT_MODEL } from '../../support/real-models';
+import { openModelService } from '../../support/model-services';
 import { startRestServer } from '../../support/rest-test-server';
 
 /** Where a provider's generations really run: they end (with why) and produce tokens. */
@@ -135,21 +132,11 @@ export const ENTRIES: readonly ProviderEntry[] = [
  * local entries.
  */
 async function openRemote(): Promise<Subject> {
-  const dir = await mkdtemp(join(tmpdir(), 'contract-upstream-'));
   const embedder = transformers();
   const generator = llamacpp();
   let calls = 0;
   const telemetry: Telemetry = { embeddingBatch: () => undefined, modelCall: () => void (calls += 1) };
-  const registry = new ModelRegistry(new JsonFileRegistryStore(dir));
-  await registry.open([]);
-  const upstream = new ModelService(
-    registry,
-    new Map<ProviderName, ModelProvider>([
-      ['transformers', embedder.provider],
-      ['llamacpp', generator.provider],
-    ]),
-    { telemetry },
-  );
+  const upstream = await openModelService({ transformers: embedder.provider, llamacpp: generator.provider }, { telemetry });
   await upstream.register({ name: EMBEDDING_MODEL.name, provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: {} });
   await upstream.register({ name: TEXT_MODEL.name, provider: 'llamacpp', modelId: LLAMA_FILE, parameters: LLAMA_PARAMETERS });
   await upstream.register({ name: 'minilm-rerank', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: RERANKER_PARAMETERS });
@@ -188,7 +175,6 @@ async function openRemote(): Promise<Subject> {
       await provider.close();
       await rest.close();
       await upstream.close();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

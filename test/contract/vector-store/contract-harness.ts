@@ -1,12 +1,9 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LanceVectorStore } from '../../../src/adapters/vector/lance';
 import { MemoryVectorStore } from '../../../src/adapters/vector/memory';
 import { MilvusVectorStore } from '../../../src/adapters/vector/milvus';
 import type { CollectionSpec, IndexSpec, MetricType, SearchHit, VectorRecord, VectorStore } from '../../../src/domain';
 import { startMilvusTestServer, type MilvusTestServer } from '../../support/milvus-test-server';
+import { openLanceStore } from '../../support/stores';
 
 /** The reference first: every other store is compared with it. */
 export const ENGINES = ['memory', 'lance', 'milvus'] as const;
@@ -21,14 +18,12 @@ export type PerEngine<T> = Record<Engine, T>;
 export function useStores(): PerEngine<VectorStore> {
   const stores = {} as PerEngine<VectorStore>;
   let server: MilvusTestServer | undefined;
-  let lanceDir = '';
   const database = `contract_${process.pid}_${Date.now()}`;
   beforeAll(async () => {
-    lanceDir = await mkdtemp(join(tmpdir(), 'contract-lance-'));
     const external = process.env.MILVUS_TEST_ADDRESS;
     if (external === undefined || external === '') server = await startMilvusTestServer();
     stores.memory = new MemoryVectorStore();
-    stores.lance = await LanceVectorStore.open({ dataDir: lanceDir });
+    stores.lance = await openLanceStore();
     // A database of its own (created by the store on connect), so a shared Milvus is left as found.
     stores.milvus = new MilvusVectorStore({ address: external || server!.address, database, timeoutMs: 20_000 });
   }, 600_000);
@@ -39,7 +34,6 @@ export function useStores(): PerEngine<VectorStore> {
     }
     await Promise.all(Object.values(stores).map((s) => s?.close()));
     await server?.dispose();
-    if (lanceDir !== '') await rm(lanceDir, { recursive: true, force: true });
   }, 120_000);
   return stores;
 }

@@ -1,17 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createChannel, createClientFactory, type Channel } from 'nice-grpc';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import pino from 'pino';
-import { JsonFileRegistryStore } from '../../../src/adapters/registry';
 import { LanceVectorStore } from '../../../src/adapters/vector/lance';
-import { limits, ModelRegistry, ModelService, VectorService, type ModelConfig, type VectorStore } from '../../../src/domain';
+import { limits, VectorService, type ModelConfig, type ModelService, type VectorStore } from '../../../src/domain';
 import { ModelServiceDefinition, type ModelServiceClient } from '../../../src/gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../../src/gen/taishang/ai/v1/vector_service';
 import { buildGrpc, type GrpcDoor } from '../../../src/grpc/build-grpc-server';
+import { openModelService } from '../../support/model-services';
 import { createRealProviders, type RealProviders } from '../../support/real-models';
 import { startRestServer, type RestTestServer } from '../../support/rest-test-server';
+import { tempDir } from '../../support/temp-dirs';
 
 /** The gRPC clients of the one app, made from the same protos as the server. */
 export interface GrpcClients {
@@ -50,7 +48,7 @@ const CLIENT_OPTIONS = {
 };
 
 export async function startParityApp(options: ParityAppOptions = {}): Promise<ParityApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'taishang-parity-'));
+  const dataDir = await tempDir('parity');
   const providers = options.realModels ? createRealProviders() : undefined;
   let store: VectorStore;
   let channel: Channel;
@@ -58,10 +56,8 @@ export async function startParityApp(options: ParityAppOptions = {}): Promise<Pa
 
   const open = async (): Promise<Omit<ParityApp, 'restart' | 'close' | 'providers'>> => {
     store = await LanceVectorStore.open({ dataDir });
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
-    await registry.open(options.models ?? []);
     const vectors = new VectorService(store);
-    const models = new ModelService(registry, providers?.map ?? new Map());
+    const models = await openModelService(providers?.map ?? {}, { dir: dataDir, defaults: options.models ?? [] });
     door = buildGrpc({ vectors, models, logger: pino({ level: 'silent' }), readiness: { isReady: async () => true } });
     const address = `127.0.0.1:${await door.server.listen('127.0.0.1:0')}`;
     channel = createChannel(address, undefined, CLIENT_OPTIONS);
@@ -86,7 +82,6 @@ export async function startParityApp(options: ParityAppOptions = {}): Promise<Pa
   app.close = async () => {
     await shut(app);
     await providers?.close();
-    await rm(dataDir, { recursive: true, force: true });
   };
   return app;
 }

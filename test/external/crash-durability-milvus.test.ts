@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCrashRounds, type RoundPlan } from '../support/crash-rounds';
 import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { useTempDir } from '../support/temp-dirs';
 
 /**
  * Crash durability with VECTOR_BACKEND=milvus: the service process is SIGKILLed at a seeded point
@@ -19,11 +17,11 @@ const ROUNDS: RoundPlan[] = [
 ];
 
 let milvus: MilvusTestServer;
-let dataDir: string;
+const data = useTempDir('crash-milvus');
 const started: ServiceProcess[] = [];
 
 async function start(): Promise<ServiceProcess> {
-  const svc = await startService(dataDir, {
+  const svc = await startService(data.path, {
     VECTOR_BACKEND: 'milvus',
     MILVUS_HOST: milvus.host,
     MILVUS_PORT: String(milvus.port),
@@ -35,13 +33,11 @@ async function start(): Promise<ServiceProcess> {
 
 beforeAll(async () => {
   milvus = await startMilvusTestServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'taishang-crash-milvus-'));
 }, 600_000);
 
 afterAll(async () => {
   for (const svc of started) await svc.stop('SIGKILL');
   await milvus?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 120_000);
 
 it(`loses no acknowledged write over ${ROUNDS.length} SIGKILL rounds of the service (seed ${SEED})`, () => runCrashRounds(start, SEED, ROUNDS), 300_000);

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { rest, startService, type ServiceProcess } from '../support/service-process';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Swagger UI at /docs in a real headless Chromium (Debian's, installed by scripts/install-chromium.sh)
@@ -58,10 +58,8 @@ interface DocsSession {
 }
 
 async function openDocs(label: string, env: Record<string, string> = {}): Promise<DocsSession> {
-  const dataDir = await mkdtemp(join(tmpdir(), `taishang-${label}-`));
-  const profileDir = await mkdtemp(join(tmpdir(), `taishang-chromium-${label}-`));
-  const service = await startService(dataDir, env);
-  const browser = await launchChromium(profileDir);
+  const service = await startService(await tempDir(label), env);
+  const browser = await launchChromium(await tempDir(`chromium-${label}`));
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(15_000);
   await page.goto(`${service.baseUrl}/docs`);
@@ -73,8 +71,6 @@ async function openDocs(label: string, env: Record<string, string> = {}): Promis
     async close() {
       await browser.close();
       await service.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(profileDir, { recursive: true, force: true });
     },
   };
 }

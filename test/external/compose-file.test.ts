@@ -15,18 +15,18 @@ interface ComposeService {
   ports?: { host_ip?: string; published?: string; target: number }[];
 }
 
-/** docker-compose.yml as Docker Compose itself resolves it (scripts/check-compose.sh builds Compose; no engine needed). */
+/** docker-compose.yml as Docker Compose itself resolves it (built by scripts/setup.sh compose; no engine needed). */
 describe('docker-compose.yml', () => {
   let services: Record<string, ComposeService>;
 
   beforeAll(async () => {
-    await run('bash', [join(ROOT, 'scripts', 'check-compose.sh')], { cwd: ROOT, timeout: 900_000 });
+    await run('bash', [join(ROOT, 'scripts', 'check-compose.sh')], { cwd: ROOT, timeout: 120_000 });
     const { stdout } = await run('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--format', 'json'], {
       cwd: ROOT,
       env: { ...process.env, DOCKER_CONFIG: join(ROOT, '.tools', 'docker') },
     });
     services = (JSON.parse(stdout) as { services: Record<string, ComposeService> }).services;
-  }, 900_000);
+  }, 180_000);
 
   it('runs Milvus standalone with etcd and MinIO, and the service on it', () => {
     expect(Object.keys(services).sort()).toEqual(['ai-service', 'etcd', 'milvus', 'minio']);

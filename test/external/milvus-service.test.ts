@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ClientError, createClient, Status } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
 import { rest, startService, type ServiceProcess } from '../support/service-process';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * The real service (src/main.ts as a process) with VECTOR_BACKEND=milvus against a real Milvus:
@@ -14,12 +12,10 @@ import { rest, startService, type ServiceProcess } from '../support/service-proc
 const Serving = { SERVING: 1, NOT_SERVING: 2 } as const;
 let milvus: MilvusTestServer;
 let svc: ServiceProcess;
-let dataDir: string;
 
 beforeAll(async () => {
   milvus = await startMilvusTestServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'taishang-milvus-svc-'));
-  svc = await startService(dataDir, {
+  svc = await startService(await tempDir('milvus-svc'), {
     VECTOR_BACKEND: 'milvus',
     MILVUS_HOST: milvus.host,
     MILVUS_PORT: String(milvus.port),
@@ -31,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (svc && svc.child.exitCode === null) await svc.stop('SIGKILL');
   await milvus?.dispose();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 120_000);
 
 function unit(i: number, dim = 4): number[] {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs test tiers in the order given, each tier's setup (scripts/setup.sh) just before its tests
+# and every setup step at most once per run, so a broken build fails in seconds, before anything
+# is downloaded. `npm test` runs all four; README "Tests" says what each holds.
+#
+#   checks       generated code (src/gen), buf lint + breaking, tsc, the layer rule, every test file in one tier
+#   unit         jest project `unit`: memory store and fakes; nothing but npm ci
+#   integration  setup `integration`; jest project `integration`: LanceDB, real weights, real processes
+#   external     setup `external`; Go stubs (clients/go/gen), the Go client's tests, schemathesis,
+#                jest project `external`: Milvus, Chromium, grpcurl, Docker Compose, the Go client over TLS
+#                (the contract suite's files share one Milvus started here)
+#
+# Usage: scripts/test-tiers.sh TIER... [-- JEST ARGS]   e.g. scripts/test-tiers.sh unit -- -t 'filter'
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+
+# Tier names first; from `--` or the first other argument on, the rest goes to jest (so
+# `npm run test:unit -- -t filter` or `npm run test:unit -- test/unit/config.test.ts` work too).
+tiers=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    checks | unit | integration | external) tiers+=("$1") ;;
+    *) break ;;
+  esac
+  shift
+done
+[ "${1:-}" = "--" ] && shift
+jest_args=("$@")
+[ ${#tiers[@]} -gt 0 ] || { echo "usage: scripts/test-tiers.sh checks|unit|integration|external... [-- jest args]" >&2; exit 2; }
+
+# The caller's jest arguments first: --selectProjects takes every word after it as a project name.
+jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js ${jest_args[@]+"${jest_args[@]}"} "$@"; }
+
+declare -A ready=()
+# Installs what `setup.sh --steps TIER` names, minus the steps an earlier tier of this run installed.
+setup() {
+  local todo=() step
+  for step in $(bash scripts/setup.sh --steps "$1"); do
+    [ -n "${ready[$step]:-}" ] && continue
+    ready[$step]=1
+    todo+=("$step")
+  done
+  [ ${#todo[@]} -eq 0 ] || bash scripts/setup.sh "${todo[@]}"
+}
+
+# One Milvus for the vector-store contract suite's files (each takes a database of its own and
+# drops it: test/contract/vector-store/contract-harness.ts reads MILVUS_TEST_ADDRESS), instead of
+# a server started per file; the files that stop Milvus (outage, crash) still start their own.
+# Stopped when this script exits, and by milvus-server.sh's watchdog if it dies.
+shared_milvus() {
+  local port
+  milvus_dir=$(mktemp -d "${TMPDIR:-/tmp}/taishang-milvus-shared-XXXXXX")
+  trap 'bash scripts/milvus-server.sh stop "$milvus_dir" >/dev/null 2>&1 || true; rm -rf "$milvus_dir"' EXIT
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  bash scripts/milvus-server.sh start "$milvus_dir" "$port" $$ >/dev/null
+  export MILVUS_TEST_ADDRESS="127.0.0.1:$port"
+}
+
+run_tier() {
+  case "$1" in
+    checks)
+      bash scripts/check-generated.sh ts
+      npm run -s typecheck
+      npm run -s check:layers
+      bash scripts/check-tiers.sh
+      ;;
+    unit) jest --selectProjects unit ;;
+    integration)
+      setup integration
+      jest --selectProjects integration --runInBand
+      ;;
+    external)
+      setup external
+      bash scripts/check-generated.sh go
+      bash scripts/test-go.sh
+      bash scripts/schemathesis.sh
+      shared_milvus
+      jest --selectProjects external --runInBand
+      ;;
+  esac
+}
+
+summary=()
+tier=''
+start=$SECONDS
+trap 'echo "=== tier $tier FAILED after $((SECONDS - start)) s" >&2' ERR
+for tier in "${tiers[@]}"; do
+  echo "=== tier: $tier"
+  start=$SECONDS
+  run_tier "$tier"
+  summary+=("$tier $((SECONDS - start)) s")
+  echo "=== tier $tier passed in $((SECONDS - start)) s"
+done
+echo "=== all tiers passed: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g')"
