@@ -1,7 +1,8 @@
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
 import type { ModelService } from '../../src/domain';
 import { startRestServer, type RestTestServer } from '../support/rest-test-server';
-import { createRealProviders, createRegistryDir, EMBEDDING_MODEL, type RealProviders, type RegistryDir } from '../support/real-models';
+import { openModelService } from '../support/model-services';
+import { createRealProviders, EMBEDDING_MODEL, type RealProviders } from '../support/real-models';
 
 /**
  * POST /openai/v1/rerank, the Cohere/Jina shape, on a real instance (A: the default bi-encoder
@@ -15,29 +16,23 @@ const DOCUMENTS = ['He drove to the stadium.', "It's so sunny outside!", 'Stock 
 
 describe('Cohere/Jina-compatible rerank (/openai/v1/rerank) with the real default reranker', () => {
   let providers: RealProviders;
-  let dirA: RegistryDir;
-  let dirB: RegistryDir;
   let a: ModelService;
   let b: ModelService;
   let rest: RestTestServer;
 
   beforeAll(async () => {
     providers = createRealProviders();
-    dirA = await createRegistryDir(providers);
-    dirB = await createRegistryDir(providers);
-    a = await dirA.open();
+    a = await openModelService(providers.map);
     await a.register(RERANKER);
     await a.register({ name: 'minilm', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: {}, enabled: true });
     rest = await startRestServer(new MemoryVectorStore(), { models: a });
-    b = await dirB.open();
+    b = await openModelService(providers.map);
     await b.register({ name: 'remote-rerank', provider: 'openai', modelId: 'rerank', parameters: { base_url: `${rest.baseUrl}/openai/v1`, kind: 'reranker' }, enabled: true });
   });
 
   afterAll(async () => {
     await rest?.close();
     await providers?.close();
-    await dirA?.dispose();
-    await dirB?.dispose();
   });
 
   const post = (body: unknown) => rest.call('POST', '/openai/v1/rerank', { json: body });

@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { JsonFileRegistryStore } from '../../src/adapters/registry';
-import { modelLimits, ModelRegistry, ModelService, type ModelOperation, type Telemetry } from '../../src/domain';
+import { modelLimits, type ModelOperation, type ModelService, type Telemetry } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { FakeModelProvider } from '../support/fake-model-provider';
+import { openModelService } from '../support/model-services';
 
 /** ModelService.rerank's rules: kinds, limits, ordering, top_n, the limiter and telemetry (fake provider). */
 
@@ -15,25 +12,19 @@ async function rejection(p: Promise<unknown>): Promise<DomainError> {
 }
 
 describe('ModelService.rerank', () => {
-  let dataDir: string;
   let provider: FakeModelProvider;
   let svc: ModelService;
   const calls: ModelOperation[] = [];
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'taishang-rerank-unit-'));
     provider = new FakeModelProvider();
     calls.length = 0;
     const telemetry: Telemetry = { embeddingBatch: () => undefined, modelCall: (_p, operation) => void calls.push(operation) };
-    const registry = new ModelRegistry(new JsonFileRegistryStore(dataDir));
-    await registry.open([]);
-    svc = new ModelService(registry, new Map([['transformers', provider]]), { telemetry });
+    svc = await openModelService({ transformers: provider }, { telemetry });
     await svc.register({ name: 'ranker', provider: 'transformers', modelId: 'r', parameters: { kind: 'reranker' } });
     await svc.register({ name: 'emb', provider: 'transformers', modelId: 'e', parameters: {} });
     await svc.register({ name: 'gen', provider: 'transformers', modelId: 'g', parameters: { kind: 'generation' } });
   });
-
-  afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   const DOCS = ['a red apple', 'green apple pie', 'the red apple tree', 'nothing here', 'red apple'];
 
