@@ -12,6 +12,13 @@ export function defaultModels(config: Config): ModelConfig[] {
   return [
     { name: config.embeddingModelName, provider: 'transformers', modelId: config.embeddingModelId, parameters: {}, enabled: true },
     { name: config.textModelName, provider: 'llamacpp', modelId: config.textModelId, parameters: { context_size: 2048 }, enabled: true },
+    {
+      name: config.rerankModelName,
+      provider: 'transformers',
+      modelId: config.rerankModelId,
+      parameters: { kind: 'reranker', architecture: config.rerankModelArchitecture },
+      enabled: true,
+    },
   ];
 }
 

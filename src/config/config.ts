@@ -53,6 +53,13 @@ export const ConfigSchema = Type.Object({
   /** Registered on first start: the default text generation model (a GGUF under modelCacheDir). */
   textModelName: Type.String({ minLength: 1 }),
   textModelId: Type.String({ minLength: 1 }),
+  /**
+   * Registered on first start: the default reranker (transformers). By default a bi-encoder over
+   * the embedding model's weights, since no cross-encoder weights are fetchable here (MODELS.md).
+   */
+  rerankModelName: Type.String({ minLength: 1 }),
+  rerankModelId: Type.String({ minLength: 1 }),
+  rerankModelArchitecture: Type.Union([Type.Literal('bi-encoder'), Type.Literal('cross-encoder')]),
   /** Milliseconds SIGTERM waits for in-flight calls before closing anyway. */
   shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
   /** PEM certificate chain and key: both set = gRPC and HTTPS over TLS on the same ports; empty = plaintext. */
@@ -96,6 +103,9 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   EMBEDDING_MODEL_ID: ['embeddingModelId', String],
   TEXT_MODEL_NAME: ['textModelName', String],
   TEXT_MODEL_ID: ['textModelId', String],
+  RERANK_MODEL_NAME: ['rerankModelName', String],
+  RERANK_MODEL_ID: ['rerankModelId', String],
+  RERANK_MODEL_ARCHITECTURE: ['rerankModelArchitecture', String],
   SHUTDOWN_GRACE_MS: ['shutdownGraceMs', toInt],
   MAX_CONCURRENT_STREAMS: ['maxConcurrentStreams', toInt],
   PROVIDER_HOSTS: ['providerHosts', toList],
@@ -132,6 +142,9 @@ const DEFAULTS: Config = {
   embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
   textModelName: 'SmolLM2-135M-Instruct',
   textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  rerankModelName: 'all-MiniLM-L6-v2-rerank',
+  rerankModelId: 'Xenova/all-MiniLM-L6-v2',
+  rerankModelArchitecture: 'bi-encoder',
   shutdownGraceMs: 10_000,
   providerHosts: [],
   maxConcurrentStreams: 64,

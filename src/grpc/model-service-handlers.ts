@@ -1,9 +1,9 @@
 import type { ModelService } from '../domain';
 import type { ModelServiceImplementation } from '../gen/taishang/ai/v1/model_service';
-import { embeddingOut, embeddingsOut, generateTextOut, modelConfigIn, modelConfigOut, textChunkOut } from './model-wire';
+import { embeddingOut, embeddingsOut, generateTextOut, modelConfigIn, modelConfigOut, rerankOut, textChunkOut } from './model-wire';
 
 /**
- * The 9 ModelService RPCs: each converts the request, makes one domain call and converts back.
+ * The 10 ModelService RPCs: each converts the request, makes one domain call and converts back.
  * Model calls get the call's signal (it fires on client cancel and on an expired deadline), which
  * the provider honours by stopping generation. Errors are left to the error-mapping middleware.
  * Update and Unregister answer google.protobuf.Empty, so the domain's summary has no field there.
@@ -43,6 +43,11 @@ export function modelServiceHandlers(models: ModelService): ModelServiceImplemen
 
     async generateEmbeddings(req, { signal }) {
       return embeddingsOut(await models.embed(req.modelName, req.texts, { signal }));
+    },
+
+    /** top_n passes as sent: proto3's 0 is the domain's "every document". */
+    async rerank(req, { signal }) {
+      return rerankOut(await models.rerank(req.modelName, req.query, req.documents, { topN: req.topN, signal }));
     },
 
     /**

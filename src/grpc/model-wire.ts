@@ -1,9 +1,10 @@
-import type { Embedding, Embeddings, ModelConfig as DomainModelConfig, ModelConfigInput, TextChunk, TextGeneration } from '../domain';
+import type { Embedding, Embeddings, ModelConfig as DomainModelConfig, ModelConfigInput, Reranking, TextChunk, TextGeneration } from '../domain';
 import type {
   GenerateEmbeddingResponse,
   GenerateEmbeddingsResponse,
   GenerateTextResponse,
   ModelConfig,
+  RerankResponse,
   StreamGenerateTextResponse,
 } from '../gen/taishang/ai/v1/model_service';
 
@@ -51,4 +52,8 @@ export function embeddingOut(embedding: Embedding): GenerateEmbeddingResponse {
 /** Each vector travels wrapped in an Embedding message, the proto's way to nest a repeated field. */
 export function embeddingsOut(embeddings: Embeddings): GenerateEmbeddingsResponse {
   return { embeddings: embeddings.vectors.map((values) => ({ values })), dimension: embeddings.dimension, metadata: embeddings.metadata };
+}
+
+export function rerankOut(reranking: Reranking): RerankResponse {
+  return { results: reranking.results, metadata: reranking.metadata };
 }

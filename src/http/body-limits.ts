@@ -18,6 +18,9 @@ export const BODY_LIMITS: Readonly<Record<string, number>> = {
   // Up to 2048 texts per call; the models' windows truncate long texts anyway.
   generateEmbeddings: 8 * MiB,
   openaiCreateEmbeddings: 8 * MiB,
+  // Up to 1000 documents of 4 MiB in all (JSON escapes can double them).
+  rerank: 8 * MiB,
+  openaiRerank: 8 * MiB,
   // One text of at most 64 KiB; prompts of at most 256 KiB (JSON escapes can double them).
   generateEmbedding: 1 * MiB,
   generateText: 1 * MiB,

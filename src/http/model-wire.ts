@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import type { Embedding, Embeddings, ModelConfig, ModelConfigInput, TextChunk, TextGeneration } from '../domain';
-import type { EmbeddingsResponse, EmbedResponse, GenerateResponse, ModelConfigSchema, UpdateModelBody } from './schemas/model-schemas';
+import type { Embedding, Embeddings, ModelConfig, ModelConfigInput, Reranking, TextChunk, TextGeneration } from '../domain';
+import type { EmbeddingsResponse, EmbedResponse, GenerateResponse, ModelConfigSchema, RerankResponse, UpdateModelBody } from './schemas/model-schemas';
 
 /** snake_case ModelService wire shapes (the proto's field names) ⇄ the domain's camelCase: renames only. */
 
@@ -29,4 +29,8 @@ export function embedOutput(embedding: Embedding): Static<typeof EmbedResponse> 
 
 export function embeddingsOutput(embeddings: Embeddings): Static<typeof EmbeddingsResponse> {
   return { embeddings: embeddings.vectors, dimension: embeddings.dimension, metadata: embeddings.metadata };
+}
+
+export function rerankOutput(reranking: Reranking): Static<typeof RerankResponse> {
+  return { results: reranking.results, metadata: reranking.metadata };
 }

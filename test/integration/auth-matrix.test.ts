@@ -55,8 +55,10 @@ const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 
   'POST /v1/models/{name}/generate/stream': 'ModelService.StreamGenerateText',
   'POST /v1/models/{name}/embed': 'ModelService.GenerateEmbedding',
   'POST /v1/models/{name}/embeddings': 'ModelService.GenerateEmbeddings',
+  'POST /v1/models/{name}/rerank': 'ModelService.Rerank',
   'POST /openai/v1/embeddings': 'openai',
   'POST /openai/v1/chat/completions': 'openai',
+  'POST /openai/v1/rerank': 'openai',
   'GET /openai/v1/models': 'openai',
   'GET /openai/v1/models/{model}': 'openai',
 };

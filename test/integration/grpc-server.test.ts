@@ -101,8 +101,9 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
     expect(await listServices(h.address)).toEqual(['grpc.health.v1.Health', MODEL_SERVICE, VECTOR_SERVICE]);
     const models = await fileContainingSymbol(h.address, MODEL_SERVICE);
     expect(models).toMatchObject({ name: 'taishang/ai/v1/model_service.proto', package: 'taishang.ai.v1' });
-    expect(models.services[0]!.methods).toHaveLength(9);
+    expect(models.services[0]!.methods).toHaveLength(10);
     expect(models.services[0]!.methods).toContain('GenerateEmbeddings');
+    expect(models.services[0]!.methods).toContain('Rerank');
     const vectors = await fileContainingSymbol(h.address, VECTOR_SERVICE);
     expect(vectors).toMatchObject({ name: 'taishang/ai/v1/vector_service.proto', package: 'taishang.ai.v1' });
     expect(vectors.services[0]!.methods).toHaveLength(16);

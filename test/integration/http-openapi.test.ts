@@ -31,8 +31,10 @@ const ROUTES = [
   'POST /v1/models/{name}/generate/stream',
   'POST /v1/models/{name}/embed',
   'POST /v1/models/{name}/embeddings',
+  'POST /v1/models/{name}/rerank',
   'POST /openai/v1/embeddings',
   'POST /openai/v1/chat/completions',
+  'POST /openai/v1/rerank',
   'GET /openai/v1/models',
   'GET /openai/v1/models/{model}',
 ];

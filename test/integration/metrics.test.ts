@@ -78,6 +78,8 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect((await rest('POST', `/v1/models/${config.embeddingModelName}/embed`, { text: 'metrics over REST' })).status).toBe(200);
     const generated = await rest('POST', `/v1/models/${config.textModelName}/generate`, { prompt: 'Say hi.', parameters: { max_tokens: 4, temperature: 0 } });
     expect(generated.status).toBe(200);
+    // The default reranker, registered on first start like the other two.
+    expect((await rest('POST', `/v1/models/${config.rerankModelName}/rerank`, { query: 'metrics', documents: ['over REST', 'a reranked call'] })).status).toBe(200);
 
     // gRPC: a search, a bad search, an embedding, a streamed generation.
     expect(await grpcStatusOf(vectors.search({ collectionName: COLLECTION, queryVector: [0, 1, 0, 0], options: { topk: 1 } }))).toBe('OK');
@@ -149,7 +151,12 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect(valueOf(scraped, `${P}embedding_batch_size_sum`)).toBe(2);
     expect(valueOf(scraped, `${P}embedding_batch_size_bucket`, { le: '1' })).toBe(2);
     const calls = (provider: string, operation: string) => valueOf(scraped, `${P}model_call_duration_seconds_count`, { provider, operation });
-    expect({ embed: calls('transformers', 'embed'), generate: calls('llamacpp', 'generate'), stream: calls('llamacpp', 'stream') }).toEqual({ embed: 2, generate: 1, stream: 1 });
+    expect({ embed: calls('transformers', 'embed'), generate: calls('llamacpp', 'generate'), stream: calls('llamacpp', 'stream'), rerank: calls('transformers', 'rerank') }).toEqual({
+      embed: 2,
+      generate: 1,
+      stream: 1,
+      rerank: 1,
+    });
     expect(valueOf(scraped, `${P}model_call_duration_seconds_sum`, { provider: 'llamacpp', operation: 'generate' })).toBeGreaterThan(0);
   });
 

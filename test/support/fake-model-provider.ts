@@ -8,6 +8,7 @@ import type {
   ModelConfig,
   ModelKind,
   ModelProvider,
+  RerankScores,
 } from '../../src/domain';
 
 /**
@@ -19,6 +20,8 @@ export class FakeModelProvider implements ModelProvider {
   readonly name = 'transformers' as const;
   /** Texts of every embed call, one array per model call. */
   readonly embedCalls: string[][] = [];
+  /** (query, documents) of every rerank call. */
+  readonly rerankCalls: { query: string; documents: string[] }[] = [];
   /** Prompts in the order generation started. */
   readonly started: string[] = [];
   private gate: Promise<void> | null = null;
@@ -37,7 +40,8 @@ export class FakeModelProvider implements ModelProvider {
   }
 
   kindOf(config: ModelConfig): ModelKind {
-    return config.parameters.kind === 'generation' ? 'generation' : 'embedding';
+    const kind = config.parameters.kind;
+    return kind === 'generation' || kind === 'reranker' ? kind : 'embedding';
   }
 
   async validate(config: ModelConfig): Promise<void> {
@@ -64,6 +68,15 @@ export class FakeModelProvider implements ModelProvider {
     if (this.gate) await this.gate;
     if (this.options.embedDelayMs) await new Promise((r) => setTimeout(r, this.options.embedDelayMs));
     return { vectors: texts.map(vectorOf), dimension: 3, truncated: texts.map((t) => t.length > 100) };
+  }
+
+  /** Scores a document by how many of the query's words it contains (ties are common on purpose). */
+  async rerank(_config: ModelConfig, query: string, documents: string[]): Promise<RerankScores> {
+    this.rerankCalls.push({ query, documents: [...documents] });
+    if (this.gate) await this.gate;
+    const words = query.toLowerCase().split(/\s+/);
+    const scores = documents.map((d) => words.filter((w) => d.toLowerCase().split(/\s+/).includes(w)).length);
+    return { scores, truncated: documents.map((d) => d.length > 100), tokens: documents.length * 10 };
   }
 
   async generate(_config: ModelConfig, prompt: string, params: GenerationParams): Promise<GenerationResult> {

@@ -99,6 +99,15 @@ func (c *ModelClient) GenerateEmbeddings(ctx context.Context, modelName string, 
 	return c.client.GenerateEmbeddings(ctx, &pb.GenerateEmbeddingsRequest{ModelName: modelName, Texts: texts})
 }
 
+// Rerank scores documents against query with a reranker model (e.g. the default
+// "all-MiniLM-L6-v2-rerank"): Results come best first (equal scores by index), each with the
+// document's position in documents. topN cuts them; 0 returns every document. Limits: 1..1000
+// documents, 64 KiB each and 4 MiB in all (ResourceExhausted above them); a model of another kind
+// is FailedPrecondition.
+func (c *ModelClient) Rerank(ctx context.Context, modelName, query string, documents []string, topN int32) (*pb.RerankResponse, error) {
+	return c.client.Rerank(ctx, &pb.RerankRequest{ModelName: modelName, Query: query, Documents: documents, TopN: topN})
+}
+
 // errNoFinish reports a stream that ended without the message whose finished is true.
 var errNoFinish = status.Error(codes.Internal, "taishang-ai: text stream ended before its finished message")
 

@@ -21,6 +21,7 @@ import (
 const (
 	embeddingModel = "all-MiniLM-L6-v2"
 	textModel      = "SmolLM2-135M-Instruct"
+	rerankModel    = "all-MiniLM-L6-v2-rerank"
 	embeddingDim   = 384
 )
 

@@ -36,7 +36,7 @@ func TestModelRegistry(t *testing.T) {
 	for _, m := range all {
 		names = append(names, m.Name)
 	}
-	if !slices.Contains(names, embeddingModel) || !slices.Contains(names, textModel) {
+	if !slices.Contains(names, embeddingModel) || !slices.Contains(names, textModel) || !slices.Contains(names, rerankModel) {
 		t.Fatalf("ListModels = %v, want the default models", names)
 	}
 	base, err := models.GetModelInfo(ctx, embeddingModel)
@@ -182,4 +182,42 @@ func TestEmbeddings(t *testing.T) {
 	wantCode(t, err, codes.NotFound)
 	_, err = models.GenerateEmbedding(ctx, textModel, "a text model cannot embed")
 	wantCode(t, err, codes.FailedPrecondition)
+}
+
+// The default reranker (a bi-encoder over all-MiniLM-L6-v2) through ModelAdapter.Rerank: the
+// sentence-transformers Quickstart similarities (sbert.net) come back best first, top_n cuts them,
+// and bad input gets the documented codes.
+func TestRerank(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	docs := []string{"He drove to the stadium.", "It's so sunny outside!"}
+	res, err := models.Rerank(ctx, rerankModel, "The weather is lovely today.", docs, 0)
+	must(t, err)
+	if len(res.Results) != 2 || res.Results[0].Index != 1 || res.Results[1].Index != 0 {
+		t.Fatalf("Rerank = %+v, want the sunny sentence (1) before the stadium (0)", res.Results)
+	}
+	// Published: 0.6660 and 0.1046 (float32 on the wire).
+	if math.Abs(float64(res.Results[0].Score)-0.666) > 2e-4 || math.Abs(float64(res.Results[1].Score)-0.1046) > 2e-4 {
+		t.Fatalf("scores %v, %v; published 0.6660, 0.1046", res.Results[0].Score, res.Results[1].Score)
+	}
+	if res.Metadata["model"] != rerankModel || !reflect.DeepEqual(res.Metadata["truncated"], []any{false, false}) {
+		t.Fatalf("metadata = %v", res.Metadata)
+	}
+	top, err := models.Rerank(ctx, rerankModel, "The weather is lovely today.", docs, 1)
+	must(t, err)
+	if len(top.Results) != 1 || top.Results[0] != res.Results[0] {
+		t.Fatalf("top_n 1 = %+v, want %+v", top.Results, res.Results[:1])
+	}
+
+	_, err = models.Rerank(ctx, embeddingModel, "an embedding model cannot rerank", docs, 0)
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = models.Rerank(ctx, rerankModel, "no documents", nil, 0)
+	wantCode(t, err, codes.InvalidArgument)
+	_, err = models.Rerank(ctx, rerankModel, "", docs, 0)
+	wantCode(t, err, codes.InvalidArgument)
+	_, err = models.Rerank(ctx, rerankModel, "q", docs, -1)
+	wantCode(t, err, codes.InvalidArgument)
+	_, err = models.Rerank(ctx, rerankModel, "q", []string{strings.Repeat("x", 64*1024+1)}, 0)
+	wantCode(t, err, codes.ResourceExhausted)
+	_, err = models.Rerank(ctx, "ghost", "q", docs, 0)
+	wantCode(t, err, codes.NotFound)
 }

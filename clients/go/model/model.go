@@ -10,8 +10,8 @@ import (
 
 // The providers the service knows.
 const (
-	ProviderTransformers = "transformers" // local ONNX embedding models (transformers.js)
-	ProviderLlamaCpp     = "llamacpp"     // local GGUF generation models (llama.cpp)
+	ProviderTransformers = "transformers" // local ONNX embedding and reranker models (transformers.js)
+	ProviderLlamaCpp     = "llamacpp"     // local GGUF generation and reranker models (llama.cpp)
 	ProviderOpenAI       = "openai"       // any OpenAI-compatible server
 )
 
@@ -47,6 +47,20 @@ type Embeddings struct {
 	Metadata  map[string]any
 }
 
+// RerankResult is one scored document: Index is its position in the documents passed to Rerank.
+// Higher scores are more relevant; the scale is the model's (docs/MODELS.md).
+type RerankResult struct {
+	Index int
+	Score float32
+}
+
+// Reranking is Rerank's answer: Results best first (equal scores by index). Metadata carries
+// model, truncated (per document, in input order) and tokens_used when the provider counts.
+type Reranking struct {
+	Results  []RerankResult
+	Metadata map[string]any
+}
+
 // Chunk is one message of a streamed generation: a piece of text, or (Finished) the last
 // message, whose Metadata holds the totals of GenerateResult.Metadata plus tokens_used.
 type Chunk struct {
@@ -66,5 +80,6 @@ type ModelManager interface {
 	GenerateText(ctx context.Context, modelName, prompt string, parameters map[string]any) (*GenerateResult, error)
 	GenerateEmbedding(ctx context.Context, modelName, text string) (*Embedding, error)
 	GenerateEmbeddings(ctx context.Context, modelName string, texts []string) (*Embeddings, error)
+	Rerank(ctx context.Context, modelName, query string, documents []string, topN int) (*Reranking, error)
 	StreamGenerateText(ctx context.Context, modelName, prompt string, parameters map[string]any) iter.Seq2[Chunk, error]
 }

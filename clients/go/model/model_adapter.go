@@ -102,6 +102,24 @@ func (a *ModelAdapter) GenerateEmbeddings(ctx context.Context, modelName string,
 	return &Embeddings{Vectors: vectors, Dimension: int(res.GetDimension()), Metadata: wire.FromStruct(res.GetMetadata())}, nil
 }
 
+// Rerank scores documents against query with a reranker model and returns them best first; topN
+// cuts the answer (0: every document).
+func (a *ModelAdapter) Rerank(ctx context.Context, modelName, query string, documents []string, topN int) (*Reranking, error) {
+	n, err := wire.Int32("top_n", topN)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.client.Rerank(ctx, modelName, query, documents, n)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]RerankResult, len(res.GetResults()))
+	for i, r := range res.GetResults() {
+		results[i] = RerankResult{Index: int(r.GetIndex()), Score: r.GetScore()}
+	}
+	return &Reranking{Results: results, Metadata: wire.FromStruct(res.GetMetadata())}, nil
+}
+
 // StreamGenerateText yields the generation as it is produced and ends after the Finished chunk.
 // Cancelling ctx or leaving the loop early stops the generation on the server; a failure is
 // yielded once as an error (codes.Canceled after a cancel).

@@ -47,6 +47,7 @@ export const OPERATION_ACCESS = {
   'ModelService.GenerateEmbedding': 'read',
   'ModelService.StreamGenerateText': 'read',
   'ModelService.GenerateEmbeddings': 'read',
+  'ModelService.Rerank': 'read',
 } as const satisfies Record<string, Access>;
 
 export type Operation = keyof typeof OPERATION_ACCESS;

@@ -1,4 +1,5 @@
-import type { FinishReason, GenerationResult, ModelConfig } from './model-types';
+import { errors } from '../../errors';
+import type { FinishReason, GenerationResult, ModelConfig, RerankScores } from './model-types';
 
 /**
  * What ModelService answers, once for every door: the summaries read as `message`, the token
@@ -55,6 +56,34 @@ export interface Embeddings {
   /** Tokens read in all, when the provider counts them. */
   tokens?: number;
   metadata: { model: string; truncated: boolean[] } & TokensUsed;
+}
+
+/** One scored document of a Rerank answer; `index` is its position in the request. */
+export interface RerankHit {
+  index: number;
+  score: number;
+}
+
+/** Rerank's answer: the first top_n documents, best first (equal scores by index). */
+export interface Reranking {
+  results: RerankHit[];
+  /** Per document, in input order: whether it was cut to the model's window. */
+  truncated: boolean[];
+  tokens?: number;
+  metadata: { model: string; truncated: boolean[] } & TokensUsed;
+}
+
+/** The provider's scores (input order) ranked: best first, ties by index, cut to `count`. */
+export function reranking(model: string, scored: RerankScores, documents: number, count: number): Reranking {
+  if (scored.scores.length !== documents || scored.truncated.length !== documents || !scored.scores.every(Number.isFinite)) {
+    throw errors.internal(new Error(`model '${model}' answered ${scored.scores.length} scores for ${documents} documents`));
+  }
+  const results = scored.scores
+    .map((score, index) => ({ index, score }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, count);
+  const tokens = scored.tokens === undefined ? {} : { tokens: scored.tokens };
+  return { results, truncated: scored.truncated, ...tokens, metadata: { model, truncated: scored.truncated, ...tokensUsed(scored.tokens) } };
 }
 
 export function textGeneration(model: string, result: GenerationResult): TextGeneration {

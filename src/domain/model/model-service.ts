@@ -6,14 +6,18 @@ import { StreamSlots } from './stream-slots';
 import { chatPrompt, CHAT_PROMPT_FIELD, type ChatRequest } from './chat-prompt';
 import { modelLimits } from './model-limits';
 import { ModelQueues } from './model-queues';
+import { wrongKind } from './model-kinds';
+import { checkRerankInput } from './rerank-input';
 import {
   lastChunk,
   modelMessages,
+  reranking,
   textGeneration,
   tokensUsed,
   type Embedding,
   type Embeddings,
   type ModelDone,
+  type Reranking,
   type TextChunk,
   type TextGeneration,
 } from './model-results';
@@ -31,6 +35,12 @@ export interface ModelServiceOptions {
 export interface EmbedSettings {
   /** The size the caller expects. Models do not shorten embeddings, so it must be theirs. */
   dimensions?: number;
+}
+
+/** What a caller may ask of Rerank besides query and documents. */
+export interface RerankOptions extends ModelCallOptions {
+  /** How many results, best first; 0 or absent: every document. */
+  topN?: number;
 }
 
 /**
@@ -148,6 +158,25 @@ export class ModelService {
     return this.embedTexts(name, texts, 'texts', options, settings);
   }
 
+  /**
+   * Rerank: every document scored against `query` by a reranker model, answered best first (equal
+   * scores by index) and cut to `topN`. One provider call on the model's limiter, like a
+   * generation: the provider runs the pairs in as few model runs as it can and stops between them
+   * when the caller leaves.
+   */
+  async rerank(name: string, query: string, documents: string[], options: RerankOptions = {}): Promise<Reranking> {
+    const config = this.usable(name, 'reranker');
+    const count = checkRerankInput(query, documents, options.topN);
+    const provider = this.provider(config);
+    const release = await this.lanes.limiter(config, provider).acquire(options.signal);
+    try {
+      const scored = await this.lanes.timed(config, 'rerank', () => provider.rerank(config, query, documents, { signal: options.signal }));
+      return reranking(name, scored, documents.length, count);
+    } finally {
+      release();
+    }
+  }
+
   private stream(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): AsyncIterable<TextChunk> {
     const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
     const limiter = this.lanes.limiter(config, provider);
@@ -245,9 +274,7 @@ export class ModelService {
     const config = this.registry.get(name);
     if (!config.enabled) throw errors.failedPrecondition(`model '${name}' is disabled; enable it with UpdateModelConfig`);
     const actual = this.provider(config).kindOf(config);
-    if (actual !== kind) {
-      throw errors.failedPrecondition(`model '${name}' is an ${actual === 'embedding' ? 'embedding' : 'text generation'} model; use ${actual === 'embedding' ? 'GenerateEmbedding' : 'GenerateText'}`);
-    }
+    if (actual !== kind) throw wrongKind(name, actual);
     return config;
   }
 

@@ -4,8 +4,8 @@ import type { CallOptions } from '../vector/vector-types';
 export const PROVIDERS = ['transformers', 'llamacpp', 'openai'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** What a model does: embeddings or text generation. */
-export const MODEL_KINDS = ['embedding', 'generation'] as const;
+/** What a model does: embeddings, text generation, or scoring documents against a query (reranking). */
+export const MODEL_KINDS = ['embedding', 'generation', 'reranker'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** A registry entry, as the seed's ModelConfig. `parameters` never holds a secret. */
@@ -49,6 +49,15 @@ export interface EmbeddingResult {
   tokens?: number;
   /** Tokens read per input (after truncation), when the provider knows. */
   tokenCounts?: number[];
+}
+
+/** A provider's scores for one rerank call: one per document, in input order, higher = more relevant. */
+export interface RerankScores {
+  scores: number[];
+  /** Per document: whether it (or its pair with the query) was cut to the model's window. */
+  truncated: boolean[];
+  /** Tokens the model read, when the provider knows. */
+  tokens?: number;
 }
 
 /** The signal reaches the provider: generation stops when the caller goes away. */

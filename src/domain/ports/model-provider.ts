@@ -7,6 +7,7 @@ import type {
   ModelConfig,
   ModelKind,
   ProviderName,
+  RerankScores,
 } from '../model/model-types';
 
 /**
@@ -16,7 +17,7 @@ import type {
 export interface ModelProvider {
   readonly name: ProviderName;
 
-  /** What a config of this provider does (e.g. transformers → embedding). */
+  /** What a config of this provider does (e.g. transformers → embedding, or reranker by parameters.kind). */
   kindOf(config: ModelConfig): ModelKind;
 
   /**
@@ -37,6 +38,13 @@ export interface ModelProvider {
   embed(config: ModelConfig, texts: string[], options?: ModelCallOptions): Promise<EmbeddingResult>;
 
   generate(config: ModelConfig, prompt: string, params: GenerationParams, options?: ModelCallOptions): Promise<GenerationResult>;
+
+  /**
+   * One score per document for `query` (reranker models), in input order: the domain has checked
+   * the sizes and orders them. The provider runs the pairs in as few model runs as its runtime
+   * allows and stops between runs when the signal fires.
+   */
+  rerank(config: ModelConfig, query: string, documents: string[], options?: ModelCallOptions): Promise<RerankScores>;
 
   /** Chunks as tokens are produced, then one `done` chunk. Stops producing when the signal aborts. */
   stream(config: ModelConfig, prompt: string, params: GenerationParams, options?: ModelCallOptions): AsyncIterable<GenerationChunk>;

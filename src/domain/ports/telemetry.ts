@@ -1,7 +1,7 @@
 import type { ProviderName } from '../model/model-types';
 
 /** What a model call did, as the model_call_duration metric names it. */
-export type ModelOperation = 'embed' | 'generate' | 'stream';
+export type ModelOperation = 'embed' | 'generate' | 'stream' | 'rerank';
 
 /** The waiting lines whose depth operators watch: texts per embedding batcher, calls per generation limiter, Lance writes. */
 export type QueueName = 'embedding' | 'generation' | 'lance_write';

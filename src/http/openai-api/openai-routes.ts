@@ -5,6 +5,7 @@ import { sendChatStream } from './openai-chat-stream';
 import { chatRequest, completionIdentity, completionOutput, embeddingInput, embeddingsOutput, modelOutput, modelsOutput } from './openai-wire';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
 import { OPENAI_PREFIX } from './openai-prefix';
+import { openAiRerankRoutes } from './openai-rerank-routes';
 import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
 
 const tags = ['openai'];
@@ -94,6 +95,8 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
           return completionOutput(identity, await models.chat(body.model, chatRequest(body), callOptions(request)));
         },
       );
+
+      openAiRerankRoutes(scope, models);
 
       scope.get(
         '/models',

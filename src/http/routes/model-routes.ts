@@ -1,6 +1,6 @@
 import { modelMessages, OPERATION_ACCESS, type ModelService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
-import { chunkEventData, embeddingsOutput, embedOutput, generateOutput, modelConfigInput, modelConfigOutput } from '../model-wire';
+import { chunkEventData, embeddingsOutput, embedOutput, generateOutput, modelConfigInput, modelConfigOutput, rerankOutput } from '../model-wire';
 import { callOptions } from '../request-signal';
 import { SuccessResponse } from '../schemas/common-schemas';
 import {
@@ -15,6 +15,8 @@ import {
   ListModelsResponse,
   ModelNameParams,
   RegisterModelBody,
+  RerankBody,
+  RerankResponse,
   UpdateModelBody,
 } from '../schemas/model-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
@@ -22,7 +24,7 @@ import { sendEventStream } from '../sse-stream';
 import { succeeded } from '../vector-wire';
 
 const tags = ['models'];
-const callErrors = 'a disabled model or the wrong kind (an embedding model asked to generate, or the reverse) is 400 FAILED_PRECONDITION; 404 for an unknown model';
+const callErrors = 'a disabled model or the wrong kind (an embedding model asked to generate or rerank, or the reverse) is 400 FAILED_PRECONDITION; 404 for an unknown model';
 
 /** The registry (Register, List, Get, Update, Unregister) and the model calls, one domain call each. */
 export function modelRoutes(app: HttpApp, models: ModelService): void {
@@ -190,5 +192,27 @@ export function modelRoutes(app: HttpApp, models: ModelService): void {
       },
     },
     async (request) => embeddingsOutput(await models.embed(request.params.name, request.body.texts, callOptions(request))),
+  );
+
+  app.post(
+    '/v1/models/:name/rerank',
+    {
+      config: { access: OPERATION_ACCESS['ModelService.Rerank'] },
+      schema: {
+        operationId: 'rerank',
+        tags,
+        summary: 'Rerank documents against a query',
+        description:
+          `Rerank: each document scored against the query by a reranker model, best first (equal scores by index), the first top_n. ` +
+          `400 for an empty query, no documents, an empty one, or top_n outside 0..1000; 413 above 1000 documents, 64 KiB in one or 4 MiB in all; ${callErrors}; 429 when the model's queue is full.`,
+        params: ModelNameParams,
+        body: RerankBody,
+        response: { 200: RerankResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
+      },
+    },
+    async (request) => {
+      const { query, documents, top_n: topN } = request.body;
+      return rerankOutput(await models.rerank(request.params.name, query, documents, { ...callOptions(request), topN }));
+    },
   );
 }

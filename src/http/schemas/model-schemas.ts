@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
 
 const nameDoc = 'Model name, 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit.';
-const providerDoc = 'transformers (local ONNX embeddings), llamacpp (local GGUF text generation) or openai (any OpenAI-compatible server).';
+const providerDoc = 'transformers (local ONNX embeddings and rerankers), llamacpp (local GGUF text generation and rerankers) or openai (any OpenAI-compatible server).';
 const modelIdDoc = 'What the provider loads: a folder under MODEL_CACHE_DIR (transformers), a .gguf file (llamacpp) or the remote model id (openai).';
 const parametersDoc =
   'Provider settings: base_url, api_key_env (the name of the environment variable holding the key; keys themselves are ' +
-  'never stored), kind (embedding | generation), context_size, dimensions, max_batch, concurrency, timeout_ms, and ' +
-  'defaults for generation (max_tokens, temperature, top_p).';
+  'never stored), kind (embedding | generation | reranker), architecture (transformers rerankers: cross-encoder | bi-encoder), ' +
+  'context_size, dimensions, max_batch, concurrency, timeout_ms, and defaults for generation (max_tokens, temperature, top_p).';
 
 const embeddingExample = { name: 'minilm', provider: 'transformers', model_id: 'Xenova/all-MiniLM-L6-v2', parameters: {}, enabled: true };
 const textExample = {
@@ -172,5 +172,40 @@ export const EmbeddingsResponse = Type.Object(
   {
     description: 'GenerateEmbeddingsResponse; embeddings are plain arrays here (the proto wraps each in {values}).',
     examples: [{ embeddings: [[0.021, -0.047, 0.113], [0.3, 0.01, -0.2]], dimension: 3, metadata: { model: 'minilm', truncated: [false, false] } }],
+  },
+);
+
+const rerankExample = { query: 'The weather is lovely today.', documents: ['He drove to the stadium.', "It's so sunny outside!"], top_n: 2 };
+
+export const RerankBody = RequestBody(
+  {
+    query: Type.String({ description: 'Not empty, at most 64 KiB.', examples: [rerankExample.query] }),
+    documents: Type.Array(Type.String(), {
+      description: '1..1000 documents to score against the query, each not empty and at most 64 KiB, 4 MiB in all.',
+      examples: [rerankExample.documents],
+    }),
+    top_n: Type.Optional(Type.Integer({ description: 'How many results, best first: 0..1000; 0 or absent returns every document, as does a value above their count.', examples: [2] })),
+  },
+  { description: 'RerankRequest without model_name (it is in the path).', examples: [rerankExample] },
+);
+
+export const RerankResponse = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object({
+        index: Type.Integer({ description: 'Position of the document in the request.' }),
+        score: Type.Number({ description: 'Relevance to the query, higher is better; its scale is the model\'s (docs/MODELS.md).' }),
+      }),
+      { description: 'Best first; equal scores by index.' },
+    ),
+    metadata: Type.Object({
+      model: Type.String(),
+      truncated: Type.Array(Type.Boolean(), { description: `Per document, in request order. ${truncatedDoc}` }),
+      tokens_used: Type.Optional(TokensUsed),
+    }),
+  },
+  {
+    description: 'RerankResponse.',
+    examples: [{ results: [{ index: 1, score: 0.666 }, { index: 0, score: 0.1046 }], metadata: { model: 'all-MiniLM-L6-v2-rerank', truncated: [false, false], tokens_used: 27 } }],
   },
 );

@@ -1,13 +1,15 @@
-import type {
-  EmbeddingResult,
-  FinishReason,
-  GenerationChunk,
-  GenerationParams,
-  GenerationResult,
-  ModelCallOptions,
-  ModelConfig,
-  ModelKind,
-  ModelProvider,
+import {
+  wrongKind,
+  type EmbeddingResult,
+  type FinishReason,
+  type GenerationChunk,
+  type GenerationParams,
+  type GenerationResult,
+  type ModelCallOptions,
+  type ModelConfig,
+  type ModelKind,
+  type ModelProvider,
+  type RerankScores,
 } from '../../domain';
 import { errors } from '../../errors';
 import { ChunkQueue } from './chunk-queue';
@@ -15,7 +17,9 @@ import { GenerationActivity } from './generation-activity';
 import { checkGgufFile } from './gguf-file';
 import { cancellation, toDomainError } from './llamacpp-errors';
 import { generateOn } from './llamacpp-generation';
-import { LlamaModels, type LlamaCppLogger } from './llamacpp-models';
+import { LoadedModel } from './llamacpp-loaded-model';
+import { LlamaModels, LlamaRuntime, type LlamaCppLogger } from './llamacpp-models';
+import { LoadedRanker, noRankingHead } from './llamacpp-ranker';
 import { defaultThreads, parseLlamaSettings, type LlamaSettings } from './llamacpp-settings';
 
 export interface LlamaCppProviderOptions {
@@ -33,7 +37,9 @@ const silent: LlamaCppLogger = { info: () => undefined, warn: () => undefined, e
 /**
  * Local GGUF text generation with node-llama-cpp 3 (llama.cpp, prebuilt CPU binary). Each model is
  * loaded once per name, with `parameters.concurrency` sequences decoded in parallel; every call
- * gets a fresh chat session (or raw completion with `chat_template: false`).
+ * gets a fresh chat session (or raw completion with `chat_template: false`). A GGUF with a ranking
+ * head registered with parameters.kind 'reranker' is served through a ranking context instead
+ * (llamacpp-ranker.ts).
  *
  * Cancellation: the caller's signal, and a consumer that stops iterating a stream, both abort the
  * node-llama-cpp call, which stops between two tokens; a caller whose signal fired gets CANCELLED
@@ -47,21 +53,40 @@ export class LlamaCppProvider implements ModelProvider {
   private readonly cacheDir: string;
   private readonly threads: number;
   private readonly logger: LlamaCppLogger;
-  private readonly models: LlamaModels;
+  private readonly runtime: LlamaRuntime;
+  private readonly models: LlamaModels<LoadedModel>;
+  private readonly rankers: LlamaModels<LoadedRanker>;
 
   constructor(options: LlamaCppProviderOptions) {
     this.cacheDir = options.modelCacheDir;
     this.threads = options.threads ?? defaultThreads();
     this.logger = options.logger ?? silent;
-    this.models = new LlamaModels(this.logger);
+    this.runtime = new LlamaRuntime(this.logger);
+    this.models = new LlamaModels(this.logger, this.runtime, ({ sdk, llama }, settings) => LoadedModel.load(sdk, llama, settings), 'model loaded');
+    this.rankers = new LlamaModels(this.logger, this.runtime, LoadedRanker.load, 'ranking model loaded');
   }
 
-  kindOf(_config: ModelConfig): ModelKind {
-    return 'generation';
+  kindOf(config: ModelConfig): ModelKind {
+    return config.parameters.kind === 'reranker' ? 'reranker' : 'generation';
   }
 
+  /**
+   * The file is there and is GGUF; a reranker's file has a ranking head (read from the GGUF
+   * header, without loading the weights), so a generation model registered as a reranker is
+   * refused here rather than at its first call.
+   */
   async validate(config: ModelConfig): Promise<void> {
-    await checkGgufFile(this.settings(config).modelPath);
+    const settings = this.settings(config);
+    await checkGgufFile(settings.modelPath);
+    if (settings.kind !== 'reranker') return;
+    let ranks: boolean;
+    try {
+      const { sdk, llama } = await this.runtime.open();
+      ranks = (await sdk.GgufInsights.from(await sdk.readGgufFileInfo(settings.modelPath), llama)).supportsRanking;
+    } catch (cause) {
+      throw toDomainError(cause, 'load', settings.modelPath);
+    }
+    if (!ranks) throw errors.failedPrecondition(noRankingHead(settings.modelPath));
   }
 
   concurrencyOf(config: ModelConfig): number {
@@ -78,7 +103,28 @@ export class LlamaCppProvider implements ModelProvider {
   }
 
   async embed(config: ModelConfig, _texts: string[]): Promise<EmbeddingResult> {
-    throw errors.failedPrecondition(`model '${config.name}' is a text generation model (llamacpp); use GenerateText`);
+    throw wrongKind(config.name, this.kindOf(config), KIND_FROM);
+  }
+
+  /**
+   * Through the model's ranking context, in groups of RANK_GROUP pairs; the caller's signal is
+   * checked before the load and between groups, and answers as for generation.
+   */
+  async rerank(config: ModelConfig, query: string, documents: string[], options: ModelCallOptions = {}): Promise<RerankScores> {
+    const settings = this.settings(config);
+    if (settings.kind !== 'reranker') throw wrongKind(config.name, 'generation', KIND_FROM);
+    const stop = new AbortController();
+    const unlink = follow(options.signal, stop);
+    try {
+      const ranker = await untilAborted(() => this.rankers.get(config.name, settings), stop.signal);
+      return await ranker.rank(query, documents, stop.signal, () => undefined);
+    } catch (cause) {
+      const error = toDomainError(cause, 'generate', settings.modelPath, stop.signal);
+      if (error.code === 'INTERNAL') this.logger.error({ model: config.name, err: cause }, 'ranking failed');
+      throw error;
+    } finally {
+      unlink();
+    }
   }
 
   /** Generations running now, across models. */
@@ -133,7 +179,8 @@ export class LlamaCppProvider implements ModelProvider {
 
   async isReady(config: ModelConfig): Promise<boolean> {
     try {
-      await this.models.get(config.name, this.settings(config));
+      const settings = this.settings(config);
+      await (settings.kind === 'reranker' ? this.rankers : this.models).get(config.name, settings);
       return true;
     } catch (err) {
       this.logger.warn({ model: config.name, err }, 'model not ready');
@@ -142,11 +189,12 @@ export class LlamaCppProvider implements ModelProvider {
   }
 
   async release(config: ModelConfig): Promise<void> {
-    await this.models.release(config.name);
+    await Promise.all([this.models.release(config.name), this.rankers.release(config.name)]);
   }
 
   async close(): Promise<void> {
-    await this.models.close();
+    await Promise.all([this.models.close(), this.rankers.close()]);
+    await this.runtime.close();
   }
 
   private settings(config: ModelConfig): LlamaSettings {
@@ -156,6 +204,7 @@ export class LlamaCppProvider implements ModelProvider {
   /** One generation from its start to its real end; `stop` aborts it. */
   private async run(config: ModelConfig, prompt: string, params: GenerationParams, stop: AbortController, onText?: (text: string) => void): Promise<GenerationResult> {
     const settings = this.settings(config);
+    if (settings.kind !== 'generation') throw wrongKind(config.name, settings.kind, KIND_FROM);
     const loaded = await untilAborted(() => this.models.get(config.name, settings), stop.signal);
     const sequence = await loaded.acquire(stop);
     const tracker = this.activity.begin(config.name);
@@ -174,6 +223,9 @@ export class LlamaCppProvider implements ModelProvider {
     }
   }
 }
+
+/** Where a llamacpp model's kind comes from, for the wrong-kind message. */
+const KIND_FROM = ' (llamacpp)';
 
 /** Aborts `stop` when the caller's signal does; returns the unsubscribe function. */
 function follow(signal: AbortSignal | undefined, stop: AbortController): () => void {

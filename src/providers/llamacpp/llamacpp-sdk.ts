@@ -12,6 +12,7 @@ export type {
   LlamaContextSequence,
   LlamaLogLevel,
   LlamaModel,
+  LlamaRankingContext,
   Token,
 } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 

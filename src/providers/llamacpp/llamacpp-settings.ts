@@ -5,6 +5,8 @@ import { errors, type FieldViolation } from '../../errors';
 
 /** The llamacpp provider's view of a ModelConfig, after checking. */
 export interface LlamaSettings {
+  /** 'reranker': a GGUF with a ranking head, served through a ranking context. */
+  kind: 'generation' | 'reranker';
   /** Absolute path of the GGUF file, inside MODEL_CACHE_DIR. */
   modelPath: string;
   /** Tokens per sequence (prompt + completion). */
@@ -27,6 +29,7 @@ export const DEFAULT_TEMPERATURE = 0.8;
 const MAX_CONTEXT_SIZE = 1 << 20;
 const MAX_CONCURRENCY = 64;
 const MAX_SYSTEM_PROMPT_BYTES = 64 * 1024;
+const GENERATION_ONLY = ['concurrency', 'max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'chat_template', 'system_prompt'];
 const KNOWN_KEYS = ['kind', 'context_size', 'concurrency', 'threads', 'max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'chat_template', 'system_prompt'];
 
 /**
@@ -73,9 +76,15 @@ export function parseLlamaSettings(config: ModelConfig, cacheDir: string, thread
     return fallback;
   };
   for (const key of Object.keys(p)) if (!KNOWN_KEYS.includes(key)) bad(key, `not a llamacpp parameter; supported: ${KNOWN_KEYS.join(', ')}`);
-  if (p.kind !== undefined && p.kind !== 'generation') bad('kind', "llamacpp models are text generation models; use 'generation' or leave it out");
+  if (p.kind !== undefined && p.kind !== 'generation' && p.kind !== 'reranker') bad('kind', "llamacpp models are 'generation' (the default) or 'reranker' models");
+  const kind = p.kind === 'reranker' ? 'reranker' : 'generation';
+  if (kind === 'reranker') {
+    // One ranking context evaluates one pair at a time; the generation settings mean nothing to it.
+    for (const key of GENERATION_ONLY) if (p[key] !== undefined) bad(key, "applies to kind 'generation' only");
+  }
   const contextSize = int('context_size', DEFAULT_CONTEXT_SIZE, 16, MAX_CONTEXT_SIZE);
   const settings: LlamaSettings = {
+    kind,
     modelPath,
     contextSize,
     concurrency: int('concurrency', 1, 1, MAX_CONCURRENCY),
@@ -115,5 +124,5 @@ export function parseLlamaSettings(config: ModelConfig, cacheDir: string, thread
 
 /** The settings that shape a loaded model; a change means loading it again. */
 export function loadKey(s: LlamaSettings): string {
-  return JSON.stringify([s.modelPath, s.contextSize, s.concurrency, s.threads, s.chatTemplate]);
+  return JSON.stringify([s.kind, s.modelPath, s.contextSize, s.concurrency, s.threads, s.chatTemplate]);
 }

@@ -1,19 +1,21 @@
-import type {
-  EmbeddingResult,
-  FinishReason,
-  GenerationChunk,
-  GenerationParams,
-  GenerationResult,
-  ModelCallOptions,
-  ModelConfig,
-  ModelKind,
-  ModelProvider,
+import {
+  wrongKind,
+  type EmbeddingResult,
+  type FinishReason,
+  type GenerationChunk,
+  type GenerationParams,
+  type GenerationResult,
+  type ModelCallOptions,
+  type ModelConfig,
+  type ModelKind,
+  type ModelProvider,
+  type RerankScores,
 } from '../../domain';
 import { errors } from '../../errors';
 import { HostAllowlist, hostAndPort } from './host-allowlist';
 import { requestEvents, requestJson, type UpstreamContext, type UpstreamRequest } from './openai-http';
 import { authorizationOf, normalizeBaseUrl, OPENAI_DEFAULTS, settingsOf, settingViolations, type OpenAiSettings } from './openai-settings';
-import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult } from './remote-openai-wire';
+import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult, rerankBody, rerankResult } from './remote-openai-wire';
 
 export interface OpenAiProviderOptions {
   /** The environment snapshot the composition root read once; API keys are looked up here by name. */
@@ -32,7 +34,8 @@ const READY_TIMEOUT_MS = 5_000;
 
 /**
  * Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LocalAI, llama.cpp server, another
- * taishang-ai): POST {base_url}/embeddings and /chat/completions, streaming by SSE.
+ * taishang-ai): POST {base_url}/embeddings and /chat/completions, streaming by SSE, and for
+ * rerankers the Cohere/Jina-shaped POST {base_url}/rerank those servers add.
  *
  * Token counts come from the server's `usage` (streams ask for it with stream_options.include_usage).
  * A server that reports none gets 0 prompt tokens, and as completion tokens the number of streamed
@@ -54,9 +57,10 @@ export class OpenAiProvider implements ModelProvider {
     this.context = { fetch: options.fetch ?? fetch, inFlight: new Set() };
   }
 
-  /** parameters.kind decides; generation unless it says embedding. */
+  /** parameters.kind decides; generation unless it says embedding or reranker. */
   kindOf(config: ModelConfig): ModelKind {
-    return config.parameters.kind === 'embedding' ? 'embedding' : 'generation';
+    const kind = config.parameters.kind;
+    return kind === 'embedding' || kind === 'reranker' ? kind : 'generation';
   }
 
   /**
@@ -91,6 +95,13 @@ export class OpenAiProvider implements ModelProvider {
     const settings = settingsOf(config);
     const request = this.request(config, settings, 'POST', '/embeddings', embeddingsBody(config.modelId, texts, settings), options);
     return embeddingsResult(await requestJson(request, this.context), texts.length, settings, request.where);
+  }
+
+  async rerank(config: ModelConfig, query: string, documents: string[], options: ModelCallOptions = {}): Promise<RerankScores> {
+    this.mustBe('reranker', config);
+    const settings = settingsOf(config);
+    const request = this.request(config, settings, 'POST', '/rerank', rerankBody(config.modelId, query, documents), options);
+    return rerankResult(await requestJson(request, this.context), documents.length, request.where);
   }
 
   async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
@@ -171,12 +182,7 @@ export class OpenAiProvider implements ModelProvider {
   /** The wrong call is refused here, before any request, as by the providers that run models. */
   private mustBe(kind: ModelKind, config: ModelConfig): void {
     const actual = this.kindOf(config);
-    if (actual === kind) return;
-    throw errors.failedPrecondition(
-      actual === 'embedding'
-        ? `model '${config.name}' is an embedding model (openai, parameters.kind); use GenerateEmbedding`
-        : `model '${config.name}' is a text generation model (openai, parameters.kind); use GenerateText`,
-    );
+    if (actual !== kind) throw wrongKind(config.name, actual, ' (openai, parameters.kind)');
   }
 
   private request(config: ModelConfig, settings: OpenAiSettings, method: 'GET' | 'POST', path: string, body: unknown, options: ModelCallOptions): UpstreamRequest {

@@ -47,7 +47,7 @@ export function settingViolations(parameters: Record<string, unknown>, at = 'con
   if (p.base_url === undefined) bad('base_url', 'is required: the API root of the OpenAI-compatible server, e.g. http://localhost:8000/v1');
   else if (typeof p.base_url !== 'string' || !isHttpUrl(p.base_url)) bad('base_url', 'must be an http(s) URL');
   if (p.api_key_env !== undefined && (typeof p.api_key_env !== 'string' || !ENV_NAME.test(p.api_key_env))) bad('api_key_env', 'must be an environment variable name');
-  if (p.kind !== undefined && p.kind !== 'embedding' && p.kind !== 'generation') bad('kind', "must be 'embedding' or 'generation'");
+  if (p.kind !== undefined && p.kind !== 'embedding' && p.kind !== 'generation' && p.kind !== 'reranker') bad('kind', "must be 'generation' (the default), 'embedding' or 'reranker'");
   for (const key of ['dimensions', 'context_size', 'concurrency', 'max_batch', 'max_tokens'] as const) {
     if (p[key] !== undefined && !isPositiveInt(p[key])) bad(key, 'must be a positive integer');
   }
@@ -73,7 +73,7 @@ export function settingsOf(config: ModelConfig): OpenAiSettings {
   return {
     baseUrl: normalizeBaseUrl(p.base_url as string),
     apiKeyEnv: (p.api_key_env as string | undefined) ?? null,
-    kind: p.kind === 'embedding' ? 'embedding' : 'generation',
+    kind: p.kind === 'embedding' || p.kind === 'reranker' ? p.kind : 'generation',
     dimensions: (p.dimensions as number | undefined) ?? null,
     contextSize: (p.context_size as number | undefined) ?? OPENAI_DEFAULTS.contextSize,
     concurrency: (p.concurrency as number | undefined) ?? OPENAI_DEFAULTS.concurrency,

@@ -1,8 +1,8 @@
-import type { EmbeddingResult, FinishReason, GenerationParams, GenerationResult } from '../../domain';
+import type { EmbeddingResult, FinishReason, GenerationParams, GenerationResult, RerankScores } from '../../domain';
 import { upstreamError } from './openai-error-mapping';
 import type { OpenAiSettings } from './openai-settings';
 
-/** Request bodies and answers of /embeddings and /chat/completions, in our vocabulary. */
+/** Request bodies and answers of /embeddings, /chat/completions and /rerank, in our vocabulary. */
 
 export function embeddingsBody(modelId: string, texts: string[], settings: OpenAiSettings): Record<string, unknown> {
   // `float` explicitly: the official SDKs default to base64, and not every server does either.
@@ -36,6 +36,39 @@ export function embeddingsResult(answer: unknown, count: number, settings: OpenA
   const counted = Number.isInteger(tokens) && (tokens as number) > 0;
   // A remote server does not say whether it cut a text, so nothing is reported as truncated.
   return { vectors, dimension, truncated: vectors.map(() => false), ...(counted ? { tokens: tokens as number } : {}) };
+}
+
+/**
+ * The Cohere/Jina-shaped /rerank that vLLM, llama.cpp's server, Jina, LocalAI and this service's
+ * /openai/v1 serve: every document scored (top_n = their count), no documents echoed back.
+ */
+export function rerankBody(modelId: string, query: string, documents: string[]): Record<string, unknown> {
+  return { model: modelId, query, documents, top_n: documents.length, return_documents: false };
+}
+
+/**
+ * `results[{index, relevance_score}]` (any order) back to one score per document in input order;
+ * every document must be scored once. Tokens from `usage.total_tokens` (Jina, vLLM, llama.cpp)
+ * (Cohere's `meta.billed_units` counts search units, not tokens, and is not read).
+ */
+export function rerankResult(answer: unknown, count: number, where: string): RerankScores {
+  const malformed = (detail: string) => upstreamError({ kind: 'malformed', detail }, where);
+  const results = (answer as { results?: unknown })?.results;
+  if (!Array.isArray(results) || results.length !== count) throw malformed(`expected ${count} scores in results[]`);
+  const scores: number[] = new Array(count);
+  results.forEach((item: { index?: unknown; relevance_score?: unknown }, position) => {
+    const index = item?.index;
+    const score = item?.relevance_score;
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count || scores[index as number] !== undefined) {
+      throw malformed(`results[${position}].index is missing, out of range or repeated`);
+    }
+    if (typeof score !== 'number' || !Number.isFinite(score)) throw malformed(`results[${position}].relevance_score is not a finite number`);
+    scores[index as number] = score;
+  });
+  const tokens = (answer as { usage?: { total_tokens?: unknown } }).usage?.total_tokens;
+  const counted = Number.isInteger(tokens) && (tokens as number) > 0;
+  // A remote server does not say whether it cut a document.
+  return { scores, truncated: scores.map(() => false), ...(counted ? { tokens: tokens as number } : {}) };
 }
 
 /** The call's settings win; the model's configured defaults fill the gaps; the server's own defaults the rest. */

@@ -6,7 +6,8 @@ import type { FeatureExtractionPipeline, Tensor } from './transformers-sdk';
 /** Used when neither the tokenizer nor the model config states a window (BERT's positions). */
 export const FALLBACK_WINDOW = 512;
 
-interface Encoding {
+/** A tokenizer's batch output, as the model takes it. */
+export interface Encoding {
   input_ids: Tensor;
   attention_mask: Tensor;
   token_type_ids?: Tensor;
@@ -17,8 +18,8 @@ interface Encoding {
  * (256 for all-MiniLM-L6-v2, as sentence-transformers trains and serves it), never past the
  * model's position embeddings. transformers.js reports an unset `model_max_length` as Infinity.
  */
-export function windowOf(pipe: FeatureExtractionPipeline): number {
-  const candidates = [pipe.tokenizer.model_max_length as unknown, (pipe.model.config as unknown as Record<string, unknown>).max_position_embeddings];
+export function windowOf(pipe: { tokenizer: { model_max_length: unknown }; model: { config: unknown } }): number {
+  const candidates = [pipe.tokenizer.model_max_length, (pipe.model.config as Record<string, unknown>).max_position_embeddings];
   const finite = candidates.filter((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
   return finite.length > 0 ? Math.min(...finite) : FALLBACK_WINDOW;
 }
@@ -76,7 +77,7 @@ export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[
  * client's closed socket, and the close callbacks after it fire the request's abort; a second
  * turn is needed because a setImmediate resumes before those close callbacks.
  */
-async function seeArrivedCancels(): Promise<void> {
+export async function seeArrivedCancels(): Promise<void> {
   for (let turn = 0; turn < 2; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
@@ -100,7 +101,7 @@ export function chunkRows(lengths: readonly number[], budget: number): [number, 
 }
 
 /** Rows [start, end) of the encoding, cut to `width` columns (the padding the run does not need). */
-function sliceRows(encoding: Encoding, start: number, end: number, width: number, leftPadded: boolean): Encoding {
+export function sliceRows(encoding: Encoding, start: number, end: number, width: number, leftPadded: boolean): Encoding {
   const cols = encoding.input_ids.dims[1] ?? width;
   const columns: [number, number] = leftPadded ? [cols - width, cols] : [0, width];
   const cut = (t: Tensor): Tensor => t.slice([start, end], columns);
@@ -112,7 +113,7 @@ function sliceRows(encoding: Encoding, start: number, end: number, width: number
 }
 
 /** Non-padding tokens per row of a [rows, cols] attention mask (int64 in transformers.js). */
-function rowLengths(mask: Tensor): number[] {
+export function rowLengths(mask: Tensor): number[] {
   const [rows = 0, cols = 0] = mask.dims;
   const data = mask.data as ArrayLike<bigint | number>;
   const out: number[] = [];

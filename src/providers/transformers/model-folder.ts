@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requiredFiles, type Dtype } from './transformers-parameters';
+import { errors } from '../../errors';
+import { requiredFiles, type Architecture, type Dtype } from './transformers-parameters';
 
 /**
  * What can be learnt from a model folder under MODEL_CACHE_DIR without loading the model: the
@@ -19,6 +20,50 @@ export async function missingFiles(modelDir: string, dtype: Dtype): Promise<stri
 export async function declaredDimension(modelDir: string): Promise<number | undefined> {
   const config = await readFile(join(modelDir, 'config.json'), 'utf8').then(parseObject, () => undefined);
   return positiveInteger(config?.hidden_size ?? config?.d_model ?? config?.dim);
+}
+
+/** What config.json says the model is: its architectures, and how many labels a classification head has. */
+export interface DeclaredHead {
+  architectures: string[];
+  /** id2label's size, else num_labels; absent when the config says neither. */
+  labels: number | undefined;
+}
+
+export async function declaredHead(modelDir: string): Promise<DeclaredHead | undefined> {
+  const config = await readFile(join(modelDir, 'config.json'), 'utf8').then(parseObject, () => undefined);
+  if (config === undefined) return undefined;
+  const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
+  const id2label = config.id2label;
+  const labels = id2label !== null && typeof id2label === 'object' ? Object.keys(id2label).length : positiveInteger(config.num_labels);
+  return { architectures, labels };
+}
+
+/** A sequence-classification export (a cross-encoder), whose graph answers logits rather than hidden states. */
+export function isClassifier(head: DeclaredHead): boolean {
+  return head.architectures.some((a) => a.endsWith('ForSequenceClassification'));
+}
+
+/**
+ * That config.json declares the model `architecture` needs (undefined: an embedding model): a
+ * cross-encoder is a sequence-classification model with one label; an embedding model or a
+ * bi-encoder is not one, since its graph answers logits, not the hidden states pooling needs.
+ * Without a config.json there is nothing to check (the file check reports it).
+ */
+export function checkHead(modelId: string, head: DeclaredHead | undefined, architecture: Architecture | undefined): void {
+  if (head === undefined) return;
+  const declares = `its config.json declares ${head.architectures.join(', ') || 'no architecture'}`;
+  if (architecture === 'cross-encoder' && !(isClassifier(head) && head.labels === 1)) {
+    const labels = head.labels === undefined || head.labels === 1 ? '' : ` with ${head.labels} labels`;
+    throw errors.failedPrecondition(
+      `model '${modelId}' is not a cross-encoder (a …ForSequenceClassification model with one label): ${declares}${labels}; ` +
+        "register a cross-encoder's files, or these with parameters.architecture 'bi-encoder'",
+    );
+  }
+  if (architecture !== 'cross-encoder' && isClassifier(head)) {
+    throw errors.failedPrecondition(
+      `model '${modelId}' is a sequence-classification model (${declares}), which gives no embeddings; register it with parameters.kind 'reranker' and architecture 'cross-encoder'`,
+    );
+  }
 }
 
 /**

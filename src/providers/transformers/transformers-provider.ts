@@ -1,9 +1,21 @@
 import { join, resolve } from 'node:path';
-import type { EmbeddingResult, GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ModelProvider } from '../../domain';
+import {
+  wrongKind,
+  type EmbeddingResult,
+  type GenerationChunk,
+  type GenerationResult,
+  type ModelCallOptions,
+  type ModelConfig,
+  type ModelKind,
+  type ModelProvider,
+  type RerankScores,
+} from '../../domain';
 import { DomainError, errors } from '../../errors';
-import { embedTexts, FALLBACK_WINDOW, windowOf } from './embed-texts';
+import { biEncoderScores } from './bi-encoder';
+import { crossEncoderScores, type CrossEncoder } from './cross-encoder';
+import { embedTexts, FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
 import { EmbeddingActivity } from './embedding-activity';
-import { declaredDimension, declaredWindow, missingFiles } from './model-folder';
+import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
 import { loadSdk, type FeatureExtractionPipeline } from './transformers-sdk';
@@ -26,9 +38,12 @@ export interface TransformersProviderOptions {
 const silent: TransformersLogger = { info: () => undefined, warn: () => undefined };
 
 /**
- * Embedding models run in-process by transformers.js (ONNX Runtime on CPU): feature extraction with
- * mean pooling and L2 normalization. Each model is loaded once, on first use, and shared. A call
- * runs in chunks (embed-texts.ts) and stops between them when its signal fires (an ONNX run that
+ * Embedding and reranker models run in-process by transformers.js (ONNX Runtime on CPU). Embeddings
+ * are feature extraction with mean pooling and L2 normalization; a reranker (parameters.kind
+ * 'reranker') is a cross-encoder (a sequence-classification model scoring each query-document
+ * pair) or a bi-encoder (the cosine of the two embeddings, over any embedding model's weights).
+ * Each model is loaded once, on first use, and shared by every name using the same weights. A call
+ * runs in chunks of padded tokens and stops between them when its signal fires (an ONNX run that
  * has begun cannot be interrupted); `activity` shows what is being computed.
  */
 export class TransformersProvider implements ModelProvider {
@@ -37,6 +52,7 @@ export class TransformersProvider implements ModelProvider {
   private readonly allowRemote: boolean;
   private readonly logger: TransformersLogger;
   private readonly pipelines = new SharedPipelines<FeatureExtractionPipeline>();
+  private readonly crossEncoders = new SharedPipelines<CrossEncoder>();
   /** Token windows of loaded models, by pipeline key. */
   private readonly windows = new Map<string, number>();
   readonly activity = new EmbeddingActivity();
@@ -47,21 +63,20 @@ export class TransformersProvider implements ModelProvider {
     this.logger = options.logger ?? silent;
   }
 
-  kindOf(_config: ModelConfig): ModelKind {
-    return 'embedding';
+  kindOf(config: ModelConfig): ModelKind {
+    return config.parameters.kind === 'reranker' ? 'reranker' : 'embedding';
   }
 
+  /**
+   * Parameters, files, and that config.json declares the right model: a cross-encoder is a
+   * sequence-classification model with one label; an embedding model or a bi-encoder is not one
+   * (its graph answers logits, not the hidden states pooling needs).
+   */
   async validate(config: ModelConfig): Promise<void> {
     const params = parseTransformersParameters(config);
     const modelDir = this.modelDir(config);
-    if (!this.allowRemote) {
-      const missing = await missingFiles(modelDir, params.dtype);
-      if (missing.length > 0) {
-        throw errors.failedPrecondition(
-          `model '${config.modelId}': files missing: ${missing.join(', ')} (run npm run fetch-models, or set ALLOW_REMOTE_MODELS=true with internet access)`,
-        );
-      }
-    }
+    await this.requireFiles(config, params);
+    checkHead(config.modelId, await declaredHead(modelDir), params.architecture);
     const dimension = await declaredDimension(modelDir);
     if (params.dimensions !== undefined && dimension !== undefined && params.dimensions !== dimension) {
       throw errors.invalidArgument('config.parameters.dimensions', `must equal the model's dimension ${dimension} (transformers models cannot shorten their output)`);
@@ -90,8 +105,9 @@ export class TransformersProvider implements ModelProvider {
    */
   async embed(config: ModelConfig, texts: string[], options: ModelCallOptions = {}): Promise<EmbeddingResult> {
     const { signal } = options;
-    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const params = parseTransformersParameters(config);
+    if (params.kind !== 'embedding') throw wrongKind(config.name, params.kind, KIND_FROM);
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
     const key = keyOf(config, params);
     const tracker = this.activity.begin(config.name);
     try {
@@ -116,22 +132,50 @@ export class TransformersProvider implements ModelProvider {
     }
   }
 
+  /**
+   * Scores by the reranker's architecture (cross-encoder.ts, bi-encoder.ts), in runs of at most
+   * CHUNK_TOKENS padded tokens; the signal is checked as in `embed`.
+   */
+  async rerank(config: ModelConfig, query: string, documents: string[], options: ModelCallOptions = {}): Promise<RerankScores> {
+    const { signal } = options;
+    const params = parseTransformersParameters(config);
+    if (params.kind !== 'reranker') throw wrongKind(config.name, params.kind, KIND_FROM);
+    if (signal?.aborted) throw errors.abortedBy(signal.reason);
+    const key = keyOf(config, params);
+    const tracker = this.activity.begin(config.name);
+    const progress: EmbedProgress = { signal, onChunk: (chunk, chunks, start, end) => tracker.chunk(chunk, chunks, end - start) };
+    try {
+      const scored = await this.withModel(config, params, async (model) => {
+        if (signal?.aborted) throw errors.abortedBy(signal.reason);
+        const window = this.windows.get(key) ?? windowOf('pipeline' in model ? model.pipeline : model.encoder);
+        return 'pipeline' in model
+          ? biEncoderScores(model.pipeline, query, documents, window, progress)
+          : crossEncoderScores(model.encoder, query, documents, window, params.activation, progress);
+      });
+      if (signal?.aborted) throw errors.abortedBy(signal.reason);
+      return scored;
+    } catch (cause) {
+      throw this.mapped(cause, config);
+    } finally {
+      tracker.end();
+    }
+  }
+
   generate(config: ModelConfig, _prompt: string, _params: unknown, _options?: ModelCallOptions): Promise<GenerationResult> {
-    return Promise.reject(notGeneration(config));
+    return Promise.reject(wrongKind(config.name, this.kindOf(config)));
   }
 
   /** Throws on the first `next()`: the domain calls it inside its own generator. */
   stream(config: ModelConfig, _prompt: string, _params: unknown, _options?: ModelCallOptions): AsyncIterable<GenerationChunk> {
     return {
-      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(notGeneration(config)) }),
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(wrongKind(config.name, this.kindOf(config))) }),
     };
   }
 
   /** Loads the model if needed: readiness means the weights are in memory and answer. */
   async isReady(config: ModelConfig): Promise<boolean> {
     try {
-      const params = parseTransformersParameters(config);
-      await this.pipelines.use(keyOf(config, params), config.name, () => this.load(config, params), async () => undefined);
+      await this.withModel(config, parseTransformersParameters(config), async () => undefined);
       return true;
     } catch (cause) {
       this.logger.warn({ model: config.name, err: this.mapped(cause, config) }, 'embedding model not ready');
@@ -140,23 +184,72 @@ export class TransformersProvider implements ModelProvider {
   }
 
   async release(config: ModelConfig): Promise<void> {
-    await this.pipelines.release(config.name);
+    await Promise.all([this.pipelines.release(config.name), this.crossEncoders.release(config.name)]);
   }
 
   async close(): Promise<void> {
-    await this.pipelines.close();
+    await Promise.all([this.pipelines.close(), this.crossEncoders.close()]);
+  }
+
+  /** Runs `work` on the loaded model a config names: a cross-encoder, or the feature-extraction pipeline. */
+  private withModel<T>(config: ModelConfig, params: TransformersParameters, work: (model: { pipeline: FeatureExtractionPipeline } | { encoder: CrossEncoder }) => Promise<T>): Promise<T> {
+    const key = keyOf(config, params);
+    if (params.architecture === 'cross-encoder') {
+      return this.crossEncoders.use(key, config.name, () => this.loadCrossEncoder(config, params), (encoder) => work({ encoder }));
+    }
+    return this.pipelines.use(key, config.name, () => this.load(config, params), (pipeline) => work({ pipeline }));
+  }
+
+  /**
+   * transformers.js reads these from its global env; one process has one MODEL_CACHE_DIR, and
+   * using it as both the local folder and the download cache means a hub download lands in the
+   * same layout scripts/fetch-models produces.
+   */
+  private async sdk() {
+    const sdk = await loadSdk();
+    sdk.env.localModelPath = this.cacheDir;
+    sdk.env.cacheDir = this.cacheDir;
+    sdk.env.allowLocalModels = true;
+    sdk.env.allowRemoteModels = this.allowRemote;
+    return sdk;
+  }
+
+  /** Every file the model needs is under MODEL_CACHE_DIR, unless they may be downloaded: FAILED_PRECONDITION naming the missing ones. */
+  private async requireFiles(config: ModelConfig, params: TransformersParameters): Promise<void> {
+    if (this.allowRemote) return;
+    const missing = await missingFiles(this.modelDir(config), params.dtype);
+    if (missing.length > 0) {
+      throw errors.failedPrecondition(
+        `model '${config.modelId}': files missing: ${missing.join(', ')} (run npm run fetch-models, or set ALLOW_REMOTE_MODELS=true with internet access)`,
+      );
+    }
+  }
+
+  /**
+   * AutoModelForSequenceClassification and its tokenizer, not the text-classification pipeline
+   * (cross-encoder.ts says why). The files are checked first: AutoTokenizer answers a missing
+   * folder with a TypeError rather than the library's file-not-found error.
+   */
+  private async loadCrossEncoder(config: ModelConfig, params: TransformersParameters): Promise<CrossEncoder> {
+    const started = Date.now();
+    await this.requireFiles(config, params);
+    const { AutoTokenizer, AutoModelForSequenceClassification } = await this.sdk();
+    const files = { cache_dir: this.cacheDir, local_files_only: !this.allowRemote };
+    const tokenizer = await AutoTokenizer.from_pretrained(config.modelId, files);
+    const model = await AutoModelForSequenceClassification.from_pretrained(config.modelId, { ...files, dtype: params.dtype });
+    const encoder: CrossEncoder = {
+      tokenizer: tokenizer as unknown as CrossEncoder['tokenizer'],
+      model: model as unknown as CrossEncoder['model'],
+      dispose: async () => void (await model.dispose()),
+    };
+    this.windows.set(keyOf(config, params), windowOf(encoder));
+    this.logger.info({ model: config.name, modelId: config.modelId, dtype: params.dtype, ms: Date.now() - started }, 'cross-encoder model loaded');
+    return encoder;
   }
 
   private async load(config: ModelConfig, params: TransformersParameters): Promise<FeatureExtractionPipeline> {
     const started = Date.now();
-    const { env, pipeline } = await loadSdk();
-    // transformers.js reads these from its global env; one process has one MODEL_CACHE_DIR, and
-    // using it as both the local folder and the download cache means a hub download lands in the
-    // same layout scripts/fetch-models produces.
-    env.localModelPath = this.cacheDir;
-    env.cacheDir = this.cacheDir;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = this.allowRemote;
+    const { pipeline } = await this.sdk();
     const pipe = await pipeline('feature-extraction', config.modelId, {
       dtype: params.dtype,
       cache_dir: this.cacheDir,
@@ -176,11 +269,13 @@ export class TransformersProvider implements ModelProvider {
   }
 }
 
-/** Registry names with the same weights and dtype share one pipeline. */
+/**
+ * Registry names with the same weights and dtype share one loaded model: an embedding model and a
+ * bi-encoder reranker over the same files share one pipeline; a cross-encoder is loaded as one.
+ */
 function keyOf(config: ModelConfig, params: TransformersParameters): string {
-  return `${config.modelId}|${params.dtype}`;
+  return `${config.modelId}|${params.dtype}${params.architecture === 'cross-encoder' ? '|cross-encoder' : ''}`;
 }
 
-function notGeneration(config: ModelConfig): DomainError {
-  return errors.failedPrecondition(`model '${config.name}' is an embedding model; use GenerateEmbedding`);
-}
+/** Where a transformers model's kind comes from, for the wrong-kind message. */
+const KIND_FROM = ' (transformers, parameters.kind)';

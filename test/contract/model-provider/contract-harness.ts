@@ -1,4 +1,4 @@
-import type { GenerationChunk, GenerationResult, ModelCallOptions, ModelConfig, ModelKind } from '../../../src/domain';
+import { MODEL_KINDS, type GenerationChunk, type GenerationResult, type ModelCallOptions, type ModelConfig, type ModelKind } from '../../../src/domain';
 import { isDomainError } from '../../../src/errors';
 import { ENTRIES, type Subject } from './provider-entries';
 
@@ -107,9 +107,10 @@ export function dot(a: readonly number[], b: readonly number[]): number {
 /** One provider call of a kind, as the suite makes it; streams are read to the end and throw what they threw. */
 export type Call = (provider: Subject['provider'], model: ModelConfig, options?: ModelCallOptions) => Promise<unknown>;
 
-/** The calls a model of `kind` answers: embed for embedding models, generate and stream for generation models. */
-export function callsOf(kind: ModelKind, input = kind === 'embedding' ? 'A short text.' : 'Say hello.'): [string, Call][] {
+/** The calls a model of `kind` answers: embed for embedding models, rerank for rerankers, generate and stream for generation models. */
+export function callsOf(kind: ModelKind, input = kind === 'generation' ? 'Say hello.' : 'A short text.'): [string, Call][] {
   if (kind === 'embedding') return [['embed', (provider, model, options) => provider.embed(model, [input, `${input} Again.`], options)]];
+  if (kind === 'reranker') return [['rerank', (provider, model, options) => provider.rerank(model, input, [`${input} Again.`, 'Something else entirely.'], options)]];
   const params = { temperature: 0, maxTokens: 4 };
   return [
     ['generate', (provider, model, options) => provider.generate(model, input, params, options)],
@@ -124,6 +125,7 @@ export function callsOf(kind: ModelKind, input = kind === 'embedding' ? 'A short
   ];
 }
 
-export function otherKind(kind: ModelKind): ModelKind {
-  return kind === 'embedding' ? 'generation' : 'embedding';
+/** Every kind but `kind`: the calls a model of it must refuse. */
+export function otherKinds(kind: ModelKind): ModelKind[] {
+  return MODEL_KINDS.filter((k) => k !== kind);
 }

@@ -1,25 +1,24 @@
-import type { ModelKind } from '../../../src/domain';
-import { callsOf, ENTRIES, everyKind, everyone, modelOf, onEach, otherKind, outcomeOf, sleep, useSubjects, type Outcome } from './contract-harness';
+import { MODEL_KINDS } from '../../../src/domain';
+import { callsOf, ENTRIES, everyKind, everyone, modelOf, onEach, otherKinds, outcomeOf, sleep, useSubjects, type Outcome } from './contract-harness';
 
 /** The same fault gives the same ErrorCode (CONVENTIONS.md) on every provider, naming the same field. */
 const subjects = useSubjects();
 
-const KINDS: ModelKind[] = ['embedding', 'generation'];
 /** Some 1,500 tokens: more than the 1,024 the generation models are given. */
 const TOO_LONG = 'word '.repeat(1500);
 
 describe('the ModelProvider contract: the same faults, the same errors', () => {
-  it.each(KINDS)('%s models whose weights (or upstream model) do not exist: FAILED_PRECONDITION on every call', async (kind) => {
+  it.each([...MODEL_KINDS])('%s models whose weights (or upstream model) do not exist: FAILED_PRECONDITION on every call', async (kind) => {
     for (const [op, call] of callsOf(kind)) {
       const got = await onEach(subjects, kind, (subject) => outcomeOf(call(subject.provider, modelOf(subject, kind, 'missing'))));
       expect({ op, ...got }).toEqual({ op, ...everyone<Outcome>(kind, { code: 'FAILED_PRECONDITION', fields: [] }) });
     }
   });
 
-  it.each(everyKind())('%s: a %s model asked for the other kind is FAILED_PRECONDITION, and nothing runs', async (label, kind) => {
+  it.each(everyKind())('%s: a %s model asked for another kind is FAILED_PRECONDITION, and nothing runs', async (label, kind) => {
     const subject = subjects[label]!;
     const before = subject.work();
-    for (const [op, call] of callsOf(otherKind(kind))) {
+    for (const [op, call] of otherKinds(kind).flatMap((other) => callsOf(other))) {
       expect({ op, ...(await outcomeOf(call(subject.provider, modelOf(subject, kind)))) }).toEqual({ op, code: 'FAILED_PRECONDITION', fields: [] });
     }
     await sleep(200);

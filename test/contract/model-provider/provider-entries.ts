@@ -47,6 +47,8 @@ export interface ProviderEntry {
 const LLAMA_FILE = TEXT_MODEL.model_id;
 /** Both llama.cpp instances (local and behind the remote) get this context, so their answers can be equal. */
 const LLAMA_PARAMETERS = TEXT_MODEL.parameters;
+/** The reranker weights this machine has: the bi-encoder over all-MiniLM-L6-v2 (the service's default reranker). */
+const RERANKER_PARAMETERS = { kind: 'reranker', architecture: 'bi-encoder' };
 
 /** A counter of model loads, fed by the provider's own log lines. */
 function loadCounter(message: string) {
@@ -82,13 +84,13 @@ export const ENTRIES: readonly ProviderEntry[] = [
   {
     label: 'transformers',
     provider: 'transformers',
-    kinds: ['embedding'],
+    kinds: ['embedding', 'reranker'],
     async open() {
       const { provider, work } = transformers();
       return {
         provider,
-        models: { embedding: config('minilm', 'transformers', EMBEDDING_MODEL.model_id, {}) },
-        missing: { embedding: config('ghost', 'transformers', 'Xenova/no-such-model', {}) },
+        models: { embedding: config('minilm', 'transformers', EMBEDDING_MODEL.model_id, {}), reranker: config('minilm-rerank', 'transformers', EMBEDDING_MODEL.model_id, RERANKER_PARAMETERS) },
+        missing: { embedding: config('ghost', 'transformers', 'Xenova/no-such-model', {}), reranker: config('ghost-rerank', 'transformers', 'Xenova/no-such-model', RERANKER_PARAMETERS) },
         knowsTruncation: true,
         work,
         close: () => provider.close(),
@@ -116,7 +118,7 @@ export const ENTRIES: readonly ProviderEntry[] = [
   {
     label: 'remote-openai',
     provider: 'openai',
-    kinds: ['embedding', 'generation'],
+    kinds: ['embedding', 'generation', 'reranker'],
     // Because what answers behind it is this service's llama.cpp: it must answer as that does.
     deterministic: true,
     open: openRemote,
@@ -125,8 +127,9 @@ export const ENTRIES: readonly ProviderEntry[] = [
 
 /**
  * The openai provider against a real instance of this service on loopback (REST door, its
- * /openai/v1, a ModelService over its own transformers and llama.cpp), so embeddings are served by
- * transformers and generations by llama.cpp behind it: the same weights as the local entries.
+ * /openai/v1, a ModelService over its own transformers and llama.cpp), so embeddings and reranks
+ * are served by transformers and generations by llama.cpp behind it: the same weights as the
+ * local entries.
  */
 async function openRemote(): Promise<Subject> {
   const embedder = transformers();
@@ -136,6 +139,7 @@ async function openRemote(): Promise<Subject> {
   const upstream = await openModelService({ transformers: embedder.provider, llamacpp: generator.provider }, { telemetry });
   await upstream.register({ name: EMBEDDING_MODEL.name, provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: {} });
   await upstream.register({ name: TEXT_MODEL.name, provider: 'llamacpp', modelId: LLAMA_FILE, parameters: LLAMA_PARAMETERS });
+  await upstream.register({ name: 'minilm-rerank', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: RERANKER_PARAMETERS });
   const rest = await startRestServer(new MemoryVectorStore(), { models: upstream });
   const baseUrl = `${rest.baseUrl}/openai/v1`;
   // Every request that reaches the upstream, even one it refuses before any model runs.
@@ -145,12 +149,25 @@ async function openRemote(): Promise<Subject> {
   const provider = new OpenAiProvider({ env: {} });
   const embedding = (name: string, modelId: string, base: string) => config(name, 'openai', modelId, { base_url: base, kind: 'embedding' });
   const generation = (name: string, modelId: string, base: string) => config(name, 'openai', modelId, { base_url: base, kind: 'generation', ...LLAMA_PARAMETERS });
+  const reranker = (name: string, modelId: string, base: string) => config(name, 'openai', modelId, { base_url: base, kind: 'reranker' });
   return {
     provider,
-    models: { embedding: embedding('remote-minilm', EMBEDDING_MODEL.name, baseUrl), generation: generation('remote-smollm', TEXT_MODEL.name, baseUrl) },
-    missing: { embedding: embedding('remote-ghost-e', 'no-such-model', baseUrl), generation: generation('remote-ghost-g', 'no-such-model', baseUrl) },
-    unreachable: { embedding: embedding('refused-e', EMBEDDING_MODEL.name, refused), generation: generation('refused-g', TEXT_MODEL.name, refused) },
-    sameAs: { embedding: 'transformers', generation: 'llamacpp' },
+    models: {
+      embedding: embedding('remote-minilm', EMBEDDING_MODEL.name, baseUrl),
+      generation: generation('remote-smollm', TEXT_MODEL.name, baseUrl),
+      reranker: reranker('remote-rerank', 'minilm-rerank', baseUrl),
+    },
+    missing: {
+      embedding: embedding('remote-ghost-e', 'no-such-model', baseUrl),
+      generation: generation('remote-ghost-g', 'no-such-model', baseUrl),
+      reranker: reranker('remote-ghost-r', 'no-such-model', baseUrl),
+    },
+    unreachable: {
+      embedding: embedding('refused-e', EMBEDDING_MODEL.name, refused),
+      generation: generation('refused-g', TEXT_MODEL.name, refused),
+      reranker: reranker('refused-r', 'minilm-rerank', refused),
+    },
+    sameAs: { embedding: 'transformers', generation: 'llamacpp', reranker: 'transformers' },
     knowsTruncation: false,
     work: () => requests + calls + embedder.work() + generator.work(),
     generations: generator.provider.activity,

@@ -57,17 +57,18 @@ export type Call =
   | { op: 'generateText'; model: string; prompt: string; parameters?: Record<string, unknown> }
   | { op: 'streamText'; model: string; prompt: string; parameters?: Record<string, unknown> }
   | { op: 'embed'; model: string; text: string }
-  | { op: 'embedMany'; model: string; texts: string[] };
+  | { op: 'embedMany'; model: string; texts: string[] }
+  | { op: 'rerank'; model: string; query: string; documents: string[]; topN?: number };
 
 export type Op = Call['op'];
 
-/** Every operation of VectorService (16) and ModelService (9), as the table names them. */
+/** Every operation of VectorService (16) and ModelService (10), as the table names them. */
 export const VECTOR_OPS: readonly Op[] = [
   'createCollection', 'dropCollection', 'hasCollection', 'listCollections', 'getCollectionInfo', 'getCollectionStats',
   'createIndex', 'dropIndex', 'hasIndex', 'insert', 'upsert', 'delete', 'search', 'getById', 'health', 'compact',
 ];
 export const MODEL_OPS: readonly Op[] = [
-  'registerModel', 'unregisterModel', 'listModels', 'getModel', 'updateModel', 'generateText', 'streamText', 'embed', 'embedMany',
+  'registerModel', 'unregisterModel', 'listModels', 'getModel', 'updateModel', 'generateText', 'streamText', 'embed', 'embedMany', 'rerank',
 ];
 
 /**

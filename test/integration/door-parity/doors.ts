@@ -136,6 +136,8 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
       const answer = await m.generateEmbeddings({ modelName: call.model, texts: call.texts });
       return { ...answer, embeddings: answer.embeddings.map((e) => e.values) };
     }
+    case 'rerank':
+      return m.rerank({ modelName: call.model, query: call.query, documents: call.documents, topN: call.topN });
   }
 }
 
@@ -264,6 +266,8 @@ function restRequest(call: Call): RestRequest {
       return ['POST', `${M(call.model)}/embed`, { text: call.text }, 200, asIs];
     case 'embedMany':
       return ['POST', `${M(call.model)}/embeddings`, { texts: call.texts }, 200, asIs];
+    case 'rerank':
+      return ['POST', `${M(call.model)}/rerank`, { query: call.query, documents: call.documents, top_n: call.topN }, 200, asIs];
   }
 }
 

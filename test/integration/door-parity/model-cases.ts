@@ -1,6 +1,6 @@
 import { cosine, EMBEDDING_DIM } from '../../support/real-models';
 import type { Call, ModelConfigIn } from './calls';
-import { MINILM, SMOLLM } from './model-fixtures';
+import { MINILM, RERANKER, SMOLLM } from './model-fixtures';
 import { answers, refused, satisfies, type ParityCase } from './parity-case';
 
 /** ModelService through both doors with real models: the registry, the calls, bad input. */
@@ -23,6 +23,22 @@ const generationRefusals: [string, Record<string, unknown>, string, string?][] =
   ['an unknown parameter', { max_token: 5 }, 'parameters.max_token', 'REST\'s schema refuses an unknown field before the domain sees it'],
 ];
 
+/** The sentences of the sentence-transformers Quickstart (sbert.net), whose similarities are published. */
+const WEATHER = ['The weather is lovely today.', "It's so sunny outside!", 'He drove to the stadium.'] as const;
+
+/** Rerank's bad input: what the call sets over a good one, the field named, and whether it is over a size limit. */
+const rerankRefusals: [string, Partial<Extract<Call, { op: 'rerank' }>>, string, boolean?][] = [
+  ['no documents', { documents: [] }, 'documents'],
+  ['an empty query', { query: '' }, 'query'],
+  ['an empty document among others', { documents: ['sunny', ''] }, 'documents[1]'],
+  ['a negative top_n', { topN: -1 }, 'top_n'],
+  ['a top_n above 1000', { topN: 1001 }, 'top_n'],
+  ['more than 1000 documents', { documents: Array.from({ length: 1001 }, (_, i) => `d${i}`) }, 'documents', true],
+  ['a document over 64 KiB', { documents: ['sunny', 'x'.repeat(64 * 1024 + 1)] }, 'documents[1]', true],
+  ['documents over 4 MiB in all', { documents: Array.from({ length: 65 }, () => 'x'.repeat(64 * 1024)) }, 'documents', true],
+  ['a query over 64 KiB', { query: 'q'.repeat(64 * 1024 + 1) }, 'query', true],
+];
+
 const configRefusals: [string, ModelConfigIn, string][] = [
   ['an unknown provider', { ...SMOLLM, name: 'x1', provider: 'huggingface' }, 'config.provider'],
   ['a parameter of the wrong type (context_size)', { ...SMOLLM, name: 'x2', parameters: { context_size: 'large' } }, 'config.parameters.context_size'],
@@ -36,7 +52,7 @@ export const modelCases: ParityCase[] = [
     call: register(COPY),
     expect: answers({ message: "model 'minilm-copy' registered" }),
     then: [
-      { call: { op: 'listModels' }, expect: satisfies((r) => expect(names(r)).toEqual(['minilm', 'minilm-copy', 'smollm'])) },
+      { call: { op: 'listModels' }, expect: satisfies((r) => expect(names(r)).toEqual(['minilm', 'minilm-copy', 'minilm-rerank', 'smollm'])) },
       { call: { op: 'getModel', name: 'minilm-copy' }, expect: answers({ config: COPY }) },
     ],
   },
@@ -63,7 +79,7 @@ export const modelCases: ParityCase[] = [
     call: { op: 'unregisterModel', name: 'minilm-copy' },
     expect: answers({ message: "model 'minilm-copy' unregistered" }),
     then: [
-      { call: { op: 'listModels' }, expect: satisfies((r) => expect(names(r)).toEqual(['minilm', 'smollm'])) },
+      { call: { op: 'listModels' }, expect: satisfies((r) => expect(names(r)).toEqual(['minilm', 'minilm-rerank', 'smollm'])) },
       { call: { op: 'getModel', name: 'minilm-copy' }, expect: refused('NOT_FOUND') },
     ],
   },
@@ -139,6 +155,36 @@ export const modelCases: ParityCase[] = [
     ],
   },
 
+  {
+    // https://sbert.net/docs/sentence_transformer/usage/usage.html publishes these similarities for
+    // all-MiniLM-L6-v2: 0.6660 (sunny) and 0.1046 (stadium); transformers-reranker.test.ts holds all six.
+    name: 'Rerank: every document best first with its score, the model, per-document truncation and tokens',
+    call: { op: 'rerank', model: 'minilm-rerank', query: WEATHER[0], documents: [WEATHER[2], WEATHER[1]] },
+    expect: satisfies((r) => {
+      expect(r.results.map((h: { index: number }) => h.index)).toEqual([1, 0]);
+      expect(Math.abs(r.results[0].score - 0.666)).toBeLessThan(1e-4);
+      expect(Math.abs(r.results[1].score - 0.1046)).toBeLessThan(1e-4);
+      expect(r.metadata).toEqual({ model: 'minilm-rerank', truncated: [false, false], tokens_used: expect.any(Number) });
+    }),
+  },
+  {
+    name: 'Rerank: top_n cuts the answer to the best; a top_n above the count returns every document; a long document is cut and flagged',
+    call: { op: 'rerank', model: 'minilm-rerank', query: WEATHER[0], documents: [WEATHER[2], WEATHER[1], longText()], topN: 1 },
+    expect: satisfies((r) => {
+      expect(r.results).toEqual([{ index: 1, score: expect.any(Number) }]);
+      expect(r.metadata.truncated).toEqual([false, false, true]);
+    }),
+    then: [
+      {
+        call: { op: 'rerank', model: 'minilm-rerank', query: WEATHER[0], documents: [WEATHER[2], WEATHER[1], longText()], topN: 7 },
+        expect: satisfies((all, [one]) => {
+          expect(all.results).toHaveLength(3);
+          expect(all.results[0]).toEqual(one.results[0]);
+        }),
+      },
+    ],
+  },
+
   // Bad input: the documented code, the field, and the registry read back as it was.
   ...([
     ['GetModelInfo', { op: 'getModel', name: 'ghost' }],
@@ -148,15 +194,21 @@ export const modelCases: ParityCase[] = [
     ['StreamGenerateText', { op: 'streamText', model: 'ghost', prompt: 'hi' }],
     ['GenerateEmbedding', { op: 'embed', model: 'ghost', text: 'hi' }],
     ['GenerateEmbeddings', { op: 'embedMany', model: 'ghost', texts: ['hi'] }],
+    ['Rerank', { op: 'rerank', model: 'ghost', query: 'hi', documents: ['hi'] }],
   ] as [string, Call][]).map(([rpc, call]): ParityCase => ({ name: `an unknown model: ${rpc} is NOT_FOUND`, call, expect: refused('NOT_FOUND', undefined, { says: "model 'ghost' not found" }) })),
   ...([
     ['GenerateText', { op: 'generateText', model: 'smollm-off', prompt: 'hi' }],
     ['StreamGenerateText', { op: 'streamText', model: 'smollm-off', prompt: 'hi' }],
     ['GenerateEmbedding', { op: 'embed', model: 'minilm-off', text: 'hi' }],
     ['GenerateEmbeddings', { op: 'embedMany', model: 'minilm-off', texts: ['hi'] }],
+    ['Rerank', { op: 'rerank', model: 'rerank-off', query: 'hi', documents: ['hi'] }],
   ] as [string, Call][]).map(([rpc, call]): ParityCase => ({
     name: `a disabled model: ${rpc} is FAILED_PRECONDITION saying how to enable it`,
-    given: [register({ ...SMOLLM, name: 'smollm-off', enabled: false }), register({ ...MINILM, name: 'minilm-off', enabled: false })],
+    given: [
+      register({ ...SMOLLM, name: 'smollm-off', enabled: false }),
+      register({ ...MINILM, name: 'minilm-off', enabled: false }),
+      register({ ...RERANKER, name: 'rerank-off', enabled: false }),
+    ],
     call,
     expect: refused('FAILED_PRECONDITION', undefined, { says: 'disabled; enable it with UpdateModelConfig' }),
   })),
@@ -165,6 +217,10 @@ export const modelCases: ParityCase[] = [
     ['an embedding model asked to stream', { op: 'streamText', model: 'minilm', prompt: 'hi' }, 'use GenerateEmbedding'],
     ['a generation model asked to embed', { op: 'embed', model: 'smollm', text: 'hi' }, 'use GenerateText'],
     ['a generation model asked to embed many', { op: 'embedMany', model: 'smollm', texts: ['hi'] }, 'use GenerateText'],
+    ['an embedding model asked to rerank', { op: 'rerank', model: 'minilm', query: 'hi', documents: ['hi'] }, "model 'minilm' is an embedding model; use GenerateEmbedding"],
+    ['a generation model asked to rerank', { op: 'rerank', model: 'smollm', query: 'hi', documents: ['hi'] }, 'use GenerateText'],
+    ['a reranker asked to embed', { op: 'embed', model: 'minilm-rerank', text: 'hi' }, "model 'minilm-rerank' is a reranker model; use Rerank"],
+    ['a reranker asked to generate', { op: 'generateText', model: 'minilm-rerank', prompt: 'hi' }, 'use Rerank'],
   ] as [string, Call, string][]).map(([label, call, says]): ParityCase => ({ name: `the wrong kind: ${label} is FAILED_PRECONDITION`, call, expect: refused('FAILED_PRECONDITION', undefined, { says }) })),
   { name: 'an empty prompt: GenerateText', call: { op: 'generateText', model: 'smollm', prompt: '' }, expect: refused('INVALID_ARGUMENT', 'prompt') },
   { name: 'a blank prompt: StreamGenerateText', call: { op: 'streamText', model: 'smollm', prompt: '   ' }, expect: refused('INVALID_ARGUMENT', 'prompt') },
@@ -176,6 +232,11 @@ export const modelCases: ParityCase[] = [
     call: { op: 'embedMany', model: 'minilm', texts: Array.from({ length: 2049 }, (_, i) => `t${i}`) },
     expect: refused('RESOURCE_EXHAUSTED', 'texts', { tooLarge: true }),
   },
+  ...rerankRefusals.map(([label, call, field, tooLarge]): ParityCase => ({
+    name: `${label}: Rerank is ${tooLarge ? 'RESOURCE_EXHAUSTED (413 over REST)' : 'INVALID_ARGUMENT'}`,
+    call: { op: 'rerank', model: 'minilm-rerank', query: 'weather', documents: ['sunny'], ...call },
+    expect: tooLarge ? refused('RESOURCE_EXHAUSTED', field, { tooLarge: true }) : refused('INVALID_ARGUMENT', field),
+  })),
   ...generationRefusals.flatMap(([label, parameters, field, differ]): ParityCase[] =>
     (['generateText', 'streamText'] as const).map((op) => ({
       name: `${label}: ${op === 'generateText' ? 'GenerateText' : 'StreamGenerateText'} is INVALID_ARGUMENT`,
@@ -194,6 +255,16 @@ export const modelCases: ParityCase[] = [
     name: 'RegisterModel with a missing .gguf file is FAILED_PRECONDITION naming the path',
     call: register({ ...SMOLLM, name: 'nofile', modelId: 'absent/none.gguf' }),
     expect: refused('FAILED_PRECONDITION', undefined, { says: 'absent/none.gguf' }),
+  },
+  {
+    name: 'RegisterModel of a cross-encoder reranker over weights that are not one is FAILED_PRECONDITION saying what they are',
+    call: register({ ...RERANKER, name: 'not-a-cross-encoder', parameters: { kind: 'reranker', architecture: 'cross-encoder' } }),
+    expect: refused('FAILED_PRECONDITION', undefined, { says: 'is not a cross-encoder' }),
+  },
+  {
+    name: 'RegisterModel of a GGUF without a ranking head as a reranker is FAILED_PRECONDITION',
+    call: register({ ...SMOLLM, name: 'smollm-ranker', parameters: { kind: 'reranker' } }),
+    expect: refused('FAILED_PRECONDITION', undefined, { says: 'no ranking head' }),
   },
   {
     name: 'RegisterModel with a missing ONNX folder is FAILED_PRECONDITION naming the path',

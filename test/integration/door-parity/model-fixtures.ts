@@ -3,10 +3,14 @@ import { EMBEDDING_MODEL, TEXT_MODEL } from '../../support/real-models';
 import type { ModelConfigIn } from './calls';
 import type { Door } from './doors';
 
-/** The two real models every model case starts from: all-MiniLM-L6-v2 and SmolLM2-135M. */
+/**
+ * The real models every model case starts from: all-MiniLM-L6-v2, SmolLM2-135M, and the service's
+ * default reranker (a bi-encoder over all-MiniLM-L6-v2's weights; docs/MODELS.md).
+ */
 export const MINILM = { name: EMBEDDING_MODEL.name, provider: EMBEDDING_MODEL.provider, modelId: EMBEDDING_MODEL.model_id, parameters: {}, enabled: true } satisfies ModelConfigIn;
 export const SMOLLM = { name: TEXT_MODEL.name, provider: TEXT_MODEL.provider, modelId: TEXT_MODEL.model_id, parameters: { ...TEXT_MODEL.parameters }, enabled: true } satisfies ModelConfigIn;
-export const FIXTURE_MODELS = [MINILM, SMOLLM] as ModelConfig[];
+export const RERANKER = { name: 'minilm-rerank', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: { kind: 'reranker', architecture: 'bi-encoder' }, enabled: true } satisfies ModelConfigIn;
+export const FIXTURE_MODELS = [MINILM, SMOLLM, RERANKER] as ModelConfig[];
 
 /** Unregisters what a case registered and puts the fixtures' configs back, through the domain. */
 export async function resetModels(models: ModelService): Promise<void> {
@@ -21,7 +25,7 @@ export async function listedModels(door: Door): Promise<unknown> {
   return outcome.result;
 }
 
-/** The registry as it was: exactly the two fixtures. */
+/** The registry as it was: exactly the fixtures, by name. */
 export async function readBackModels(door: Door): Promise<void> {
-  expect(await listedModels(door)).toEqual({ models: [MINILM, SMOLLM] });
+  expect(await listedModels(door)).toEqual({ models: [MINILM, RERANKER, SMOLLM] });
 }

@@ -9,7 +9,7 @@ import { parityTable, reached } from './parity-runner';
 const GREEDY = { temperature: 0, seed: 7 };
 const LONG_PROMPT = 'Count from 1 to 500, writing every number in words, separated by commas.';
 
-/** ModelService through both doors of one app, running all-MiniLM-L6-v2 and SmolLM2-135M for real: one table (model-cases.ts). */
+/** ModelService through both doors of one app, running all-MiniLM-L6-v2 (also as a reranker) and SmolLM2-135M for real: one table (model-cases.ts). */
 describe('door parity: ModelService with real models', () => {
   let app: ParityApp;
   let doors: Door[];
@@ -33,8 +33,8 @@ describe('door parity: ModelService with real models', () => {
     await expectGenerationStopped(app.providers!.llamacpp, ended, abortedAt, 600);
   });
 
-  it('reached every one of the 9 operations successfully through each door', () => {
-    expect(MODEL_OPS).toHaveLength(9);
+  it('reached every one of the 10 operations successfully through each door', () => {
+    expect(MODEL_OPS).toHaveLength(10);
     for (const door of ['grpc', 'rest'] as const) expect({ door, missing: MODEL_OPS.filter((op) => !reached[door].has(op)) }).toEqual({ door, missing: [] });
   });
 

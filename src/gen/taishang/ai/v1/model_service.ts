@@ -108,6 +108,32 @@ export interface GenerateEmbeddingsResponse {
   metadata: { [key: string]: any } | undefined;
 }
 
+/**
+ * top_n: how many results to return, best first; 0 returns every document (as does a top_n above
+ * their count).
+ */
+export interface RerankRequest {
+  modelName: string;
+  query: string;
+  documents: string[];
+  topN: number;
+}
+
+/** One document's score; index is its position in RerankRequest.documents. */
+export interface RerankResult {
+  index: number;
+  score: number;
+}
+
+/**
+ * results: best first, equal scores by index. metadata: model, truncated (per document, in input
+ * order), tokens_used when the provider counts tokens.
+ */
+export interface RerankResponse {
+  results: RerankResult[];
+  metadata: { [key: string]: any } | undefined;
+}
+
 function createBaseModelConfig(): ModelConfig {
   return { name: "", provider: "", modelId: "", parameters: undefined, enabled: false };
 }
@@ -1659,6 +1685,305 @@ export const GenerateEmbeddingsResponse: MessageFns<GenerateEmbeddingsResponse> 
   },
 };
 
+function createBaseRerankRequest(): RerankRequest {
+  return { modelName: "", query: "", documents: [], topN: 0 };
+}
+
+export const RerankRequest: MessageFns<RerankRequest> = {
+  encode(message: RerankRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelName !== "") {
+      writer.uint32(10).string(message.modelName);
+    }
+    if (message.query !== "") {
+      writer.uint32(18).string(message.query);
+    }
+    for (const v of message.documents) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.topN !== 0) {
+      writer.uint32(32).int32(message.topN);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RerankRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRerankRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.documents.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.topN = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RerankRequest {
+    return {
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      documents: globalThis.Array.isArray(object?.documents)
+        ? object.documents.map((e: any) => globalThis.String(e))
+        : [],
+      topN: isSet(object.topN)
+        ? globalThis.Number(object.topN)
+        : isSet(object.top_n)
+        ? globalThis.Number(object.top_n)
+        : 0,
+    };
+  },
+
+  toJSON(message: RerankRequest): unknown {
+    const obj: any = {};
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.documents?.length) {
+      obj.documents = message.documents;
+    }
+    if (message.topN !== 0) {
+      obj.topN = Math.round(message.topN);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RerankRequest>): RerankRequest {
+    return RerankRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RerankRequest>): RerankRequest {
+    const message = createBaseRerankRequest();
+    message.modelName = object.modelName ?? "";
+    message.query = object.query ?? "";
+    message.documents = object.documents?.map((e) => e) || [];
+    message.topN = object.topN ?? 0;
+    return message;
+  },
+};
+
+function createBaseRerankResult(): RerankResult {
+  return { index: 0, score: 0 };
+}
+
+export const RerankResult: MessageFns<RerankResult> = {
+  encode(message: RerankResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).int32(message.index);
+    }
+    if (message.score !== 0) {
+      writer.uint32(21).float(message.score);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RerankResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRerankResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.score = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RerankResult {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+    };
+  },
+
+  toJSON(message: RerankResult): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.score !== 0) {
+      obj.score = floatToJson(message.score);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RerankResult>): RerankResult {
+    return RerankResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RerankResult>): RerankResult {
+    const message = createBaseRerankResult();
+    message.index = object.index ?? 0;
+    message.score = object.score ?? 0;
+    return message;
+  },
+};
+
+function createBaseRerankResponse(): RerankResponse {
+  return { results: [], metadata: undefined };
+}
+
+export const RerankResponse: MessageFns<RerankResponse> = {
+  encode(message: RerankResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      RerankResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.metadata !== undefined) {
+      Struct.encode(Struct.wrap(message.metadata), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RerankResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRerankResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(RerankResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RerankResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => RerankResult.fromJSON(e))
+        : [],
+      metadata: isObject(object.metadata) ? object.metadata : undefined,
+    };
+  },
+
+  toJSON(message: RerankResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => RerankResult.toJSON(e));
+    }
+    if (message.metadata !== undefined) {
+      obj.metadata = message.metadata;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RerankResponse>): RerankResponse {
+    return RerankResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RerankResponse>): RerankResponse {
+    const message = createBaseRerankResponse();
+    message.results = object.results?.map((e) => RerankResult.fromPartial(e)) || [];
+    message.metadata = object.metadata ?? undefined;
+    return message;
+  },
+};
+
 /** A registry of models and the calls that use them. */
 export type ModelServiceDefinition = typeof ModelServiceDefinition;
 export const ModelServiceDefinition = {
@@ -1740,6 +2065,15 @@ export const ModelServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Scores documents against a query with a reranker model; results come best first. */
+    rerank: {
+      name: "Rerank",
+      requestType: RerankRequest as typeof RerankRequest,
+      requestStream: false,
+      responseType: RerankResponse as typeof RerankResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1777,6 +2111,8 @@ export interface ModelServiceImplementation<CallContextExt = {}> {
     request: GenerateEmbeddingsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GenerateEmbeddingsResponse>>;
+  /** Scores documents against a query with a reranker model; results come best first. */
+  rerank(request: RerankRequest, context: CallContext & CallContextExt): Promise<DeepPartial<RerankResponse>>;
 }
 
 export interface ModelServiceClient<CallOptionsExt = {}> {
@@ -1813,6 +2149,8 @@ export interface ModelServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GenerateEmbeddingsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GenerateEmbeddingsResponse>;
+  /** Scores documents against a query with a reranker model; results come best first. */
+  rerank(request: DeepPartial<RerankRequest>, options?: CallOptions & CallOptionsExt): Promise<RerankResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

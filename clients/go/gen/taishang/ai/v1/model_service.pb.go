@@ -4,8 +4,8 @@
 // 	protoc        (unknown)
 // source: taishang/ai/v1/model_service.proto
 
-// The seed's ModelService, field for field, plus GenerateEmbeddings (an addition: new RPC and
-// messages only, so `buf breaking` against proto-seed/ passes).
+// The seed's ModelService, field for field, plus GenerateEmbeddings and Rerank (additions: new
+// RPCs and messages only, so `buf breaking` against proto-seed/ passes).
 
 package aiv1
 
@@ -938,6 +938,183 @@ func (x *GenerateEmbeddingsResponse) GetMetadata() *structpb.Struct {
 	return nil
 }
 
+// top_n: how many results to return, best first; 0 returns every document (as does a top_n above
+// their count).
+type RerankRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ModelName     string                 `protobuf:"bytes,1,opt,name=model_name,json=modelName,proto3" json:"model_name,omitempty"`
+	Query         string                 `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+	Documents     []string               `protobuf:"bytes,3,rep,name=documents,proto3" json:"documents,omitempty"`
+	TopN          int32                  `protobuf:"varint,4,opt,name=top_n,json=topN,proto3" json:"top_n,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RerankRequest) Reset() {
+	*x = RerankRequest{}
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RerankRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RerankRequest) ProtoMessage() {}
+
+func (x *RerankRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RerankRequest.ProtoReflect.Descriptor instead.
+func (*RerankRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_model_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RerankRequest) GetModelName() string {
+	if x != nil {
+		return x.ModelName
+	}
+	return ""
+}
+
+func (x *RerankRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *RerankRequest) GetDocuments() []string {
+	if x != nil {
+		return x.Documents
+	}
+	return nil
+}
+
+func (x *RerankRequest) GetTopN() int32 {
+	if x != nil {
+		return x.TopN
+	}
+	return 0
+}
+
+// One document's score; index is its position in RerankRequest.documents.
+type RerankResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Score         float32                `protobuf:"fixed32,2,opt,name=score,proto3" json:"score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RerankResult) Reset() {
+	*x = RerankResult{}
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RerankResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RerankResult) ProtoMessage() {}
+
+func (x *RerankResult) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RerankResult.ProtoReflect.Descriptor instead.
+func (*RerankResult) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_model_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RerankResult) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *RerankResult) GetScore() float32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+// results: best first, equal scores by index. metadata: model, truncated (per document, in input
+// order), tokens_used when the provider counts tokens.
+type RerankResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*RerankResult        `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,2,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RerankResponse) Reset() {
+	*x = RerankResponse{}
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RerankResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RerankResponse) ProtoMessage() {}
+
+func (x *RerankResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_model_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RerankResponse.ProtoReflect.Descriptor instead.
+func (*RerankResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_model_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RerankResponse) GetResults() []*RerankResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *RerankResponse) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
 var File_taishang_ai_v1_model_service_proto protoreflect.FileDescriptor
 
 const file_taishang_ai_v1_model_service_proto_rawDesc = "" +
@@ -1010,7 +1187,19 @@ const file_taishang_ai_v1_model_service_proto_rawDesc = "" +
 	"embeddings\x18\x01 \x03(\v2\x19.taishang.ai.v1.EmbeddingR\n" +
 	"embeddings\x12\x1c\n" +
 	"\tdimension\x18\x02 \x01(\x05R\tdimension\x123\n" +
-	"\bmetadata\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bmetadata2\xdc\x06\n" +
+	"\bmetadata\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"w\n" +
+	"\rRerankRequest\x12\x1d\n" +
+	"\n" +
+	"model_name\x18\x01 \x01(\tR\tmodelName\x12\x14\n" +
+	"\x05query\x18\x02 \x01(\tR\x05query\x12\x1c\n" +
+	"\tdocuments\x18\x03 \x03(\tR\tdocuments\x12\x13\n" +
+	"\x05top_n\x18\x04 \x01(\x05R\x04topN\":\n" +
+	"\fRerankResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x14\n" +
+	"\x05score\x18\x02 \x01(\x02R\x05score\"}\n" +
+	"\x0eRerankResponse\x126\n" +
+	"\aresults\x18\x01 \x03(\v2\x1c.taishang.ai.v1.RerankResultR\aresults\x123\n" +
+	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata2\xa5\a\n" +
 	"\fModelService\x12\\\n" +
 	"\rRegisterModel\x12$.taishang.ai.v1.RegisterModelRequest\x1a%.taishang.ai.v1.RegisterModelResponse\x12Q\n" +
 	"\x0fUnregisterModel\x12&.taishang.ai.v1.UnregisterModelRequest\x1a\x16.google.protobuf.Empty\x12H\n" +
@@ -1021,7 +1210,8 @@ const file_taishang_ai_v1_model_service_proto_rawDesc = "" +
 	"\fGenerateText\x12#.taishang.ai.v1.GenerateTextRequest\x1a$.taishang.ai.v1.GenerateTextResponse\x12h\n" +
 	"\x11GenerateEmbedding\x12(.taishang.ai.v1.GenerateEmbeddingRequest\x1a).taishang.ai.v1.GenerateEmbeddingResponse\x12m\n" +
 	"\x12StreamGenerateText\x12).taishang.ai.v1.StreamGenerateTextRequest\x1a*.taishang.ai.v1.StreamGenerateTextResponse0\x01\x12k\n" +
-	"\x12GenerateEmbeddings\x12).taishang.ai.v1.GenerateEmbeddingsRequest\x1a*.taishang.ai.v1.GenerateEmbeddingsResponseB\xc7\x01\n" +
+	"\x12GenerateEmbeddings\x12).taishang.ai.v1.GenerateEmbeddingsRequest\x1a*.taishang.ai.v1.GenerateEmbeddingsResponse\x12G\n" +
+	"\x06Rerank\x12\x1d.taishang.ai.v1.RerankRequest\x1a\x1e.taishang.ai.v1.RerankResponseB\xc7\x01\n" +
 	"\x12com.taishang.ai.v1B\x11ModelServiceProtoP\x01ZDgithub.com/codetaoist/taishang-ai/clients/go/gen/taishang/ai/v1;aiv1\xa2\x02\x03TAX\xaa\x02\x0eTaishang.Ai.V1\xca\x02\x0eTaishang\\Ai\\V1\xe2\x02\x1aTaishang\\Ai\\V1\\GPBMetadata\xea\x02\x10Taishang::Ai::V1b\x06proto3"
 
 var (
@@ -1036,7 +1226,7 @@ func file_taishang_ai_v1_model_service_proto_rawDescGZIP() []byte {
 	return file_taishang_ai_v1_model_service_proto_rawDescData
 }
 
-var file_taishang_ai_v1_model_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_taishang_ai_v1_model_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_taishang_ai_v1_model_service_proto_goTypes = []any{
 	(*ModelConfig)(nil),                // 0: taishang.ai.v1.ModelConfig
 	(*RegisterModelRequest)(nil),       // 1: taishang.ai.v1.RegisterModelRequest
@@ -1055,45 +1245,52 @@ var file_taishang_ai_v1_model_service_proto_goTypes = []any{
 	(*GenerateEmbeddingsRequest)(nil),  // 14: taishang.ai.v1.GenerateEmbeddingsRequest
 	(*Embedding)(nil),                  // 15: taishang.ai.v1.Embedding
 	(*GenerateEmbeddingsResponse)(nil), // 16: taishang.ai.v1.GenerateEmbeddingsResponse
-	(*structpb.Struct)(nil),            // 17: google.protobuf.Struct
-	(*emptypb.Empty)(nil),              // 18: google.protobuf.Empty
+	(*RerankRequest)(nil),              // 17: taishang.ai.v1.RerankRequest
+	(*RerankResult)(nil),               // 18: taishang.ai.v1.RerankResult
+	(*RerankResponse)(nil),             // 19: taishang.ai.v1.RerankResponse
+	(*structpb.Struct)(nil),            // 20: google.protobuf.Struct
+	(*emptypb.Empty)(nil),              // 21: google.protobuf.Empty
 }
 var file_taishang_ai_v1_model_service_proto_depIdxs = []int32{
-	17, // 0: taishang.ai.v1.ModelConfig.parameters:type_name -> google.protobuf.Struct
+	20, // 0: taishang.ai.v1.ModelConfig.parameters:type_name -> google.protobuf.Struct
 	0,  // 1: taishang.ai.v1.RegisterModelRequest.config:type_name -> taishang.ai.v1.ModelConfig
 	0,  // 2: taishang.ai.v1.ListModelsResponse.models:type_name -> taishang.ai.v1.ModelConfig
 	0,  // 3: taishang.ai.v1.GetModelInfoResponse.config:type_name -> taishang.ai.v1.ModelConfig
 	0,  // 4: taishang.ai.v1.UpdateModelConfigRequest.config:type_name -> taishang.ai.v1.ModelConfig
-	17, // 5: taishang.ai.v1.GenerateTextRequest.parameters:type_name -> google.protobuf.Struct
-	17, // 6: taishang.ai.v1.GenerateTextResponse.metadata:type_name -> google.protobuf.Struct
-	17, // 7: taishang.ai.v1.GenerateEmbeddingResponse.metadata:type_name -> google.protobuf.Struct
-	17, // 8: taishang.ai.v1.StreamGenerateTextRequest.parameters:type_name -> google.protobuf.Struct
-	17, // 9: taishang.ai.v1.StreamGenerateTextResponse.metadata:type_name -> google.protobuf.Struct
+	20, // 5: taishang.ai.v1.GenerateTextRequest.parameters:type_name -> google.protobuf.Struct
+	20, // 6: taishang.ai.v1.GenerateTextResponse.metadata:type_name -> google.protobuf.Struct
+	20, // 7: taishang.ai.v1.GenerateEmbeddingResponse.metadata:type_name -> google.protobuf.Struct
+	20, // 8: taishang.ai.v1.StreamGenerateTextRequest.parameters:type_name -> google.protobuf.Struct
+	20, // 9: taishang.ai.v1.StreamGenerateTextResponse.metadata:type_name -> google.protobuf.Struct
 	15, // 10: taishang.ai.v1.GenerateEmbeddingsResponse.embeddings:type_name -> taishang.ai.v1.Embedding
-	17, // 11: taishang.ai.v1.GenerateEmbeddingsResponse.metadata:type_name -> google.protobuf.Struct
-	1,  // 12: taishang.ai.v1.ModelService.RegisterModel:input_type -> taishang.ai.v1.RegisterModelRequest
-	3,  // 13: taishang.ai.v1.ModelService.UnregisterModel:input_type -> taishang.ai.v1.UnregisterModelRequest
-	18, // 14: taishang.ai.v1.ModelService.ListModels:input_type -> google.protobuf.Empty
-	5,  // 15: taishang.ai.v1.ModelService.GetModelInfo:input_type -> taishang.ai.v1.GetModelInfoRequest
-	7,  // 16: taishang.ai.v1.ModelService.UpdateModelConfig:input_type -> taishang.ai.v1.UpdateModelConfigRequest
-	8,  // 17: taishang.ai.v1.ModelService.GenerateText:input_type -> taishang.ai.v1.GenerateTextRequest
-	10, // 18: taishang.ai.v1.ModelService.GenerateEmbedding:input_type -> taishang.ai.v1.GenerateEmbeddingRequest
-	12, // 19: taishang.ai.v1.ModelService.StreamGenerateText:input_type -> taishang.ai.v1.StreamGenerateTextRequest
-	14, // 20: taishang.ai.v1.ModelService.GenerateEmbeddings:input_type -> taishang.ai.v1.GenerateEmbeddingsRequest
-	2,  // 21: taishang.ai.v1.ModelService.RegisterModel:output_type -> taishang.ai.v1.RegisterModelResponse
-	18, // 22: taishang.ai.v1.ModelService.UnregisterModel:output_type -> google.protobuf.Empty
-	4,  // 23: taishang.ai.v1.ModelService.ListModels:output_type -> taishang.ai.v1.ListModelsResponse
-	6,  // 24: taishang.ai.v1.ModelService.GetModelInfo:output_type -> taishang.ai.v1.GetModelInfoResponse
-	18, // 25: taishang.ai.v1.ModelService.UpdateModelConfig:output_type -> google.protobuf.Empty
-	9,  // 26: taishang.ai.v1.ModelService.GenerateText:output_type -> taishang.ai.v1.GenerateTextResponse
-	11, // 27: taishang.ai.v1.ModelService.GenerateEmbedding:output_type -> taishang.ai.v1.GenerateEmbeddingResponse
-	13, // 28: taishang.ai.v1.ModelService.StreamGenerateText:output_type -> taishang.ai.v1.StreamGenerateTextResponse
-	16, // 29: taishang.ai.v1.ModelService.GenerateEmbeddings:output_type -> taishang.ai.v1.GenerateEmbeddingsResponse
-	21, // [21:30] is the sub-list for method output_type
-	12, // [12:21] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	20, // 11: taishang.ai.v1.GenerateEmbeddingsResponse.metadata:type_name -> google.protobuf.Struct
+	18, // 12: taishang.ai.v1.RerankResponse.results:type_name -> taishang.ai.v1.RerankResult
+	20, // 13: taishang.ai.v1.RerankResponse.metadata:type_name -> google.protobuf.Struct
+	1,  // 14: taishang.ai.v1.ModelService.RegisterModel:input_type -> taishang.ai.v1.RegisterModelRequest
+	3,  // 15: taishang.ai.v1.ModelService.UnregisterModel:input_type -> taishang.ai.v1.UnregisterModelRequest
+	21, // 16: taishang.ai.v1.ModelService.ListModels:input_type -> google.protobuf.Empty
+	5,  // 17: taishang.ai.v1.ModelService.GetModelInfo:input_type -> taishang.ai.v1.GetModelInfoRequest
+	7,  // 18: taishang.ai.v1.ModelService.UpdateModelConfig:input_type -> taishang.ai.v1.UpdateModelConfigRequest
+	8,  // 19: taishang.ai.v1.ModelService.GenerateText:input_type -> taishang.ai.v1.GenerateTextRequest
+	10, // 20: taishang.ai.v1.ModelService.GenerateEmbedding:input_type -> taishang.ai.v1.GenerateEmbeddingRequest
+	12, // 21: taishang.ai.v1.ModelService.StreamGenerateText:input_type -> taishang.ai.v1.StreamGenerateTextRequest
+	14, // 22: taishang.ai.v1.ModelService.GenerateEmbeddings:input_type -> taishang.ai.v1.GenerateEmbeddingsRequest
+	17, // 23: taishang.ai.v1.ModelService.Rerank:input_type -> taishang.ai.v1.RerankRequest
+	2,  // 24: taishang.ai.v1.ModelService.RegisterModel:output_type -> taishang.ai.v1.RegisterModelResponse
+	21, // 25: taishang.ai.v1.ModelService.UnregisterModel:output_type -> google.protobuf.Empty
+	4,  // 26: taishang.ai.v1.ModelService.ListModels:output_type -> taishang.ai.v1.ListModelsResponse
+	6,  // 27: taishang.ai.v1.ModelService.GetModelInfo:output_type -> taishang.ai.v1.GetModelInfoResponse
+	21, // 28: taishang.ai.v1.ModelService.UpdateModelConfig:output_type -> google.protobuf.Empty
+	9,  // 29: taishang.ai.v1.ModelService.GenerateText:output_type -> taishang.ai.v1.GenerateTextResponse
+	11, // 30: taishang.ai.v1.ModelService.GenerateEmbedding:output_type -> taishang.ai.v1.GenerateEmbeddingResponse
+	13, // 31: taishang.ai.v1.ModelService.StreamGenerateText:output_type -> taishang.ai.v1.StreamGenerateTextResponse
+	16, // 32: taishang.ai.v1.ModelService.GenerateEmbeddings:output_type -> taishang.ai.v1.GenerateEmbeddingsResponse
+	19, // 33: taishang.ai.v1.ModelService.Rerank:output_type -> taishang.ai.v1.RerankResponse
+	24, // [24:34] is the sub-list for method output_type
+	14, // [14:24] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_taishang_ai_v1_model_service_proto_init() }
@@ -1107,7 +1304,7 @@ func file_taishang_ai_v1_model_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_taishang_ai_v1_model_service_proto_rawDesc), len(file_taishang_ai_v1_model_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

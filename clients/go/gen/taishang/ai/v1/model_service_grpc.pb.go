@@ -4,8 +4,8 @@
 // - protoc             (unknown)
 // source: taishang/ai/v1/model_service.proto
 
-// The seed's ModelService, field for field, plus GenerateEmbeddings (an addition: new RPC and
-// messages only, so `buf breaking` against proto-seed/ passes).
+// The seed's ModelService, field for field, plus GenerateEmbeddings and Rerank (additions: new
+// RPCs and messages only, so `buf breaking` against proto-seed/ passes).
 
 package aiv1
 
@@ -32,6 +32,7 @@ const (
 	ModelService_GenerateEmbedding_FullMethodName  = "/taishang.ai.v1.ModelService/GenerateEmbedding"
 	ModelService_StreamGenerateText_FullMethodName = "/taishang.ai.v1.ModelService/StreamGenerateText"
 	ModelService_GenerateEmbeddings_FullMethodName = "/taishang.ai.v1.ModelService/GenerateEmbeddings"
+	ModelService_Rerank_FullMethodName             = "/taishang.ai.v1.ModelService/Rerank"
 )
 
 // ModelServiceClient is the client API for ModelService service.
@@ -52,6 +53,8 @@ type ModelServiceClient interface {
 	StreamGenerateText(ctx context.Context, in *StreamGenerateTextRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamGenerateTextResponse], error)
 	// Embeds many texts in one call (one model batch); embeddings come in input order.
 	GenerateEmbeddings(ctx context.Context, in *GenerateEmbeddingsRequest, opts ...grpc.CallOption) (*GenerateEmbeddingsResponse, error)
+	// Scores documents against a query with a reranker model; results come best first.
+	Rerank(ctx context.Context, in *RerankRequest, opts ...grpc.CallOption) (*RerankResponse, error)
 }
 
 type modelServiceClient struct {
@@ -161,6 +164,16 @@ func (c *modelServiceClient) GenerateEmbeddings(ctx context.Context, in *Generat
 	return out, nil
 }
 
+func (c *modelServiceClient) Rerank(ctx context.Context, in *RerankRequest, opts ...grpc.CallOption) (*RerankResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RerankResponse)
+	err := c.cc.Invoke(ctx, ModelService_Rerank_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ModelServiceServer is the server API for ModelService service.
 // All implementations must embed UnimplementedModelServiceServer
 // for forward compatibility.
@@ -179,6 +192,8 @@ type ModelServiceServer interface {
 	StreamGenerateText(*StreamGenerateTextRequest, grpc.ServerStreamingServer[StreamGenerateTextResponse]) error
 	// Embeds many texts in one call (one model batch); embeddings come in input order.
 	GenerateEmbeddings(context.Context, *GenerateEmbeddingsRequest) (*GenerateEmbeddingsResponse, error)
+	// Scores documents against a query with a reranker model; results come best first.
+	Rerank(context.Context, *RerankRequest) (*RerankResponse, error)
 	mustEmbedUnimplementedModelServiceServer()
 }
 
@@ -215,6 +230,9 @@ func (UnimplementedModelServiceServer) StreamGenerateText(*StreamGenerateTextReq
 }
 func (UnimplementedModelServiceServer) GenerateEmbeddings(context.Context, *GenerateEmbeddingsRequest) (*GenerateEmbeddingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GenerateEmbeddings not implemented")
+}
+func (UnimplementedModelServiceServer) Rerank(context.Context, *RerankRequest) (*RerankResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Rerank not implemented")
 }
 func (UnimplementedModelServiceServer) mustEmbedUnimplementedModelServiceServer() {}
 func (UnimplementedModelServiceServer) testEmbeddedByValue()                      {}
@@ -392,6 +410,24 @@ func _ModelService_GenerateEmbeddings_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ModelService_Rerank_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RerankRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ModelServiceServer).Rerank(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ModelService_Rerank_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ModelServiceServer).Rerank(ctx, req.(*RerankRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ModelService_ServiceDesc is the grpc.ServiceDesc for ModelService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -430,6 +466,10 @@ var ModelService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GenerateEmbeddings",
 			Handler:    _ModelService_GenerateEmbeddings_Handler,
+		},
+		{
+			MethodName: "Rerank",
+			Handler:    _ModelService_Rerank_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
