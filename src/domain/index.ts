@@ -18,7 +18,7 @@ export { modelLimits } from './model/model-limits';
 export { modelMessages, type Embedding, type Embeddings, type GenerationMetadata, type ModelDone, type TextChunk, type TextGeneration } from './model/model-results';
 export { type ChatMessage, type ChatRequest } from './model/chat-prompt';
 export { StreamSlots } from './model/stream-slots';
-export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConfigInput } from './model/model-validation';
+export { parseModelConfig, parseGenerationParams, checkModelName, MODEL_NAME, SECRET_KEYS, ENV_NAME, BASE_URL, type ModelConfigInput } from './model/model-validation';
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
 export { ROLES, OPERATION_ACCESS, accessOf, type Role, type Principal, type Access, type Operation } from './access/roles';
@@ -26,3 +26,4 @@ export { AccessControl, type AccessSettings, type PresentedKey } from './access/
 export { Keyring, type ApiKeyEntry } from './access/keyring';
 export { RateLimiter, type RateLimit } from './access/rate-limiter';
 export { noTelemetry, type Telemetry, type ModelOperation, type QueueName } from './ports/telemetry';
+export { NON_BLANK_PATTERN } from './text-rules';

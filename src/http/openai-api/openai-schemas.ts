@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { RequestBody } from '../schemas/common-schemas';
+import { MODEL_NAME, modelLimits, NON_BLANK_PATTERN } from '../../domain';
+import { checkedByDomain, RequestBody } from '../schemas/common-schemas';
 
 /** Wire shapes of the OpenAI API subset served under /openai/v1 (names and fields as OpenAI's). */
 
@@ -9,6 +10,8 @@ function Nullable<T extends TSchema>(schema: T) {
 }
 
 const modelDoc = 'A model name from GET /openai/v1/models (the registry name).';
+const modelRule = checkedByDomain({ pattern: MODEL_NAME.source });
+const textRule = { pattern: NON_BLANK_PATTERN, maxLength: modelLimits.maxEmbedTextBytes };
 
 export const OpenAiErrorBody = Type.Object(
   {
@@ -27,10 +30,17 @@ export const OpenAiErrorBody = Type.Object(
 
 export const EmbeddingsBody = RequestBody(
   {
-    model: Type.String({ description: modelDoc, examples: ['minilm'] }),
+    model: Type.String({ description: modelDoc, examples: ['minilm'], ...modelRule }),
+    // Told apart in openai-wire.ts rather than by the validator, to answer token arrays in words.
     input: Type.Unknown({
-      description: 'A string or an array of 1-2048 strings, none empty. Token arrays (numbers) are rejected with 400.',
+      description: 'A string or an array of 1-2048 strings, none blank, each at most 64 KiB. Token arrays (numbers) are rejected with 400.',
       examples: ['The food was delicious', ['first text', 'second text']],
+      ...checkedByDomain({
+        anyOf: [
+          { type: 'string', ...textRule },
+          { type: 'array', items: { type: 'string', ...textRule }, minItems: 1, maxItems: modelLimits.maxTextsPerCall },
+        ],
+      }),
     }),
     encoding_format: Type.Optional(
       Type.Union([Type.Literal('float'), Type.Literal('base64')], { description: 'float (default) or base64 (little-endian float32, what the official SDKs ask for).' }),
@@ -83,7 +93,7 @@ export const ChatMessage = Type.Object(
 
 export const ChatCompletionBody = RequestBody(
   {
-    model: Type.String({ description: modelDoc, examples: ['smollm'] }),
+    model: Type.String({ description: modelDoc, examples: ['smollm'], ...modelRule }),
     messages: Type.Array(ChatMessage, { description: 'The conversation so far, at least one message; rendered into one prompt (see the operation description).' }),
     max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64] })),
     max_completion_tokens: Nullable(Type.Integer({ description: 'The newer name of max_tokens; wins when both are given.' })),
@@ -152,4 +162,4 @@ export const ModelsResponse = Type.Object(
   { description: 'The enabled models, embedding and generation alike.', examples: [{ object: 'list', data: [{ id: 'minilm', object: 'model', created: 1735689600, owned_by: 'taishang-ai' }] }] },
 );
 
-export const ModelParams = Type.Object({ model: Type.String({ description: modelDoc, examples: ['smollm'] }) });
+export const ModelParams = Type.Object({ model: Type.String({ description: modelDoc, examples: ['smollm'], ...modelRule }) });

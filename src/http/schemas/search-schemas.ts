@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
+import { limits } from '../../domain';
+import { checkedByDomain, FloatArray, FreeFormObject, InputVector, RequestBody } from './common-schemas';
 
 const filterDoc =
   'Mongo-style filter: a bare value means $eq; operators $eq $ne $gt $gte $lt $lte $in $nin $exists, ' +
@@ -7,7 +8,7 @@ const filterDoc =
 
 export const SearchOptionsSchema = RequestBody(
   {
-    topk: Type.Optional(Type.Integer({ description: 'How many hits, 1..1024 (default 10).', examples: [5] })),
+    topk: Type.Optional(Type.Integer({ description: 'How many hits, 1..1024 (default 10).', examples: [5], ...checkedByDomain({ minimum: limits.minTopK, maximum: limits.maxTopK }) })),
     include_vector: Type.Optional(Type.Boolean({ description: 'Return each hit\'s vector (default false).' })),
     filter: Type.Optional(FreeFormObject({ description: filterDoc, examples: [{ genre: 'scifi', year: { $gte: 2000, $lt: 2010 } }] })),
   },
@@ -16,7 +17,7 @@ export const SearchOptionsSchema = RequestBody(
 
 export const SearchBody = RequestBody(
   {
-    query_vector: FloatArray({ description: 'Exactly vector_dim finite numbers.', examples: [[0.1, -0.4, 0.3, 0.8]] }),
+    query_vector: InputVector({ description: 'Exactly vector_dim finite numbers.', examples: [[0.1, -0.4, 0.3, 0.8]] }),
     options: Type.Optional(SearchOptionsSchema),
   },
   {
