@@ -52,6 +52,7 @@ const ROUTES = [
   'POST /v1/models/{name}/embeddings',
   'POST /openai/v1/embeddings',
   'POST /openai/v1/chat/completions',
+  'POST /openai/v1/completions',
   'GET /openai/v1/models',
   'GET /openai/v1/models/{model}',
 ];

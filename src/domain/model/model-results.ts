@@ -1,4 +1,4 @@
-import type { FinishReason, GenerationResult, ModelConfig } from './model-types';
+import type { FinishReason, GenerationResult, ModelConfig, ToolCall } from './model-types';
 
 /**
  * What ModelService answers, once for every door: the summaries read as `message`, the token
@@ -25,6 +25,8 @@ export interface TextGeneration extends GenerationResult {
   /** Prompt plus completion tokens (CONVENTIONS.md). */
   tokensUsed: number;
   metadata: GenerationMetadata;
+  /** The tools the model called (finishReason 'tool_calls'); `text` is then empty. */
+  toolCalls?: ToolCall[];
 }
 
 /**
@@ -32,7 +34,7 @@ export interface TextGeneration extends GenerationResult {
  * message's `metadata`: GenerateText's plus `tokens_used`, since the stream message has no field for it.
  */
 export type TextChunk =
-  | { done: false; text: string }
+  | { done: false; text: string; toolCalls?: ToolCall[] }
   | { done: true; result: TextGeneration; metadata: GenerationMetadata & { tokens_used: number } };
 
 /** Tokens the model read, only when the provider counts them: no made-up zero. */
@@ -57,7 +59,7 @@ export interface Embeddings {
   metadata: { model: string; truncated: boolean[] } & TokensUsed;
 }
 
-export function textGeneration(model: string, result: GenerationResult): TextGeneration {
+export function textGeneration(model: string, result: GenerationResult & { toolCalls?: ToolCall[] }): TextGeneration {
   return {
     ...result,
     tokensUsed: result.promptTokens + result.completionTokens,
@@ -65,7 +67,7 @@ export function textGeneration(model: string, result: GenerationResult): TextGen
   };
 }
 
-export function lastChunk(model: string, result: GenerationResult): TextChunk {
+export function lastChunk(model: string, result: GenerationResult & { toolCalls?: ToolCall[] }): TextChunk {
   const generation = textGeneration(model, result);
   return { done: true, result: generation, metadata: { tokens_used: generation.tokensUsed, ...generation.metadata } };
 }

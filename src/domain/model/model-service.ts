@@ -1,9 +1,11 @@
-import { errors } from '../../errors';
+import { DomainError, errors, isDomainError } from '../../errors';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { ModelProvider } from '../ports/model-provider';
 import { ModelRegistry } from './model-registry';
 import { StreamSlots } from './stream-slots';
-import { chatPrompt, CHAT_PROMPT_FIELD, type ChatRequest } from './chat-prompt';
+import { chatPrompt, checkSampling, CHAT_PROMPT_FIELD, type ChatRequest, type CompletionRequest } from './chat-prompt';
+import { truncateEmbeddings } from './matryoshka';
+import { planChat, readToolAnswer } from './structured-output';
 import { modelLimits } from './model-limits';
 import { ModelQueues } from './model-queues';
 import {
@@ -17,7 +19,7 @@ import {
   type TextChunk,
   type TextGeneration,
 } from './model-results';
-import type { ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
+import type { GenerationParams, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ProviderName, ToolCall } from './model-types';
 import { checkModelName, checkText, parseGenerationParams, parseModelConfig, type ModelConfigInput } from './model-validation';
 
 export interface ModelServiceOptions {
@@ -29,8 +31,19 @@ export interface ModelServiceOptions {
 
 /** What a caller may ask of embeddings besides the texts. */
 export interface EmbedSettings {
-  /** The size the caller expects. Models do not shorten embeddings, so it must be theirs. */
+  /**
+   * The size the caller expects: the model's own, or one of the sizes its config declares it can
+   * be cut to (`parameters.matryoshka_dimensions`, matryoshka.ts).
+   */
   dimensions?: number;
+}
+
+/** How a generation runs besides its sampling parameters, and how its result is read back. */
+interface GenerationShape {
+  /** The provider settings the request chose (raw completion, an enforced output form). */
+  form?: Pick<GenerationParams, 'raw' | 'output'>;
+  /** The result as the caller reads it (tool calls parsed out of a constrained answer). */
+  read?: (result: GenerationResult) => GenerationResult & { toolCalls?: ToolCall[] };
 }
 
 /**
@@ -106,9 +119,19 @@ export class ModelService {
     return this.generate(name, prompt, 'prompt', parameters, options);
   }
 
-  /** A conversation, rendered into one prompt (chat-prompt.ts), then as generateText. */
+  /**
+   * A conversation, rendered into one prompt (chat-prompt.ts), then as generateText; a response
+   * format or tools constrain the answer's form (structured-output.ts).
+   */
   async chat(name: string, request: ChatRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
-    return this.generate(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
+    const { prompt, shape } = this.chatShape(request);
+    return this.generate(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
+  }
+
+  /** A completion: the prompt continued as plain text, without the model's chat template. */
+  async complete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
+    checkSampling(request);
+    return this.generate(name, request.prompt, 'prompt', request.parameters, options, { form: { raw: true } });
   }
 
   /**
@@ -120,9 +143,20 @@ export class ModelService {
     return this.stream(name, prompt, 'prompt', parameters, options);
   }
 
-  /** A conversation as streamGenerateText; bad input fails the call, before the first chunk. */
+  /**
+   * A conversation as streamGenerateText; bad input fails the call, before the first chunk. An
+   * answer read as tool calls is held until it is whole (a half-generated call cannot be parsed),
+   * then sent as one chunk carrying the calls.
+   */
   streamChat(name: string, request: ChatRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
-    return this.stream(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
+    const { prompt, shape } = this.chatShape(request);
+    return this.stream(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
+  }
+
+  /** A completion as a stream of text pieces. */
+  streamComplete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
+    checkSampling(request);
+    return this.stream(name, request.prompt, 'prompt', request.parameters, options, { form: { raw: true } });
   }
 
   /** Generation streams open now (for metrics and tests). */
@@ -148,11 +182,25 @@ export class ModelService {
     return this.embedTexts(name, texts, 'texts', options, settings);
   }
 
-  private stream(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): AsyncIterable<TextChunk> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+  private chatShape(request: ChatRequest): { prompt: string; shape: GenerationShape } {
+    const plan = planChat(request);
+    const prompt = chatPrompt(request, plan.preface);
+    return { prompt, shape: { form: plan.output === undefined ? {} : { output: plan.output }, read: plan.readsToolCall ? readToolAnswer : undefined } };
+  }
+
+  private stream(
+    name: string,
+    prompt: string,
+    promptField: string,
+    parameters: Record<string, unknown> | null | undefined,
+    options: ModelCallOptions,
+    shape: GenerationShape = {},
+  ): AsyncIterable<TextChunk> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters, shape);
     const limiter = this.lanes.limiter(config, provider);
     const streams = this.streams;
     const telemetry = this.telemetry;
+    const read = shape.read;
     return (async function* stream() {
       const releaseSlot = streams.take();
       try {
@@ -160,7 +208,19 @@ export class ModelService {
         // Timed from the provider call on, like unary calls: queue wait is not model time.
         const started = performance.now();
         try {
-          for await (const chunk of provider.stream(config, prompt, params, options)) yield chunk.done ? lastChunk(name, chunk.result) : chunk;
+          for await (const chunk of renamingPrompt(provider.stream(config, prompt, params, options), promptField)) {
+            if (!chunk.done) {
+              if (read === undefined) yield chunk;
+              continue;
+            }
+            if (read === undefined) {
+              yield lastChunk(name, chunk.result);
+              continue;
+            }
+            const answer = read(chunk.result);
+            if (answer.toolCalls !== undefined || answer.text !== '') yield { done: false, text: answer.text, ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}) };
+            yield lastChunk(name, answer);
+          }
         } finally {
           release();
           telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
@@ -171,11 +231,23 @@ export class ModelService {
     })();
   }
 
-  private async generate(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): Promise<TextGeneration> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+  private async generate(
+    name: string,
+    prompt: string,
+    promptField: string,
+    parameters: Record<string, unknown> | null | undefined,
+    options: ModelCallOptions,
+    shape: GenerationShape = {},
+  ): Promise<TextGeneration> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters, shape);
     const release = await this.lanes.limiter(config, provider).acquire(options.signal);
     try {
-      return textGeneration(name, await this.lanes.timed(config, 'generate', () => provider.generate(config, prompt, params, options)));
+      const result = await this.lanes
+        .timed(config, 'generate', () => provider.generate(config, prompt, params, options))
+        .catch((error: unknown) => {
+          throw renamedPrompt(error, promptField);
+        });
+      return textGeneration(name, shape.read === undefined ? result : shape.read(result));
     } finally {
       release();
     }
@@ -191,11 +263,8 @@ export class ModelService {
     if (texts.length > modelLimits.maxTextsPerCall) throw errors.tooLarge(field, `at most ${modelLimits.maxTextsPerCall} texts per call`);
     texts.forEach((t, i) => checkText(t, field === 'text' ? field : `${field}[${i}]`, modelLimits.maxEmbedTextBytes));
     const provider = this.provider(config);
-    const results = await this.lanes.batcher(config, provider).embed(texts, options.signal);
+    const results = truncateEmbeddings(config, await this.lanes.batcher(config, provider).embed(texts, options.signal), settings.dimensions);
     const dimension = results[0]!.vector.length;
-    if (settings.dimensions !== undefined && settings.dimensions !== dimension) {
-      throw errors.invalidArgument('dimensions', `model '${name}' produces ${dimension}-dimensional embeddings and cannot change that; omit dimensions or send ${dimension}`);
-    }
     const counted = results.every((r) => r.tokens !== undefined);
     const tokens = counted ? results.reduce((n, r) => n + r.tokens!, 0) : undefined;
     const truncated = results.map((r) => r.truncated);
@@ -231,11 +300,11 @@ export class ModelService {
     await Promise.all([...this.providers.values()].map((p) => p.close()));
   }
 
-  private prepareGeneration(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined) {
+  private prepareGeneration(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, shape: GenerationShape) {
     const config = this.usable(name, 'generation');
     checkText(prompt, promptField, modelLimits.maxPromptBytes);
     const provider = this.provider(config);
-    const params = parseGenerationParams(parameters, provider.contextSizeOf(config));
+    const params: GenerationParams = { ...parseGenerationParams(parameters, provider.contextSizeOf(config)), ...shape.form };
     return { config, provider, params };
   }
 
@@ -260,5 +329,24 @@ export class ModelService {
   private async forget(config: ModelConfig): Promise<void> {
     this.lanes.forget(config.name);
     await this.provider(config).release(config);
+  }
+}
+
+/**
+ * A provider names the prompt it was given `prompt`; a chat's prompt is its messages. Renamed here,
+ * so each door's one field table sees the domain's name for the request it serves.
+ */
+function renamedPrompt(error: unknown, promptField: string): unknown {
+  if (!isDomainError(error) || promptField === 'prompt' || !error.violations.some((v) => v.field === 'prompt')) return error;
+  const violations = error.violations.map((v) => (v.field === 'prompt' ? { ...v, field: promptField } : v));
+  const message = error.message.startsWith('prompt: ') ? `${promptField}: ${error.message.slice('prompt: '.length)}` : error.message;
+  return new DomainError(error.code, message, { violations, cause: error, retryAfterSeconds: error.retryAfterSeconds, reason: error.reason });
+}
+
+async function* renamingPrompt<T>(chunks: AsyncIterable<T>, promptField: string): AsyncIterable<T> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    throw renamedPrompt(error, promptField);
   }
 }

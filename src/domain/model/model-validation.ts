@@ -2,6 +2,7 @@ import { errors, type FieldViolation } from '../../errors';
 import { limits } from '../limits';
 import { checkJsonSize } from '../check-json-size';
 import { characterCount, isBlank, NON_BLANK_PATTERN } from '../text-rules';
+import { matryoshkaViolations } from './matryoshka';
 import { PROVIDERS, MODEL_KINDS, type GenerationParams, type ModelConfig, type ProviderName } from './model-types';
 
 /** Model names travel in URL paths: no slashes, no spaces. */
@@ -64,6 +65,7 @@ function commonParameterViolations(p: Record<string, unknown>, at: string): Fiel
     const v = p[key];
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) out.push({ field: `${at}.${key}`, message: 'must be a positive integer' });
   }
+  out.push(...matryoshkaViolations(p, at));
   for (const [key, min, max] of [['temperature', 0, 2], ['top_p', 0, 1], ['timeout_ms', 1, 600_000]] as const) {
     const v = p[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {

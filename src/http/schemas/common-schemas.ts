@@ -11,6 +11,10 @@ export const DOMAIN_RULES = 'x-domain-rules';
 
 /** JSON Schema keywords a domain rule can be declared with. */
 export interface DomainRules {
+  /** The type itself, where the domain checks it (free-form objects such as a model's parameters). */
+  type?: 'string' | 'integer' | 'number' | 'array';
+  /** What an array holds. */
+  items?: Record<string, unknown>;
   pattern?: string;
   minLength?: number;
   maxLength?: number;
@@ -28,6 +32,11 @@ export interface DomainRules {
   propertyNames?: { not: { pattern: string } | { const: string } };
   /** Rules on some of an object's keys. */
   properties?: Record<string, unknown>;
+}
+
+/** A value the domain checks whole, type included: the door's validator lets anything through. */
+export function DomainChecked<T>(description: string, rules: DomainRules) {
+  return Type.Unsafe<T>({ description, ...checkedByDomain(rules) });
 }
 
 /** Spread into a schema's options: `Type.String({ description, ...checkedByDomain({ pattern }) })`. */

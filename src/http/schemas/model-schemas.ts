@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BASE_URL, ENV_NAME, MODEL_KINDS, MODEL_NAME, modelLimits, NON_BLANK_PATTERN, PROVIDERS, SECRET_KEYS } from '../../domain';
-import { anyCase, checkedByDomain, FloatArray, RequestBody } from './common-schemas';
+import { anyCase, checkedByDomain, DomainChecked, FloatArray, RequestBody } from './common-schemas';
 
 const nameDoc = 'Model name, 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit.';
 const providerDoc = 'transformers (local ONNX embeddings), llamacpp (local GGUF text generation) or openai (any OpenAI-compatible server).';
@@ -21,7 +21,9 @@ const textExample = {
 
 const nameRule = checkedByDomain({ pattern: MODEL_NAME.source });
 const nonBlank = (maxBytes: number) => checkedByDomain({ pattern: NON_BLANK_PATTERN, maxLength: maxBytes });
-const positiveInt = (description: string) => Type.Optional(Type.Integer({ description, ...checkedByDomain({ minimum: 1 }) }));
+const positiveInt = (description: string) => Type.Optional(DomainChecked<number>(description, { type: 'integer', minimum: 1 }));
+const number = (description: string, minimum: number, maximum: number) => Type.Optional(DomainChecked<number>(description, { type: 'number', minimum, maximum }));
+const string = (description: string, pattern: string) => Type.Optional(DomainChecked<string>(description, { type: 'string', pattern }));
 
 export const ModelNameParams = Type.Object({ name: Type.String({ description: nameDoc, examples: ['smollm'], ...nameRule }) });
 
@@ -31,17 +33,26 @@ export const ModelNameParams = Type.Object({ name: Type.String({ description: na
  */
 const ModelParameters = Type.Object(
   {
-    kind: Type.Optional(Type.String({ description: 'embedding or generation.', ...checkedByDomain({ pattern: `^(${MODEL_KINDS.join('|')})$` }) })),
-    base_url: Type.Optional(Type.String({ description: 'The API root of an openai model.', ...checkedByDomain({ pattern: BASE_URL.source }) })),
-    api_key_env: Type.Optional(Type.String({ description: 'The environment variable holding the API key.', ...checkedByDomain({ pattern: ENV_NAME.source }) })),
+    kind: string('embedding or generation.', `^(${MODEL_KINDS.join('|')})$`),
+    base_url: string('The API root of an openai model.', BASE_URL.source),
+    api_key_env: string('The environment variable holding the API key.', ENV_NAME.source),
     context_size: positiveInt('Tokens the model attends to.'),
     dimensions: positiveInt('Embedding size.'),
     max_batch: positiveInt('Largest embedding batch per model call.'),
     concurrency: positiveInt('Calls the model runs at once.'),
     max_tokens: positiveInt('Default for generation.'),
-    temperature: Type.Optional(Type.Number({ description: 'Default for generation, 0..2.', ...checkedByDomain({ minimum: 0, maximum: 2 }) })),
-    top_p: Type.Optional(Type.Number({ description: 'Default for generation, 0..1.', ...checkedByDomain({ minimum: 0, maximum: 1 }) })),
-    timeout_ms: Type.Optional(Type.Number({ description: 'Remote call timeout, 1..600000 ms.', ...checkedByDomain({ minimum: 1, maximum: 600_000 }) })),
+    temperature: number('Default for generation, 0..2.', 0, 2),
+    top_p: number('Default for generation, 0..1.', 0, 1),
+    timeout_ms: number('Remote call timeout, 1..600000 ms.', 1, 600_000),
+    matryoshka_dimensions: Type.Optional(
+      DomainChecked<number[]>('Sizes the embeddings may be cut to (OpenAI dimensions), for a model trained for it (Matryoshka); see docs/MODELS.md.', {
+        type: 'array',
+        items: { type: 'integer', minimum: 1, maximum: 32768 },
+        minItems: 1,
+        maxItems: 32,
+        uniqueItems: true,
+      }),
+    ),
   },
   {
     description: `${parametersDoc} At most 16 KiB as JSON. Keys named like secrets (api_key, token, password, ...) are refused.`,

@@ -33,7 +33,7 @@ export const DEFAULT_DTYPE: Dtype = 'fp32';
 export const DEFAULT_MAX_BATCH = 32;
 /** Larger batches only add padding and memory with no throughput gain on CPU. */
 const MAX_MAX_BATCH = 256;
-const KNOWN_KEYS = ['dtype', 'max_batch', 'dimensions', 'kind'];
+const KNOWN_KEYS = ['dtype', 'max_batch', 'dimensions', 'kind', 'matryoshka_dimensions'];
 
 /**
  * Hub ids (`owner/name`) or plain folder names, resolved under MODEL_CACHE_DIR; no absolute paths or
