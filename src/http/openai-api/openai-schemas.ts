@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { MODEL_NAME, modelLimits, NON_BLANK_PATTERN } from '../../domain';
 import { checkedByDomain, RequestBody } from '../schemas/common-schemas';
+import { maxTokensRule, seedRule, StopSchema, temperatureRule, topPRule } from '../schemas/model-schemas';
 
 /** Wire shapes of the OpenAI API subset served under /openai/v1 (names and fields as OpenAI's). */
 
@@ -11,6 +12,8 @@ function Nullable<T extends TSchema>(schema: T) {
 
 const modelDoc = 'A model name from GET /openai/v1/models (the registry name).';
 const modelRule = checkedByDomain({ pattern: MODEL_NAME.source });
+const onlyOne = checkedByDomain({ minimum: 1, maximum: 1 });
+const onlyZero = checkedByDomain({ minimum: 0, maximum: 0 });
 const textRule = { pattern: NON_BLANK_PATTERN, maxLength: modelLimits.maxEmbedTextBytes };
 
 export const OpenAiErrorBody = Type.Object(
@@ -45,7 +48,12 @@ export const EmbeddingsBody = RequestBody(
     encoding_format: Type.Optional(
       Type.Union([Type.Literal('float'), Type.Literal('base64')], { description: 'float (default) or base64 (little-endian float32, what the official SDKs ask for).' }),
     ),
-    dimensions: Type.Optional(Type.Integer({ description: "Accepted only when equal to the model's dimension (this service does not shorten embeddings); otherwise 400." })),
+    dimensions: Type.Optional(
+      Type.Integer({
+        description: "The model's own size, or one its config declares it can be cut to (parameters.matryoshka_dimensions); otherwise 400.",
+        ...checkedByDomain({ minimum: 1 }),
+      }),
+    ),
     user: Type.Optional(Type.String({ description: 'Accepted and ignored.' })),
   },
   { description: 'CreateEmbeddingRequest.', examples: [{ model: 'minilm', input: ['The food was delicious', 'The waiter was rude'] }] },
@@ -158,17 +166,17 @@ export const ChatCompletionBody = RequestBody(
   {
     model: Type.String({ description: modelDoc, examples: ['smollm'], ...modelRule }),
     messages: Type.Array(ChatMessage, { description: 'The conversation so far, at least one message; rendered into one prompt (see the operation description).' }),
-    max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64] })),
-    max_completion_tokens: Nullable(Type.Integer({ description: 'The newer name of max_tokens; wins when both are given.' })),
-    temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7] })),
-    top_p: Nullable(Type.Number({ description: 'Nucleus sampling, in (0, 1].' })),
-    stop: Nullable(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'A stop sequence or up to 8 of them.' })),
-    seed: Nullable(Type.Integer({ description: 'Sampling seed, 0..4294967295.' })),
+    max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64], ...maxTokensRule })),
+    max_completion_tokens: Nullable(Type.Integer({ description: 'The newer name of max_tokens; wins when both are given.', ...maxTokensRule })),
+    temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7], ...temperatureRule })),
+    top_p: Nullable(Type.Number({ description: 'Nucleus sampling, in (0, 1].', ...topPRule })),
+    stop: Nullable(StopSchema({ description: 'A stop sequence or up to 8 of them; the text ends before the first, which it does not contain.' })),
+    seed: Nullable(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and settings give the same text.', ...seedRule })),
     stream: Nullable(Type.Boolean({ description: 'Answer as Server-Sent Events of chat.completion.chunk, ended by `data: [DONE]`.' })),
     stream_options: Nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { description: 'include_usage: one more chunk with the usage before [DONE].' })),
-    n: Nullable(Type.Integer({ description: 'Only 1 is supported.' })),
-    presence_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
-    frequency_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
+    n: Nullable(Type.Integer({ description: 'Only 1 is supported.', ...onlyOne })),
+    presence_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.', ...onlyZero })),
+    frequency_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.', ...onlyZero })),
     user: Nullable(Type.String({ description: 'Accepted and ignored.' })),
     response_format: Nullable(ResponseFormatWire),
     tools: Nullable(Type.Array(ToolWire, { description: 'Functions the model may call (at most 128).' })),
@@ -222,16 +230,16 @@ export const CompletionBody = RequestBody(
   {
     model: Type.String({ description: modelDoc, examples: ['smollm'], ...modelRule }),
     prompt: Type.String({ description: 'The text to continue, as it is (no chat template); not blank, at most 256 KiB.', examples: ['The capital of France is'], ...checkedByDomain({ pattern: NON_BLANK_PATTERN, maxLength: modelLimits.maxPromptBytes }) }),
-    max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [16], ...checkedByDomain({ minimum: 1 }) })),
-    temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', ...checkedByDomain({ minimum: 0, maximum: 2 }) })),
-    top_p: Nullable(Type.Number({ description: 'Nucleus sampling, in (0, 1].', ...checkedByDomain({ exclusiveMinimum: 0, maximum: 1 }) })),
-    stop: Nullable(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'A stop sequence or up to 8 of them; not included in the text.' })),
-    seed: Nullable(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and parameters give the same text.', ...checkedByDomain({ minimum: 0, maximum: 0xffffffff }) })),
+    max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [16], ...maxTokensRule })),
+    temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', ...temperatureRule })),
+    top_p: Nullable(Type.Number({ description: 'Nucleus sampling, in (0, 1].', ...topPRule })),
+    stop: Nullable(StopSchema({ description: 'A stop sequence or up to 8 of them; the text ends before the first, which it does not contain.' })),
+    seed: Nullable(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and settings give the same text.', ...seedRule })),
     stream: Nullable(Type.Boolean({ description: 'Answer as Server-Sent Events of text_completion chunks, ended by `data: [DONE]`.' })),
     stream_options: Nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { description: 'include_usage: one more chunk with the usage before [DONE].' })),
-    n: Nullable(Type.Integer({ description: 'Only 1 is supported.', ...checkedByDomain({ minimum: 1, maximum: 1 }) })),
-    presence_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
-    frequency_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
+    n: Nullable(Type.Integer({ description: 'Only 1 is supported.', ...onlyOne })),
+    presence_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.', ...onlyZero })),
+    frequency_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.', ...onlyZero })),
     user: Nullable(Type.String({ description: 'Accepted and ignored.' })),
   },
   { description: 'CreateCompletionRequest (a string prompt; no echo, suffix, best_of or logprobs).', examples: [{ model: 'smollm', prompt: 'The capital of France is', max_tokens: 8 }] },
