@@ -1,15 +1,14 @@
-import { DomainError, errors, isDomainError } from '../../errors';
+import { errors } from '../../errors';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { ModelProvider } from '../ports/model-provider';
 import { ModelRegistry } from './model-registry';
 import { StreamSlots } from './stream-slots';
-import { chatPrompt, checkSampling, CHAT_PROMPT_FIELD, type ChatRequest, type CompletionRequest } from './chat-prompt';
+import { checkSampling, CHAT_PROMPT_FIELD, type ChatRequest, type CompletionRequest } from './chat-prompt';
+import { chatShape, COMPLETION_SHAPE, renamedPrompt, shapedChunks, type GenerationShape } from './generation-shape';
 import { truncateEmbeddings } from './matryoshka';
-import { planChat, readToolAnswer } from './structured-output';
 import { modelLimits } from './model-limits';
 import { ModelQueues } from './model-queues';
 import {
-  lastChunk,
   modelMessages,
   textGeneration,
   tokensUsed,
@@ -19,7 +18,7 @@ import {
   type TextChunk,
   type TextGeneration,
 } from './model-results';
-import type { GenerationParams, GenerationResult, ModelCallOptions, ModelConfig, ModelKind, ProviderName, ToolCall } from './model-types';
+import type { GenerationParams, ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
 import { checkModelName, checkText, parseGenerationParams, parseModelConfig, type ModelConfigInput } from './model-validation';
 
 export interface ModelServiceOptions {
@@ -36,14 +35,6 @@ export interface EmbedSettings {
    * be cut to (`parameters.matryoshka_dimensions`, matryoshka.ts).
    */
   dimensions?: number;
-}
-
-/** How a generation runs besides its sampling parameters, and how its result is read back. */
-interface GenerationShape {
-  /** The provider settings the request chose (raw completion, an enforced output form). */
-  form?: Pick<GenerationParams, 'raw' | 'output'>;
-  /** The result as the caller reads it (tool calls parsed out of a constrained answer). */
-  read?: (result: GenerationResult) => GenerationResult & { toolCalls?: ToolCall[] };
 }
 
 /**
@@ -124,14 +115,14 @@ export class ModelService {
    * format or tools constrain the answer's form (structured-output.ts).
    */
   async chat(name: string, request: ChatRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
-    const { prompt, shape } = this.chatShape(request);
+    const { prompt, shape } = chatShape(request);
     return this.generate(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
   }
 
   /** A completion: the prompt continued as plain text, without the model's chat template. */
   async complete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
     checkSampling(request);
-    return this.generate(name, request.prompt, 'prompt', request.parameters, options, { form: { raw: true } });
+    return this.generate(name, request.prompt, 'prompt', request.parameters, options, COMPLETION_SHAPE);
   }
 
   /**
@@ -149,14 +140,14 @@ export class ModelService {
    * then sent as one chunk carrying the calls.
    */
   streamChat(name: string, request: ChatRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
-    const { prompt, shape } = this.chatShape(request);
+    const { prompt, shape } = chatShape(request);
     return this.stream(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
   }
 
   /** A completion as a stream of text pieces. */
   streamComplete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
     checkSampling(request);
-    return this.stream(name, request.prompt, 'prompt', request.parameters, options, { form: { raw: true } });
+    return this.stream(name, request.prompt, 'prompt', request.parameters, options, COMPLETION_SHAPE);
   }
 
   /** Generation streams open now (for metrics and tests). */
@@ -182,12 +173,6 @@ export class ModelService {
     return this.embedTexts(name, texts, 'texts', options, settings);
   }
 
-  private chatShape(request: ChatRequest): { prompt: string; shape: GenerationShape } {
-    const plan = planChat(request);
-    const prompt = chatPrompt(request, plan.preface);
-    return { prompt, shape: { form: plan.output === undefined ? {} : { output: plan.output }, read: plan.readsToolCall ? readToolAnswer : undefined } };
-  }
-
   private stream(
     name: string,
     prompt: string,
@@ -200,7 +185,6 @@ export class ModelService {
     const limiter = this.lanes.limiter(config, provider);
     const streams = this.streams;
     const telemetry = this.telemetry;
-    const read = shape.read;
     return (async function* stream() {
       const releaseSlot = streams.take();
       try {
@@ -208,19 +192,7 @@ export class ModelService {
         // Timed from the provider call on, like unary calls: queue wait is not model time.
         const started = performance.now();
         try {
-          for await (const chunk of renamingPrompt(provider.stream(config, prompt, params, options), promptField)) {
-            if (!chunk.done) {
-              if (read === undefined) yield chunk;
-              continue;
-            }
-            if (read === undefined) {
-              yield lastChunk(name, chunk.result);
-              continue;
-            }
-            const answer = read(chunk.result);
-            if (answer.toolCalls !== undefined || answer.text !== '') yield { done: false, text: answer.text, ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}) };
-            yield lastChunk(name, answer);
-          }
+          yield* shapedChunks(name, provider.stream(config, prompt, params, options), shape, promptField);
         } finally {
           release();
           telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
@@ -329,24 +301,5 @@ export class ModelService {
   private async forget(config: ModelConfig): Promise<void> {
     this.lanes.forget(config.name);
     await this.provider(config).release(config);
-  }
-}
-
-/**
- * A provider names the prompt it was given `prompt`; a chat's prompt is its messages. Renamed here,
- * so each door's one field table sees the domain's name for the request it serves.
- */
-function renamedPrompt(error: unknown, promptField: string): unknown {
-  if (!isDomainError(error) || promptField === 'prompt' || !error.violations.some((v) => v.field === 'prompt')) return error;
-  const violations = error.violations.map((v) => (v.field === 'prompt' ? { ...v, field: promptField } : v));
-  const message = error.message.startsWith('prompt: ') ? `${promptField}: ${error.message.slice('prompt: '.length)}` : error.message;
-  return new DomainError(error.code, message, { violations, cause: error, retryAfterSeconds: error.retryAfterSeconds, reason: error.reason });
-}
-
-async function* renamingPrompt<T>(chunks: AsyncIterable<T>, promptField: string): AsyncIterable<T> {
-  try {
-    yield* chunks;
-  } catch (error) {
-    throw renamedPrompt(error, promptField);
   }
 }

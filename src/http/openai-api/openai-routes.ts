@@ -5,7 +5,8 @@ import { sendChatStream, sendCompletionStream } from './openai-chat-stream';
 import { chatRequest, completionIdentity, completionOutput, completionRequest, embeddingInput, embeddingsOutput, modelOutput, modelsOutput, textCompletionOutput } from './openai-wire';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
 import { OPENAI_PREFIX } from './openai-prefix';
-import { ChatCompletionBody, ChatCompletionResponse, CompletionBody, CompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
+import { ChatCompletionBody, ChatCompletionResponse, CompletionBody, CompletionResponse } from './openai-completion-schemas';
+import { EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
 
 const tags = ['openai'];
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { ChatMessage, ChatRequest, CompletionRequest, Embeddings, FinishReason, ModelConfig, ResponseFormat, TextGeneration, ToolCall, ToolChoice } from '../../domain';
 import { errors } from '../../errors';
-import type { ChatCompletionBody, ChatCompletionResponse, CompletionBody, CompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelsResponse } from './openai-schemas';
+import type { ChatCompletionBody, ChatCompletionResponse, CompletionBody, CompletionResponse } from './openai-completion-schemas';
+import type { EmbeddingsBody, EmbeddingsResponse, ModelsResponse } from './openai-schemas';
 
 /**
  * OpenAI wire shapes ⇄ ModelService calls: renames, OpenAI's envelopes (object, id, created),
