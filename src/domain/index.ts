@@ -6,7 +6,7 @@ export type { IndexParamsInput, VectorInput } from './vector/vector-validation';
 export { intParam } from './vector/vector-validation';
 export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
-export { parseFilter } from './filter/filter-parser';
+export { parseFilter, FIELD_OPERATORS } from './filter/filter-parser';
 export { limits } from './limits';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
 export * from './model/model-types';

@@ -28,10 +28,11 @@ export interface DomainRules {
   required?: string[];
   /** The shapes a value may have, when the code rather than the validator tells them apart (for its messages). */
   anyOf?: unknown[];
-  /** Names an object's keys may not have. */
-  propertyNames?: { not: { pattern: string } | { const: string } };
-  /** Rules on some of an object's keys. */
+  /** Rules on an object's key names. */
+  propertyNames?: { pattern?: string; maxLength?: number; not?: { pattern: string } | { const: string } };
+  /** Rules on some of an object's keys, by name or by pattern. */
   properties?: Record<string, unknown>;
+  patternProperties?: Record<string, unknown>;
 }
 
 /** A value the domain checks whole, type included: the door's validator lets anything through. */
@@ -73,9 +74,15 @@ const noPrototypeKeys = () =>
     properties: { constructor: { not: { type: 'object', required: ['prototype'] } } },
   });
 
-/** A JSON object with free keys (metadata, filters, index params); nothing is dropped when serialized. */
+/**
+ * A JSON object with free keys (metadata, filters, index params); nothing is dropped when serialized.
+ * Rules of its own (`checkedByDomain` in `options`) are declared along with the prototype guard.
+ */
 export function FreeFormObject(options: SchemaOptions) {
-  return Type.Unsafe<Record<string, unknown>>({ ...options, type: 'object', additionalProperties: true, ...noPrototypeKeys() });
+  const guard = noPrototypeKeys()[DOMAIN_RULES];
+  const own = (options[DOMAIN_RULES] ?? {}) as DomainRules;
+  const rules: DomainRules = { ...guard, ...own, propertyNames: { ...guard.propertyNames, ...own.propertyNames }, properties: { ...guard.properties, ...own.properties } };
+  return Type.Unsafe<Record<string, unknown>>({ ...options, type: 'object', additionalProperties: true, ...checkedByDomain(rules) });
 }
 
 /** A request body: unknown fields are rejected (proto3 JSON does the same), so a typo is a 400, not a silent default. */
