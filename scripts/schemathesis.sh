@@ -1,46 +1,75 @@
 #!/usr/bin/env bash
-# REST fuzzing: schemathesis (pinned, in .venv-schemathesis) against /openapi.json of the real
-# service (embedded store, real models in ./models), started here on loopback and always stopped.
-# Seed and example count are fixed so runs repeat. Generation routes are excluded: each call runs
-# the text model for seconds, so fuzzing them would dominate the run (their schemas are covered by
-# test/integration and the model tests). schemathesis itself is installed by
-# scripts/setup.sh schemathesis (scripts/install-schemathesis.sh), the weights by scripts/setup.sh models.
+# REST fuzzing: schemathesis (pinned, in .venv-schemathesis) with every check (`--checks all`, plus
+# the hooks' own) against /openapi.json of the real service (embedded store, real models in
+# ./models), twice: started without API keys, then with one key that schemathesis sends (its auth
+# checks then also try no key and a wrong one). Each service is started here on loopback and always
+# stopped. Seed and example count are fixed so runs repeat; SCHEMATHESIS_SEED and
+# SCHEMATHESIS_MAX_EXAMPLES try others. Generation routes are excluded: each call runs the text model
+# for seconds, so fuzzing them would dominate the run (their schemas are covered by test/integration
+# and the model tests). schemathesis itself is installed by scripts/setup.sh schemathesis
+# (scripts/install-schemathesis.sh), the weights by scripts/setup.sh models.
+# Usage: scripts/schemathesis.sh [keys|nokeys]   (default: both, without keys first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv-schemathesis
 SEED=${SCHEMATHESIS_SEED:-20261125}
 EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-25}
+# Only for the service this script starts and stops; never a real credential.
+FUZZ_KEY="fuzz-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 
 [ -x "$VENV/bin/st" ] || { echo "schemathesis.sh: schemathesis is not installed: run scripts/setup.sh schemathesis" >&2; exit 1; }
 
-DATA_DIR=$(mktemp -d -t taishang-fuzz-XXXXXX)
-LOG="$DATA_DIR/service.log"
-mkdir -p "$DATA_DIR/data"
-HOST=127.0.0.1 GRPC_PORT=0 HTTP_PORT=0 LOG_LEVEL=info DATA_DIR="$DATA_DIR/data" \
-  node --import tsx src/main.ts >"$LOG" 2>&1 &
-PID=$!
+PID=""
+DATA_DIR=""
 cleanup() {
-  kill "$PID" 2>/dev/null || true
-  wait "$PID" 2>/dev/null || true
-  rm -rf "$DATA_DIR"
+  if [ -n "$PID" ]; then
+    kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  if [ -n "$DATA_DIR" ]; then rm -rf "$DATA_DIR"; fi
+  PID=""
+  DATA_DIR=""
 }
 trap cleanup EXIT
 
-PORT=""
-for _ in $(seq 1 600); do
-  kill -0 "$PID" 2>/dev/null || { echo "service exited early:"; cat "$LOG"; exit 1; }
-  PORT=$(grep -o '"httpPort":[0-9]*' "$LOG" | head -1 | cut -d: -f2 || true)
-  if [ -n "$PORT" ] && curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null; then break; fi
-  PORT=""
-  sleep 0.2
-done
-[ -n "$PORT" ] || { echo "service not ready within 120 s:"; cat "$LOG"; exit 1; }
+# fuzz LABEL API_KEYS [schemathesis options...]
+fuzz() {
+  local label=$1 keys=$2
+  shift 2
+  DATA_DIR=$(mktemp -d -t taishang-fuzz-XXXXXX)
+  local log="$DATA_DIR/service.log"
+  mkdir -p "$DATA_DIR/data"
+  HOST=127.0.0.1 GRPC_PORT=0 HTTP_PORT=0 LOG_LEVEL=info DATA_DIR="$DATA_DIR/data" API_KEYS="$keys" API_KEYS_FILE= \
+    node --import tsx src/main.ts >"$log" 2>&1 &
+  PID=$!
+  local port=""
+  for _ in $(seq 1 600); do
+    kill -0 "$PID" 2>/dev/null || { echo "service exited early:"; cat "$log"; exit 1; }
+    port=$(grep -o '"httpPort":[0-9]*' "$log" | head -1 | cut -d: -f2 || true)
+    if [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/readyz" >/dev/null; then break; fi
+    port=""
+    sleep 0.2
+  done
+  [ -n "$port" ] || { echo "service not ready within 120 s:"; cat "$log"; exit 1; }
 
-SCHEMATHESIS_HOOKS=scripts/schemathesis-hooks.py timeout 300 "$VENV/bin/st" run \
-  "http://127.0.0.1:$PORT/openapi.json" \
-  --checks not_a_server_error,response_schema_conformance,problem_json_for_4xx \
-  --exclude-path-regex '/generate|/chat/completions' \
-  --phases examples,coverage,fuzzing,stateful \
-  --max-examples "$EXAMPLES" --seed "$SEED" \
-  --generation-database none --workers 1 --request-timeout 20 --no-color
+  echo "== schemathesis, service $label (seed $SEED, $EXAMPLES examples per operation)"
+  SCHEMATHESIS_HOOKS=scripts/schemathesis-hooks.py timeout 300 "$VENV/bin/st" --config-file scripts/schemathesis.toml run \
+    "http://127.0.0.1:$port/openapi.json" \
+    --checks all \
+    --exclude-path-regex '/generate|/completions' \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "$EXAMPLES" --seed "$SEED" \
+    --generation-database none --workers 1 --request-timeout 20 --no-color "$@"
+  cleanup
+}
+
+case "${1:-both}" in
+  nokeys) fuzz "without API keys" "" ;;
+  keys) fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY" ;;
+  both)
+    fuzz "without API keys" ""
+    fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY"
+    ;;
+  *) echo "usage: $0 [keys|nokeys]" >&2; exit 2 ;;
+esac

@@ -7,7 +7,7 @@ export type { IndexParamsInput, VectorInput } from './vector/vector-validation';
 export { intParam } from './vector/vector-validation';
 export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
-export { parseFilter } from './filter/filter-parser';
+export { parseFilter, FIELD_OPERATORS } from './filter/filter-parser';
 export { limits } from './limits';
 export { untilAborted, whenAllAborted } from './abort-signals';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
@@ -19,9 +19,11 @@ export { ModelService, type EmbedSettings, type ModelServiceOptions, type Rerank
 export { wrongKind } from './model/model-kinds';
 export { modelLimits } from './model/model-limits';
 export { modelMessages, type Embedding, type Embeddings, type GenerationMetadata, type ModelDone, type RerankHit, type Reranking, type TextChunk, type TextGeneration } from './model/model-results';
-export { type ChatMessage, type ChatRequest } from './model/chat-prompt';
+export { type ChatMessage, type ChatRequest, type CompletionRequest } from './model/chat-prompt';
+export { type ResponseFormat, type ToolChoice, type ToolDefinition } from './model/structured-output';
+export { MATRYOSHKA_KEY } from './model/matryoshka';
 export { StreamSlots } from './model/stream-slots';
-export { parseModelConfig, parseGenerationParams, checkModelName, type ModelConfigInput } from './model/model-validation';
+export { parseModelConfig, parseGenerationParams, checkModelName, MODEL_NAME, SECRET_KEYS, ENV_NAME, BASE_URL, type ModelConfigInput } from './model/model-validation';
 export { EmbeddingBatcher } from './model/embedding-batcher';
 export { FifoLimiter } from './model/fifo-limiter';
 export { ROLES, OPERATION_ACCESS, accessOf, type Role, type Principal, type Access, type Operation } from './access/roles';
@@ -29,3 +31,4 @@ export { AccessControl, type AccessSettings, type PresentedKey } from './access/
 export { Keyring, type ApiKeyEntry } from './access/keyring';
 export { RateLimiter, type RateLimit } from './access/rate-limiter';
 export { noTelemetry, type Telemetry, type ModelOperation, type QueueName } from './ports/telemetry';
+export { NON_BLANK_PATTERN } from './text-rules';

@@ -26,6 +26,7 @@ export const BODY_LIMITS: Readonly<Record<string, number>> = {
   generateText: 1 * MiB,
   streamGenerateText: 1 * MiB,
   openaiCreateChatCompletion: 1 * MiB,
+  openaiCreateCompletion: 1 * MiB,
 };
 
 /** Collections, indexes, model registration, compaction and any route without a body. */

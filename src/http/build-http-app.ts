@@ -9,6 +9,8 @@ import { acceptOnlyJsonBodies } from './json-body-parser';
 import { metricsHook } from './metrics-hook';
 import { openAiRoutes } from './openai-api/openai-routes';
 import { registerOpenApi } from './openapi';
+import { refuseUnservedMethods } from './method-not-allowed';
+import { DOMAIN_RULES } from './schemas/common-schemas';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { watchClientDisconnect } from './request-signal';
 import { collectionRoutes } from './routes/collection-routes';
@@ -53,7 +55,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: {
       // Fastify's defaults would turn "1.5" into 1.5 in a vector and silently drop unknown fields;
       // both must be errors (ARCHITECTURE.md: no type coercion on vectors).
-      customOptions: { coerceTypes: false, removeAdditional: false },
+      // DOMAIN_RULES only annotates: the OpenAPI document declares those rules, the domain checks them.
+      customOptions: { coerceTypes: false, removeAdditional: false, keywords: [DOMAIN_RULES] },
     },
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
   }).withTypeProvider<TypeBoxProvider>();
@@ -69,9 +72,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     reply.header(REQUEST_ID_HEADER, request.id);
     watchClientDisconnect(request, reply, done);
   });
-  registerAccessChecks(app, deps.access ?? AccessControl.open());
+  const access = deps.access ?? AccessControl.open();
+  registerAccessChecks(app, access);
+  refuseUnservedMethods(app);
 
-  await registerOpenApi(app, deps.openapi);
+  await registerOpenApi(app, access, deps.openapi);
   collectionRoutes(app, deps.vectors);
   indexRoutes(app, deps.vectors);
   vectorRoutes(app, deps.vectors);

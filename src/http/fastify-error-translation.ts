@@ -1,5 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import { DomainError, errors, type ErrorCode } from '../errors';
+import { MethodNotAllowed } from './method-not-allowed';
 import { validationViolations } from './validation-violations';
 
 /** A framework error restated in our vocabulary, with the HTTP status it answers with. */
@@ -23,11 +24,12 @@ export interface RequestFacts {
 
 /**
  * Fastify's own failures (schema validation, content-type, body size, bad URL) as problem-ready
- * errors; undefined for anything that did not come from Fastify. 415 has no ErrorCode of its own,
- * so it travels as INVALID_ARGUMENT with its own status.
+ * errors; undefined for anything that did not come from Fastify (or the door's 405). 415 and 405
+ * have no ErrorCode of their own, so they travel as INVALID_ARGUMENT with their own status.
  */
 export function translateFastifyError(error: unknown, facts: RequestFacts): TranslatedError | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (error instanceof MethodNotAllowed) return { status: 405, error: errors.invalidArgument('method', error.message) };
   const e = error as FastifyErrorShape;
   if (Array.isArray(e.validation)) {
     return { status: 400, error: errors.invalidArguments(validationViolations(e.validation, e.validationContext)) };

@@ -1,11 +1,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { RouteOptions } from 'fastify';
+import type { AccessControl } from '../domain';
 import type { HttpApp } from './http-app-type';
 import type { HttpDeps } from './http-deps';
 import { withLinks } from './openapi-links';
 import { OPENAI_PREFIX } from './openai-api/openai-prefix';
 import { openAiErrorResponses } from './openai-api/openai-errors';
+import { DOMAIN_RULES } from './schemas/common-schemas';
 import { problemResponses, ProblemSchema } from './schemas/problem-schemas';
 
 const DESCRIPTION =
@@ -14,9 +16,10 @@ const DESCRIPTION =
   'Bodies use the proto\'s snake_case field names. Every error is RFC 9457 application/problem+json with ' +
   '`code` (the ErrorCode name) and, for bad fields, `errors: [{field, message}]`. Each response carries ' +
   'x-request-id (the caller\'s, when given, or a generated one). ' +
-  'When the service has API keys, every operation except health, probes and this document needs ' +
-  '`Authorization: Bearer <key>` with the role the operation names (read, write or admin): 401 without a valid key, ' +
-  '403 without the role, 429 with Retry-After over the per-key rate limit.';
+  'This document describes the running configuration: when the service has API keys, the operations that need one ' +
+  'carry the bearerAuth security requirement (`Authorization: Bearer <key>` with the role the operation names: read, ' +
+  'write or admin) and document 401 (with WWW-Authenticate: Bearer) and 403; without keys no operation needs one. ' +
+  '429 with Retry-After answers a spent rate limit or a full queue. A method a path does not serve is 405 with Allow.';
 
 const BEARER_AUTH = 'bearerAuth';
 
@@ -25,9 +28,9 @@ const BEARER_AUTH = 'bearerAuth';
  * from the route schemas, served at /openapi.json, with Swagger UI at /docs. Must be registered before
  * the routes: @fastify/swagger collects them as they are added.
  */
-export async function registerOpenApi(app: HttpApp, options: HttpDeps['openapi'] = {}): Promise<void> {
+export async function registerOpenApi(app: HttpApp, access: AccessControl, options: HttpDeps['openapi'] = {}): Promise<void> {
   // Runs before @fastify/swagger's own onRoute hook (registered below), which collects the schema.
-  app.addHook('onRoute', documentAccess);
+  app.addHook('onRoute', (route) => documentAccess(route, access));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -42,14 +45,12 @@ export async function registerOpenApi(app: HttpApp, options: HttpDeps['openapi']
         { name: 'models', description: 'The model registry, text generation (plain and Server-Sent Events) and embeddings' },
         { name: 'openai', description: 'OpenAI-compatible embeddings, chat completions and models under /openai/v1, with OpenAI-style error bodies' },
       ],
-      components: {
-        securitySchemes: {
-          [BEARER_AUTH]: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS or API_KEYS_FILE: Authorization: Bearer <key>.' },
-        },
-      },
+      components: access.authRequired
+        ? { securitySchemes: { [BEARER_AUTH]: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS or API_KEYS_FILE: Authorization: Bearer <key>.' } } }
+        : {},
     },
     // We only emit OpenAPI 3.x, never Swagger 2.
-    transformObject: (document) => ('openapiObject' in document ? withLinks(document.openapiObject) : document.swaggerObject),
+    transformObject: (document) => ('openapiObject' in document ? withLinks(withDomainRules(document.openapiObject)) : document.swaggerObject),
     // Shared schemas appear under components.schemas by their $id (Problem) instead of def-0.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -60,26 +61,54 @@ export async function registerOpenApi(app: HttpApp, options: HttpDeps['openapi']
 }
 
 /**
- * The route's access as OpenAPI sees it: `security: []` for public operations; otherwise the bearer
- * scheme and the 401, 403 and 429 answers, in the body shape of the route's prefix.
+ * The route's access as OpenAPI sees it, for this configuration: the bearer scheme with the 401,
+ * 403 and 429 answers (in the body shape of the route's prefix) where a call needs a key; no
+ * security requirement where it needs none (public operations, and every one without keys), with
+ * 429 still documented for the rate limit.
  */
-function documentAccess(route: RouteOptions): void {
-  const access = route.config?.access;
-  if (route.schema === undefined || route.schema.hide === true || access === undefined) return;
-  if (access === 'public') {
+function documentAccess(route: RouteOptions, access: AccessControl): void {
+  const needed = route.config?.access;
+  if (route.schema === undefined || route.schema.hide === true || needed === undefined) return;
+  if (needed === 'public') {
     route.schema = { ...route.schema, security: [] };
     return;
   }
-  const refusals = route.method === 'HEAD'
-    ? {
-        401: { description: 'No valid API key.', type: 'null' },
-        403: { description: 'The API key lacks the role.', type: 'null' },
-        429: { description: 'Over the rate limit; retry after Retry-After seconds.', type: 'null' },
-      }
+  const keyed = access.requiresKey(needed);
+  const statuses = keyed ? ([401, 403, 429] as const) : ([429] as const);
+  const refusals: Record<string, unknown> = route.method === 'HEAD'
+    ? Object.fromEntries(statuses.map((status) => [status, { description: HEAD_REFUSALS[status], type: 'null' }]))
     : route.url.startsWith(OPENAI_PREFIX)
-      ? openAiErrorResponses(401, 403, 429)
-      : problemResponses(401, 403, 429);
+      ? openAiErrorResponses(...statuses)
+      : problemResponses(...statuses);
+  if (keyed) refusals[401] = { ...(refusals[401] as object), headers: { 'WWW-Authenticate': CHALLENGE } };
   const response = { ...(route.schema.response as Record<string, unknown> | undefined) };
   for (const [status, answer] of Object.entries(refusals)) response[status] ??= answer;
-  route.schema = { ...route.schema, security: [{ [BEARER_AUTH]: [] }], response };
+  route.schema = { ...route.schema, ...(keyed ? { security: [{ [BEARER_AUTH]: [] }] } : {}), response };
+}
+
+const HEAD_REFUSALS = { 401: 'No valid API key.', 403: 'The API key lacks the role.', 429: 'Over the rate limit; retry after Retry-After seconds.' } as const;
+
+/** RFC 6750 §3: every 401 names the scheme to use. */
+const CHALLENGE = { description: 'The authentication scheme to use: Bearer.', type: 'string', const: 'Bearer' };
+
+/**
+ * The document with each schema's DOMAIN_RULES merged into it: the constraints the domain enforces
+ * are declared where they apply (path parameters, body fields), and the vendor keyword goes away.
+ */
+function withDomainRules<T>(document: T): T {
+  const merge = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(merge);
+    if (node === null || typeof node !== 'object') return node;
+    const { [DOMAIN_RULES]: rules, ...rest } = node as Record<string, unknown>;
+    const merged = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, key === 'examples' || key === 'example' ? value : merge(value)]));
+    return rules === undefined ? merged : mergeRules(merged, rules as Record<string, unknown>);
+  };
+  return merge(document) as T;
+}
+
+function mergeRules(schema: Record<string, unknown>, rules: Record<string, unknown>): Record<string, unknown> {
+  const { required, ...keywords } = rules;
+  const out = { ...schema, ...keywords };
+  if (Array.isArray(required)) out.required = [...new Set([...((schema.required as string[] | undefined) ?? []), ...required])];
+  return out;
 }

@@ -1,9 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { CollectionDetails, CreateCollectionInput, IndexParamsInput, SearchInput, VectorInput } from '../domain';
 import type { CollectionInfoResponse, CreateCollectionBody } from './schemas/collection-schemas';
-import type { IndexParamsInput as IndexParamsWire } from './schemas/common-schemas';
+import type { indexParamsInput as indexParamsWire } from './schemas/common-schemas';
 import type { SearchBody } from './schemas/search-schemas';
-import type { WriteVectorsBody } from './schemas/vector-schemas';
+import type { InsertVectorsBody, UpsertVectorsBody } from './schemas/vector-schemas';
 
 /** snake_case wire shapes (the proto's field names) ⇄ the domain's camelCase inputs and results: renames only. */
 
@@ -16,7 +16,7 @@ export function createCollectionInput(body: Static<typeof CreateCollectionBody>)
   };
 }
 
-export function indexParamsInput(wire: Static<typeof IndexParamsWire> | undefined): IndexParamsInput | undefined {
+export function indexParamsInput(wire: Static<ReturnType<typeof indexParamsWire>> | undefined): IndexParamsInput | undefined {
   if (wire === undefined) return undefined;
   return { indexType: wire.index_type, metricType: wire.metric_type, params: wire.params };
 }
@@ -33,7 +33,7 @@ export function collectionInfoOutput(info: CollectionDetails): Static<typeof Col
   };
 }
 
-export function vectorInputs(body: Static<typeof WriteVectorsBody>): VectorInput[] {
+export function vectorInputs(body: Static<typeof InsertVectorsBody> | Static<typeof UpsertVectorsBody>): VectorInput[] {
   return body.vectors.map((v) => ({ id: v.id, vector: v.vector, metadata: v.metadata }));
 }
 

@@ -59,6 +59,7 @@ const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 
   'POST /openai/v1/embeddings': 'openai',
   'POST /openai/v1/chat/completions': 'openai',
   'POST /openai/v1/rerank': 'openai',
+  'POST /openai/v1/completions': 'openai',
   'GET /openai/v1/models': 'openai',
   'GET /openai/v1/models/{model}': 'openai',
 };

@@ -1,4 +1,7 @@
-import { startRestServer, type RestTestServer } from '../support/rest-test-server';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { AccessControl } from '../../src/domain';
+import { expectProblem, startRestServer, type RestTestServer } from '../support/rest-test-server';
 import { useLanceStore } from '../support/stores';
 
 /** Every REST operation of CONVENTIONS.md this door serves, as "METHOD path". */
@@ -35,6 +38,7 @@ const ROUTES = [
   'POST /openai/v1/embeddings',
   'POST /openai/v1/chat/completions',
   'POST /openai/v1/rerank',
+  'POST /openai/v1/completions',
   'GET /openai/v1/models',
   'GET /openai/v1/models/{model}',
 ];
@@ -49,27 +53,63 @@ interface Operation {
   description?: string;
   tags?: string[];
   requestBody?: { content: Record<string, { example?: unknown; schema?: unknown }> };
-  responses: Record<string, { description?: string; content?: Record<string, { example?: unknown }> }>;
+  parameters?: { in: string; name: string; schema: Record<string, unknown> }[];
+  responses: Record<string, { description?: string; headers?: Record<string, unknown>; content?: Record<string, { example?: unknown }> }>;
+}
+
+type Spec = { components: { securitySchemes?: Record<string, unknown> }; openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
+
+const KEY = 'openapi-test-key-0123456789';
+
+/** The service's access control with one key holding every role, as API_KEYS=<key> configures it. */
+function keyedAccess(): AccessControl {
+  const sha256 = createHash('sha256').update(KEY).digest('hex');
+  return new AccessControl({ keys: [{ name: 'test', sha256, roles: ['read', 'write', 'admin'] }], metricsPublic: false, rateLimit: { perSecond: 0, burst: 0 } });
+}
+
+/** Any method, TRACE and QUERY included (fetch() refuses some): status, Allow and the parsed body. */
+function rawCall(baseUrl: string, method: string, path: string): Promise<{ status: number; allow: string | undefined; type: string | undefined; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}${path}`, { method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, type: res.headers['content-type'], body: text === '' ? undefined : JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function operationsOf(spec: Spec): [string, Operation][] {
+  return Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]): [string, Operation] => [`${m.toUpperCase()} ${path}`, op]));
 }
 
 describe('OpenAPI document and Swagger UI', () => {
   const lance = useLanceStore();
   let server: RestTestServer;
-  let spec: { components: { securitySchemes?: Record<string, unknown> }; openapi: string; info: { title: string; version: string }; servers: unknown[]; paths: Record<string, Record<string, Operation>> };
+  let open: RestTestServer;
+  let spec: Spec;
+  let openSpec: Spec;
 
   beforeAll(async () => {
-    server = await startRestServer(lance.store);
+    // A service with API keys, and one without: the document describes each as it runs.
+    server = await startRestServer(lance.store, { access: keyedAccess() });
+    open = await startRestServer(lance.store);
     const answer = await server.call('GET', '/openapi.json');
     expect(answer.status).toBe(200);
     spec = JSON.parse(answer.text);
+    openSpec = JSON.parse((await open.call('GET', '/openapi.json')).text);
   });
 
   afterAll(async () => {
-    await server.close();
+    await server?.close();
+    await open?.close();
   });
 
-  const operations = (): [string, Operation][] =>
-    Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]): [string, Operation] => [`${m.toUpperCase()} ${path}`, op]));
+  const operations = (): [string, Operation][] => operationsOf(spec);
 
   it('is OpenAPI 3 with title, version and servers', () => {
     expect(spec.openapi).toMatch(/^3\.(0|1)\.\d+$/);
@@ -77,12 +117,14 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(spec.servers.length).toBeGreaterThan(0);
   });
 
-  it('validates against the OpenAPI JSON schema', async () => {
+  it('validates against the OpenAPI JSON schema, with keys and without', async () => {
     // ESM-only package: loaded through import(), which jest keeps (see jest.config.js).
     const { Validator } = await import('@seriousme/openapi-schema-validator');
-    const result = await new Validator().validate(structuredClone(spec));
-    expect(result.errors ?? []).toEqual([]);
-    expect(result.valid).toBe(true);
+    for (const document of [spec, openSpec]) {
+      const result = await new Validator().validate(structuredClone(document));
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+    }
   });
 
   it('lists exactly the served routes', () => {
@@ -148,7 +190,7 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(Object.keys(stream.responses['404']!.content!)).toEqual(['application/problem+json']);
   });
 
-  it('declares bearer API keys: every operation but health and probes needs one, and documents 401, 403 and 429', () => {
+  it('with API keys, declares bearer keys: every operation but health and probes needs one, and documents 401 (with WWW-Authenticate), 403 and 429', () => {
     expect(spec.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
     for (const [route, op] of operations()) {
       if (PUBLIC_ROUTES.includes(route)) {
@@ -164,6 +206,65 @@ describe('OpenAPI document and Swagger UI', () => {
     const listOpenAi = spec.paths['/openai/v1/models']!.get!;
     expect(Object.keys(listOpenAi.responses['401']!.content!)).toEqual(['application/json']);
     expect(Object.keys(spec.paths['/v1/collections']!.get!.responses['403']!.content!)).toEqual(['application/problem+json']);
+    for (const [route, op] of operations()) {
+      if (op.responses['401']) expect({ route, challenge: op.responses['401'].headers }).toEqual({ route, challenge: { 'WWW-Authenticate': expect.objectContaining({ schema: expect.objectContaining({ const: 'Bearer' }) }) } });
+    }
+  });
+
+  it('without API keys, requires no key anywhere and documents no 401 or 403: the running service answers without one', async () => {
+    expect(openSpec.components.securitySchemes).toBeUndefined();
+    for (const [route, op] of operationsOf(openSpec)) {
+      expect({ route, security: op.security ?? [], refusals: ['401', '403'].filter((s) => s in op.responses) }).toEqual({ route, security: [], refusals: [] });
+    }
+    expect((await open.call('GET', '/v1/collections')).status).toBe(200);
+    // The keyed service refuses the same call without a key, as its document says.
+    const refused = await server.call('GET', '/v1/collections');
+    expectProblem(refused, 401, 'UNAUTHENTICATED');
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('declares the rules the domain enforces: name patterns on path parameters and bodies, id lengths, ranges, batch sizes', () => {
+    const param = (route: string, name: string) => {
+      const [method, path] = route.split(' ') as [string, string];
+      return spec.paths[path]![method.toLowerCase()]!.parameters!.find((p) => p.in === 'path' && p.name === name)!.schema;
+    };
+    const collectionName = '^[A-Za-z_][A-Za-z0-9_]{0,254}$';
+    for (const [route, op] of operations()) {
+      if (route.includes('/v1/collections/{name}')) expect({ route, pattern: param(route, 'name').pattern }).toEqual({ route, pattern: collectionName });
+      if (route.includes('/v1/models/{name}')) expect({ route, pattern: param(route, 'name').pattern }).toEqual({ route, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
+      if (route.includes('{model}')) expect({ route, pattern: param(route, 'model').pattern }).toEqual({ route, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
+      expect({ route, leftover: JSON.stringify(op).includes('x-domain-rules') }).toEqual({ route, leftover: false });
+    }
+    expect(param('GET /v1/collections/{name}/vectors/{id}', 'id')).toMatchObject({ minLength: 1, maxLength: 512 });
+    const body = (route: string) => {
+      const [method, path] = route.split(' ') as [string, string];
+      return (spec.paths[path]![method.toLowerCase()]!.requestBody!.content['application/json']!.schema as { properties: Record<string, any> }).properties;
+    };
+    expect(body('POST /v1/collections').name).toMatchObject({ pattern: collectionName });
+    expect(body('POST /v1/collections').vector_dim).toMatchObject({ minimum: 1, maximum: 32768 });
+    expect(body('POST /v1/collections/{name}/vectors').vectors).toMatchObject({ minItems: 1, maxItems: 10000 });
+    expect(body('PUT /v1/collections/{name}/vectors').vectors.items).toMatchObject({ required: expect.arrayContaining(['id', 'vector']) });
+    expect(body('POST /v1/collections/{name}/search').options.properties.topk).toMatchObject({ minimum: 1, maximum: 1024 });
+    expect(body('POST /v1/models/{name}/embeddings').texts).toMatchObject({ minItems: 1, maxItems: 2048 });
+  });
+
+  it('answers a method a known path does not serve with 405 and Allow, odd methods too, in the body of its prefix', async () => {
+    for (const [method, path, allow] of [
+      ['TRACE', '/v1/health', 'GET'],
+      ['POST', '/healthz', 'GET'],
+      ['QUERY', '/v1/collections/books', 'DELETE, GET, HEAD'],
+      ['PATCH', '/v1/collections', 'GET, POST'],
+      ['OPTIONS', '/v1/collections/books/vectors/delete', 'POST'],
+    ] as const) {
+      const answer = await rawCall(open.baseUrl, method, path);
+      expect({ method, path, status: answer.status, allow: answer.allow, type: answer.type }).toEqual({ method, path, status: 405, allow, type: expect.stringContaining('application/problem+json') });
+      expect(answer.body).toMatchObject({ status: 405, code: 'INVALID_ARGUMENT', errors: [{ field: 'method', message: `${method} is not served here; allowed: ${allow}` }] });
+    }
+    const openAi = await rawCall(open.baseUrl, 'DELETE', '/openai/v1/models');
+    expect({ status: openAi.status, allow: openAi.allow, type: openAi.type }).toEqual({ status: 405, allow: 'GET', type: expect.stringContaining('application/json') });
+    expect(openAi.body).toEqual({ error: { message: 'method: DELETE is not served here; allowed: GET', type: 'invalid_request_error', param: 'method', code: 'invalid_argument' } });
+    // A path that no method serves stays 404.
+    expectProblem(await open.call('GET', '/v1/nothing'), 404, 'NOT_FOUND');
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { VectorService, type ModelService, type VectorStore } from '../../src/domain';
+import { VectorService, type AccessControl, type ModelService, type VectorStore } from '../../src/domain';
 import { buildHttp } from '../../src/http/build-http-app';
 import { PrometheusMetrics } from '../../src/metrics';
 import { openModelService } from './model-services';
@@ -38,6 +38,8 @@ export interface RestServerOptions {
   models?: ModelService;
   /** A VectorService shared with another door (the door-parity app); otherwise one over `store`. */
   vectors?: VectorService;
+  /** API keys and limits; absent = none, as a service started without keys. */
+  access?: AccessControl;
 }
 
 /** The real REST door on 127.0.0.1 and an ephemeral port, driven with fetch() over loopback. */
@@ -48,6 +50,7 @@ export async function startRestServer(store: VectorStore, options: RestServerOpt
     logger: options.logger ?? pino({ level: 'silent' }),
     readiness: { isReady: options.isReady ?? (async () => true) },
     bodyLimitBytes: options.bodyLimitBytes,
+    access: options.access,
     // As in the service, so /metrics is served and listed in /openapi.json.
     metrics: new PrometheusMetrics({ processMetrics: false }),
   });

@@ -178,7 +178,7 @@ describe('ModelService (domain rules, fake provider, registry file in a temp dir
       ['a second choice', { choices: 2 }, 'choices'],
       ['a presence penalty', { presencePenalty: 0.5 }, 'presence_penalty'],
       ['a frequency penalty', { frequencyPenalty: -1 }, 'frequency_penalty'],
-      ['an unknown role', { messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role'],
+      ['an unknown role', { messages: [{ role: 'function', content: 'x' }] }, 'messages[0].role'],
       ['an empty conversation', { messages: [{ role: 'user', content: '  ' }] }, 'messages'],
       ['a bad parameter', { parameters: { max_tokens: 0 } }, 'parameters.max_tokens'],
     ])('a chat with %s is INVALID_ARGUMENT naming %s, before any model work', async (_label, extra, field) => {

@@ -76,7 +76,7 @@ describe('OpenAI-compatible routes: wire format', () => {
 
   it('keeps problem+json outside the prefix and answers unknown paths inside it the OpenAI way', async () => {
     expect((await rest.call('GET', '/v1/models/nope')).headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
-    expectOpenAiError(await rest.call('POST', '/openai/v1/completions', { json: {} }), 404, 'unknown_url', null);
+    expectOpenAiError(await rest.call('POST', '/openai/v1/edits', { json: {} }), 404, 'unknown_url', null);
   });
 
   it('lists the enabled models', async () => {
@@ -113,7 +113,7 @@ describe('OpenAI-compatible routes: wire format', () => {
     expect((await call({ n: null, presence_penalty: null, frequency_penalty: 0, max_completion_tokens: null })).status).toBe(200);
     expectOpenAiError(await call({ max_tokens: 0 }), 400, 'invalid_argument', 'max_tokens');
     expectOpenAiError(await call({ temperature: -1 }), 400, 'invalid_argument', 'temperature');
-    expectOpenAiError(await call({ messages: [{ role: 'tool', content: 'x' }] }), 400, 'invalid_argument', 'messages[0].role');
+    expectOpenAiError(await call({ messages: [{ role: 'function', content: 'x' }] }), 400, 'invalid_argument', 'messages[0].role');
     expectOpenAiError(await call({ messages: [{ role: 'user', content: '  ' }] }), 400, 'invalid_argument', 'messages');
     expectOpenAiError(await call({ stream: true, max_tokens: 0 }), 400, 'invalid_argument', 'max_tokens');
   });

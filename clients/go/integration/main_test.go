@@ -25,6 +25,13 @@ const (
 	embeddingDim   = 384
 )
 
+// The service runs with API keys, as it would in production, so every test below reaches it
+// through client.WithAPIKey: apiKey holds every role; readOnlyKey only `read` (auth_test.go).
+const (
+	apiKey      = "go-integration-all-roles-key-0001"
+	readOnlyKey = "go-integration-read-only-key-0002"
+)
+
 var (
 	svc          *testservice.Service
 	vectorClient *client.VectorClient
@@ -56,7 +63,11 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dataDir)
 
 	started := time.Now()
-	svc, err = testservice.Start(context.Background(), testservice.Options{Repo: repo, DataDir: dataDir})
+	svc, err = testservice.Start(context.Background(), testservice.Options{
+		Repo:    repo,
+		DataDir: dataDir,
+		Env:     map[string]string{"API_KEYS": apiKey + "," + readOnlyKey + ":read"},
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -64,7 +75,7 @@ func run(m *testing.M) int {
 	fmt.Printf("integration: service ready at grpc %s, http %s in %s\n", svc.GRPCAddr, svc.HTTPURL, time.Since(started).Round(time.Millisecond))
 
 	code := func() int {
-		conn, err := client.NewConn(svc.GRPCAddr, client.WithInsecure(), client.WithTimeout(30*time.Second), client.WithAPIKey("go-test-key"))
+		conn, err := client.NewConn(svc.GRPCAddr, client.WithInsecure(), client.WithTimeout(30*time.Second), client.WithAPIKey(apiKey))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1

@@ -125,6 +125,20 @@ func TestGenerateText(t *testing.T) {
 		t.Fatalf("stop sequence not honoured: %q", stopped.Text)
 	}
 
+	// A seed fixes sampling at any temperature: the same seed gives the same text, others others.
+	sampled := func(seed int) string {
+		res, err := models.GenerateText(ctx, textModel, "Write one sentence about the sea.", map[string]any{"temperature": 1, "seed": seed, "max_tokens": 24})
+		must(t, err)
+		return res.Text
+	}
+	first := sampled(42)
+	if again := sampled(42); again != first {
+		t.Fatalf("seed 42 gave %q, then %q", first, again)
+	}
+	if sampled(43) == first && sampled(44) == first && sampled(45) == first {
+		t.Fatalf("seeds 43-45 all gave seed 42's text %q", first)
+	}
+
 	_, err = models.GenerateText(ctx, "ghost", "hi", nil)
 	wantCode(t, err, codes.NotFound)
 	_, err = models.GenerateText(ctx, textModel, "", nil)

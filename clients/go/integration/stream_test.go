@@ -221,7 +221,7 @@ func TestStreamDeadline(t *testing.T) {
 		}
 	})
 	t.Run("default stream timeout", func(t *testing.T) {
-		mc, err := client.NewModelClient(svc.GRPCAddr, client.WithInsecure(), client.WithStreamTimeout(1500*time.Millisecond))
+		mc, err := client.NewModelClient(svc.GRPCAddr, client.WithInsecure(), client.WithAPIKey(apiKey), client.WithStreamTimeout(1500*time.Millisecond))
 		must(t, err)
 		defer mc.Close()
 		ctx := withRequestID(context.Background(), "go-test-stream-timeout") // no deadline of its own

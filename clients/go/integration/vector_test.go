@@ -371,7 +371,7 @@ func TestLargeMessages(t *testing.T) {
 		t.Fatalf("got %d hits, first %q", len(hits), hits[0].ID)
 	}
 
-	small, err := client.NewVectorClient(svc.GRPCAddr, client.WithInsecure(),
+	small, err := client.NewVectorClient(svc.GRPCAddr, client.WithInsecure(), client.WithAPIKey(apiKey),
 		client.WithDialOptions(grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(4<<20))))
 	must(t, err)
 	defer small.Close()

@@ -43,6 +43,11 @@ export class AccessControl {
     return this.keyring.size > 0;
   }
 
+  /** Whether a call to an operation of this access must carry a key: what the OpenAPI document declares. */
+  requiresKey(access: Access): boolean {
+    return this.authRequired && this.guarded(access);
+  }
+
   /**
    * Whom the call comes from: the principal of the key it presents, or undefined when the
    * operation needs no key. Throws UNAUTHENTICATED or PERMISSION_DENIED.

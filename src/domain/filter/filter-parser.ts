@@ -4,7 +4,9 @@ import type { Scalar } from '../vector/vector-types';
 import type { CompareOp, FilterNode } from './filter-ast';
 
 const COMPARE_OPS: Record<string, CompareOp> = { $eq: 'eq', $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' };
-const FIELD_OPS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$not']);
+/** The operators a field's operator object may hold. */
+export const FIELD_OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$not'] as const;
+const FIELD_OPS = new Set<string>(FIELD_OPERATORS);
 const LOGICAL_OPS = new Set(['$and', '$or', '$not']);
 
 /**

@@ -1,5 +1,5 @@
 import { errors } from '../../errors';
-import type { FinishReason, GenerationResult, ModelConfig, RerankScores } from './model-types';
+import type { FinishReason, GenerationResult, ModelConfig, RerankScores, ToolCall } from './model-types';
 
 /**
  * What ModelService answers, once for every door: the summaries read as `message`, the token
@@ -26,6 +26,8 @@ export interface TextGeneration extends GenerationResult {
   /** Prompt plus completion tokens (CONVENTIONS.md). */
   tokensUsed: number;
   metadata: GenerationMetadata;
+  /** The tools the model called (finishReason 'tool_calls'); `text` is then empty. */
+  toolCalls?: ToolCall[];
 }
 
 /**
@@ -33,7 +35,7 @@ export interface TextGeneration extends GenerationResult {
  * message's `metadata`: GenerateText's plus `tokens_used`, since the stream message has no field for it.
  */
 export type TextChunk =
-  | { done: false; text: string }
+  | { done: false; text: string; toolCalls?: ToolCall[] }
   | { done: true; result: TextGeneration; metadata: GenerationMetadata & { tokens_used: number } };
 
 /** Tokens the model read, only when the provider counts them: no made-up zero. */
@@ -86,7 +88,7 @@ export function reranking(model: string, scored: RerankScores, documents: number
   return { results, truncated: scored.truncated, ...tokens, metadata: { model, truncated: scored.truncated, ...tokensUsed(scored.tokens) } };
 }
 
-export function textGeneration(model: string, result: GenerationResult): TextGeneration {
+export function textGeneration(model: string, result: GenerationResult & { toolCalls?: ToolCall[] }): TextGeneration {
   return {
     ...result,
     tokensUsed: result.promptTokens + result.completionTokens,
@@ -94,7 +96,7 @@ export function textGeneration(model: string, result: GenerationResult): TextGen
   };
 }
 
-export function lastChunk(model: string, result: GenerationResult): TextChunk {
+export function lastChunk(model: string, result: GenerationResult & { toolCalls?: ToolCall[] }): TextChunk {
   const generation = textGeneration(model, result);
   return { done: true, result: generation, metadata: { tokens_used: generation.tokensUsed, ...generation.metadata } };
 }

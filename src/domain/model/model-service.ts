@@ -3,13 +3,14 @@ import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { ModelProvider } from '../ports/model-provider';
 import { ModelRegistry } from './model-registry';
 import { StreamSlots } from './stream-slots';
-import { chatPrompt, CHAT_PROMPT_FIELD, type ChatRequest } from './chat-prompt';
+import { checkSampling, CHAT_PROMPT_FIELD, type ChatRequest, type CompletionRequest } from './chat-prompt';
+import { chatShape, COMPLETION_SHAPE, renamedPrompt, shapedChunks, type GenerationShape } from './generation-shape';
+import { truncateEmbeddings } from './matryoshka';
 import { modelLimits } from './model-limits';
 import { ModelQueues } from './model-queues';
 import { wrongKind } from './model-kinds';
 import { checkRerankInput } from './rerank-input';
 import {
-  lastChunk,
   modelMessages,
   reranking,
   textGeneration,
@@ -21,7 +22,7 @@ import {
   type TextChunk,
   type TextGeneration,
 } from './model-results';
-import type { ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
+import type { GenerationParams, ModelCallOptions, ModelConfig, ModelKind, ProviderName } from './model-types';
 import { checkModelName, checkText, parseGenerationParams, parseModelConfig, type ModelConfigInput } from './model-validation';
 
 export interface ModelServiceOptions {
@@ -33,7 +34,10 @@ export interface ModelServiceOptions {
 
 /** What a caller may ask of embeddings besides the texts. */
 export interface EmbedSettings {
-  /** The size the caller expects. Models do not shorten embeddings, so it must be theirs. */
+  /**
+   * The size the caller expects: the model's own, or one of the sizes its config declares it can
+   * be cut to (`parameters.matryoshka_dimensions`, matryoshka.ts).
+   */
   dimensions?: number;
 }
 
@@ -116,9 +120,19 @@ export class ModelService {
     return this.generate(name, prompt, 'prompt', parameters, options);
   }
 
-  /** A conversation, rendered into one prompt (chat-prompt.ts), then as generateText. */
+  /**
+   * A conversation, rendered into one prompt (chat-prompt.ts), then as generateText; a response
+   * format or tools constrain the answer's form (structured-output.ts).
+   */
   async chat(name: string, request: ChatRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
-    return this.generate(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
+    const { prompt, shape } = chatShape(request);
+    return this.generate(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
+  }
+
+  /** A completion: the prompt continued as plain text, without the model's chat template. */
+  async complete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): Promise<TextGeneration> {
+    checkSampling(request);
+    return this.generate(name, request.prompt, 'prompt', request.parameters, options, COMPLETION_SHAPE);
   }
 
   /**
@@ -130,9 +144,20 @@ export class ModelService {
     return this.stream(name, prompt, 'prompt', parameters, options);
   }
 
-  /** A conversation as streamGenerateText; bad input fails the call, before the first chunk. */
+  /**
+   * A conversation as streamGenerateText; bad input fails the call, before the first chunk. An
+   * answer read as tool calls is held until it is whole (a half-generated call cannot be parsed),
+   * then sent as one chunk carrying the calls.
+   */
   streamChat(name: string, request: ChatRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
-    return this.stream(name, chatPrompt(request), CHAT_PROMPT_FIELD, request.parameters, options);
+    const { prompt, shape } = chatShape(request);
+    return this.stream(name, prompt, CHAT_PROMPT_FIELD, request.parameters, options, shape);
+  }
+
+  /** A completion as a stream of text pieces. */
+  streamComplete(name: string, request: CompletionRequest, options: ModelCallOptions = {}): AsyncIterable<TextChunk> {
+    checkSampling(request);
+    return this.stream(name, request.prompt, 'prompt', request.parameters, options, COMPLETION_SHAPE);
   }
 
   /** Generation streams open now (for metrics and tests). */
@@ -177,8 +202,15 @@ export class ModelService {
     }
   }
 
-  private stream(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): AsyncIterable<TextChunk> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+  private stream(
+    name: string,
+    prompt: string,
+    promptField: string,
+    parameters: Record<string, unknown> | null | undefined,
+    options: ModelCallOptions,
+    shape: GenerationShape = {},
+  ): AsyncIterable<TextChunk> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters, shape);
     const limiter = this.lanes.limiter(config, provider);
     const streams = this.streams;
     const telemetry = this.telemetry;
@@ -189,7 +221,7 @@ export class ModelService {
         // Timed from the provider call on, like unary calls: queue wait is not model time.
         const started = performance.now();
         try {
-          for await (const chunk of provider.stream(config, prompt, params, options)) yield chunk.done ? lastChunk(name, chunk.result) : chunk;
+          yield* shapedChunks(name, provider.stream(config, prompt, params, options), shape, promptField);
         } finally {
           release();
           telemetry.modelCall(config.provider, 'stream', (performance.now() - started) / 1000);
@@ -200,11 +232,23 @@ export class ModelService {
     })();
   }
 
-  private async generate(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, options: ModelCallOptions): Promise<TextGeneration> {
-    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters);
+  private async generate(
+    name: string,
+    prompt: string,
+    promptField: string,
+    parameters: Record<string, unknown> | null | undefined,
+    options: ModelCallOptions,
+    shape: GenerationShape = {},
+  ): Promise<TextGeneration> {
+    const { config, provider, params } = this.prepareGeneration(name, prompt, promptField, parameters, shape);
     const release = await this.lanes.limiter(config, provider).acquire(options.signal);
     try {
-      return textGeneration(name, await this.lanes.timed(config, 'generate', () => provider.generate(config, prompt, params, options)));
+      const result = await this.lanes
+        .timed(config, 'generate', () => provider.generate(config, prompt, params, options))
+        .catch((error: unknown) => {
+          throw renamedPrompt(error, promptField);
+        });
+      return textGeneration(name, shape.read === undefined ? result : shape.read(result));
     } finally {
       release();
     }
@@ -220,11 +264,8 @@ export class ModelService {
     if (texts.length > modelLimits.maxTextsPerCall) throw errors.tooLarge(field, `at most ${modelLimits.maxTextsPerCall} texts per call`);
     texts.forEach((t, i) => checkText(t, field === 'text' ? field : `${field}[${i}]`, modelLimits.maxEmbedTextBytes));
     const provider = this.provider(config);
-    const results = await this.lanes.batcher(config, provider).embed(texts, options.signal);
+    const results = truncateEmbeddings(config, await this.lanes.batcher(config, provider).embed(texts, options.signal), settings.dimensions);
     const dimension = results[0]!.vector.length;
-    if (settings.dimensions !== undefined && settings.dimensions !== dimension) {
-      throw errors.invalidArgument('dimensions', `model '${name}' produces ${dimension}-dimensional embeddings and cannot change that; omit dimensions or send ${dimension}`);
-    }
     const counted = results.every((r) => r.tokens !== undefined);
     const tokens = counted ? results.reduce((n, r) => n + r.tokens!, 0) : undefined;
     const truncated = results.map((r) => r.truncated);
@@ -260,11 +301,11 @@ export class ModelService {
     await Promise.all([...this.providers.values()].map((p) => p.close()));
   }
 
-  private prepareGeneration(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined) {
+  private prepareGeneration(name: string, prompt: string, promptField: string, parameters: Record<string, unknown> | null | undefined, shape: GenerationShape) {
     const config = this.usable(name, 'generation');
     checkText(prompt, promptField, modelLimits.maxPromptBytes);
     const provider = this.provider(config);
-    const params = parseGenerationParams(parameters, provider.contextSizeOf(config));
+    const params: GenerationParams = { ...parseGenerationParams(parameters, provider.contextSizeOf(config)), ...shape.form };
     return { config, provider, params };
   }
 

@@ -17,6 +17,13 @@ export interface ModelConfig {
   enabled: boolean;
 }
 
+/**
+ * A form the generated text must take, enforced while it is generated (llama.cpp: a grammar; a
+ * remote server: its response_format), not checked afterwards: any JSON value, or JSON matching a
+ * JSON Schema.
+ */
+export type OutputFormat = { kind: 'json' } | { kind: 'json_schema'; name: string; schema: Record<string, unknown> };
+
 /** Generation settings after validation; absent ones fall back to the model's defaults. */
 export interface GenerationParams {
   maxTokens?: number;
@@ -24,9 +31,21 @@ export interface GenerationParams {
   topP?: number;
   stop?: string[];
   seed?: number;
+  /** Continue the prompt as plain text, without the model's chat template (a completion, not a chat turn). */
+  raw?: boolean;
+  output?: OutputFormat;
 }
 
-export type FinishReason = 'stop' | 'length' | 'cancelled';
+/** `tool_calls`: the answer is calls of the caller's tools (set by the domain, never by a provider). */
+export type FinishReason = 'stop' | 'length' | 'cancelled' | 'tool_calls';
+
+/** One call of a caller's tool, as the model asked for it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text (an object), as OpenAI's clients expect them. */
+  arguments: string;
+}
 
 export interface GenerationResult {
   text: string;

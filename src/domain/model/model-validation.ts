@@ -1,13 +1,17 @@
 import { errors, type FieldViolation } from '../../errors';
 import { limits } from '../limits';
 import { checkJsonSize } from '../check-json-size';
+import { characterCount, isBlank, NON_BLANK_PATTERN } from '../text-rules';
+import { matryoshkaViolations } from './matryoshka';
 import { PROVIDERS, MODEL_KINDS, type GenerationParams, type ModelConfig, type ProviderName } from './model-types';
 
 /** Model names travel in URL paths: no slashes, no spaces. */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** http(s) and then no whitespace (NON_BLANK_PATTERN's set, which JSON Schema tools read alike). */
+export const BASE_URL = new RegExp(`^https?://${NON_BLANK_PATTERN}+$`);
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Parameter names that would hold a secret; keys are named by `api_key_env` instead. */
-const SECRET_KEYS = /^(api[_-]?key|apikey|key|token|secret|password|authorization)$/i;
+export const SECRET_KEYS = /^(api[_-]?key|apikey|key|token|secret|password|authorization)$/i;
 
 /** A ModelConfig as it arrives from either door. */
 export interface ModelConfigInput {
@@ -34,7 +38,7 @@ export function parseModelConfig(input: ModelConfigInput | undefined, field = 'c
     throw errors.invalidArgument(`${field}.provider`, `unknown provider '${provider}'; supported: ${PROVIDERS.join(', ')}`);
   }
   const modelId = input.modelId ?? '';
-  if (modelId.trim() === '' || modelId.length > 512) throw errors.invalidArgument(`${field}.model_id`, 'must be 1-512 characters');
+  if (isBlank(modelId) || characterCount(modelId) > 512) throw errors.invalidArgument(`${field}.model_id`, 'must be 1-512 characters');
   const parameters = input.parameters ?? {};
   checkJsonSize(parameters, `${field}.parameters`, limits.maxModelParametersBytes);
   const violations = commonParameterViolations(parameters, `${field}.parameters`);
@@ -54,13 +58,14 @@ function commonParameterViolations(p: Record<string, unknown>, at: string): Fiel
   if (p.api_key_env !== undefined && (typeof p.api_key_env !== 'string' || !ENV_NAME.test(p.api_key_env))) {
     out.push({ field: `${at}.api_key_env`, message: 'must be an environment variable name' });
   }
-  if (p.base_url !== undefined && (typeof p.base_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(p.base_url))) {
+  if (p.base_url !== undefined && (typeof p.base_url !== 'string' || !BASE_URL.test(p.base_url))) {
     out.push({ field: `${at}.base_url`, message: 'must be an http(s) URL' });
   }
   for (const key of ['context_size', 'dimensions', 'max_batch', 'concurrency', 'max_tokens']) {
     const v = p[key];
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) out.push({ field: `${at}.${key}`, message: 'must be a positive integer' });
   }
+  out.push(...matryoshkaViolations(p, at));
   for (const [key, min, max] of [['temperature', 0, 2], ['top_p', 0, 1], ['timeout_ms', 1, 600_000]] as const) {
     const v = p[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
@@ -111,6 +116,6 @@ export function parseGenerationParams(raw: Record<string, unknown> | null | unde
 }
 
 export function checkText(text: string, field: string, maxBytes: number): void {
-  if (text.trim() === '') throw errors.invalidArgument(field, 'must not be empty');
+  if (isBlank(text)) throw errors.invalidArgument(field, 'must not be empty');
   if (Buffer.byteLength(text, 'utf8') > maxBytes) throw errors.tooLarge(field, `at most ${maxBytes} bytes`);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
+import { characterCount } from '../text-rules';
 import type { Declaration, VectorStore } from '../ports/vector-store';
 import { describeCollection, vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector-results';
 import type {
@@ -55,7 +56,7 @@ export class VectorService {
     checkCollectionName(input.name);
     checkDimension(input.vectorDim);
     const description = input.description ?? '';
-    if (description.length > limits.maxDescriptionLength) {
+    if (characterCount(description) > limits.maxDescriptionLength) {
       throw errors.invalidArgument('description', `at most ${limits.maxDescriptionLength} characters`);
     }
     const metricType = parseMetric(input.indexParams?.metricType, 'COSINE', 'index_params.metric_type');

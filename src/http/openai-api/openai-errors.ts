@@ -40,8 +40,6 @@ const OPENAI_FIELD: Readonly<Record<string, string>> = {
   model_name: 'model',
   // GetModelInfo's name; here the path's {model}.
   name: 'model',
-  // A provider reports a prompt with no room left in the context; a chat's prompt is its messages.
-  prompt: 'messages',
   // GenerateEmbedding's one text and GenerateEmbeddings' texts are both OpenAI's `input`.
   text: 'input',
   texts: 'input',

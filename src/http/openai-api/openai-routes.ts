@@ -1,12 +1,13 @@
 import { OPERATION_ACCESS, type ModelService } from '../../domain';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
-import { sendChatStream } from './openai-chat-stream';
-import { chatRequest, completionIdentity, completionOutput, embeddingInput, embeddingsOutput, modelOutput, modelsOutput } from './openai-wire';
+import { sendChatStream, sendCompletionStream } from './openai-chat-stream';
+import { chatRequest, completionIdentity, completionOutput, completionRequest, embeddingInput, embeddingsOutput, modelOutput, modelsOutput, textCompletionOutput } from './openai-wire';
 import { openAiErrorResponses, sendOpenAiError, sendUnknownUrl } from './openai-errors';
 import { OPENAI_PREFIX } from './openai-prefix';
+import { ChatCompletionBody, ChatCompletionResponse, CompletionBody, CompletionResponse } from './openai-completion-schemas';
 import { openAiRerankRoutes } from './openai-rerank-routes';
-import { ChatCompletionBody, ChatCompletionResponse, EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
+import { EmbeddingsBody, EmbeddingsResponse, ModelParams, ModelsResponse, OpenAiModel } from './openai-schemas';
 
 const tags = ['openai'];
 
@@ -16,10 +17,17 @@ const STREAM_EXAMPLE =
   'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"smollm","choices":[{"index":0,"delta":{},"finish_reason":"stop","logprobs":null}]}\n\n' +
   'data: [DONE]\n\n';
 
+const COMPLETION_STREAM_EXAMPLE =
+  'data: {"id":"cmpl-1","object":"text_completion","created":1735689600,"model":"smollm","choices":[{"index":0,"text":" Paris","finish_reason":null,"logprobs":null}]}\n\n' +
+  'data: {"id":"cmpl-1","object":"text_completion","created":1735689600,"model":"smollm","choices":[{"index":0,"text":"","finish_reason":"stop","logprobs":null}]}\n\n' +
+  'data: [DONE]\n\n';
+
 const chatDescription =
   'OpenAI-compatible chat completion over a generation model. The messages become one prompt: a single user message is ' +
   'used as it is; a longer conversation is rendered as a "System: …\\n\\nUser: …\\n\\nAssistant: …" transcript, which the ' +
-  "model's chat template then wraps as one user turn. With stream=true the answer is text/event-stream: chat.completion.chunk " +
+  "model's chat template then wraps as one user turn. response_format json_object / json_schema and tools are enforced by a " +
+  'grammar while generating; a tool call is the answer constrained to {"name", "arguments"} (finish_reason tool_calls), and is ' +
+  'streamed as one delta once whole. With stream=true the answer is text/event-stream: chat.completion.chunk ' +
   'events, a usage chunk when stream_options.include_usage is true, then `data: [DONE]`; disconnecting stops the generation. ' +
   'Errors use OpenAI\'s body {error: {message, type, param, code}}: 404 model_not_found, 400 for bad fields or an embedding model.';
 
@@ -97,6 +105,43 @@ export function openAiRoutes(app: HttpApp, models: ModelService, bodyLimitBytes:
       );
 
       openAiRerankRoutes(scope, models);
+
+      scope.post(
+        '/completions',
+        {
+          config: { access: OPERATION_ACCESS['ModelService.GenerateText'] },
+          schema: {
+            operationId: 'openaiCreateCompletion',
+            tags,
+            summary: 'Create a completion (OpenAI-compatible)',
+            description:
+              'OpenAI-compatible (legacy) completion over a generation model: the prompt is continued as plain text, without the ' +
+              "model's chat template. With stream=true the answer is text/event-stream of text_completion chunks, a usage chunk when " +
+              'stream_options.include_usage is true, then `data: [DONE]`. n must be 1; 400 for bad fields or an embedding model; 404 model_not_found.',
+            body: CompletionBody,
+            response: {
+              200: {
+                description: 'A text_completion, or with stream=true a text/event-stream of text_completion chunks ended by `data: [DONE]`.',
+                content: {
+                  'application/json': { schema: CompletionResponse, example: CompletionResponse.examples[0] },
+                  'text/event-stream': { schema: { type: 'string' }, example: COMPLETION_STREAM_EXAMPLE },
+                },
+              },
+              ...openAiErrorResponses(400, 404, 413, 415, 429, 504),
+            },
+          },
+        },
+        async (request, reply) => {
+          const { body } = request;
+          const identity = completionIdentity(body.model, 'cmpl');
+          if (body.stream === true) {
+            const chunks = models.streamComplete(body.model, completionRequest(body), callOptions(request));
+            await sendCompletionStream(request, reply, chunks, identity, body.stream_options?.include_usage === true, bodyLimitBytes);
+            return reply;
+          }
+          return textCompletionOutput(identity, await models.complete(body.model, completionRequest(body), callOptions(request)));
+        },
+      );
 
       scope.get(
         '/models',

@@ -1,14 +1,19 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { RequestBody } from '../schemas/common-schemas';
+import { MODEL_NAME, modelLimits, NON_BLANK_PATTERN } from '../../domain';
+import { checkedByDomain, RequestBody } from '../schemas/common-schemas';
 
 /** Wire shapes of the OpenAI API subset served under /openai/v1 (names and fields as OpenAI's). */
 
 /** OpenAI clients send `null` for settings they leave to the server; null means absent. */
-function Nullable<T extends TSchema>(schema: T) {
+export function Nullable<T extends TSchema>(schema: T) {
   return Type.Optional(Type.Union([schema, Type.Null()], { description: schema.description, examples: schema.examples }));
 }
 
-const modelDoc = 'A model name from GET /openai/v1/models (the registry name).';
+export const modelDoc = 'A model name from GET /openai/v1/models (the registry name).';
+export const modelRule = checkedByDomain({ pattern: MODEL_NAME.source });
+export const onlyOne = checkedByDomain({ minimum: 1, maximum: 1 });
+export const onlyZero = checkedByDomain({ minimum: 0, maximum: 0 });
+const textRule = { pattern: NON_BLANK_PATTERN, maxLength: modelLimits.maxEmbedTextBytes };
 
 export const OpenAiErrorBody = Type.Object(
   {
@@ -27,15 +32,27 @@ export const OpenAiErrorBody = Type.Object(
 
 export const EmbeddingsBody = RequestBody(
   {
-    model: Type.String({ description: modelDoc, examples: ['minilm'] }),
+    model: Type.String({ description: modelDoc, examples: ['minilm'], ...modelRule }),
+    // Told apart in openai-wire.ts rather than by the validator, to answer token arrays in words.
     input: Type.Unknown({
-      description: 'A string or an array of 1-2048 strings, none empty. Token arrays (numbers) are rejected with 400.',
+      description: 'A string or an array of 1-2048 strings, none blank, each at most 64 KiB. Token arrays (numbers) are rejected with 400.',
       examples: ['The food was delicious', ['first text', 'second text']],
+      ...checkedByDomain({
+        anyOf: [
+          { type: 'string', ...textRule },
+          { type: 'array', items: { type: 'string', ...textRule }, minItems: 1, maxItems: modelLimits.maxTextsPerCall },
+        ],
+      }),
     }),
     encoding_format: Type.Optional(
       Type.Union([Type.Literal('float'), Type.Literal('base64')], { description: 'float (default) or base64 (little-endian float32, what the official SDKs ask for).' }),
     ),
-    dimensions: Type.Optional(Type.Integer({ description: "Accepted only when equal to the model's dimension (this service does not shorten embeddings); otherwise 400." })),
+    dimensions: Type.Optional(
+      Type.Integer({
+        description: "The model's own size, or one its config declares it can be cut to (parameters.matryoshka_dimensions); otherwise 400.",
+        ...checkedByDomain({ minimum: 1 }),
+      }),
+    ),
     user: Type.Optional(Type.String({ description: 'Accepted and ignored.' })),
   },
   { description: 'CreateEmbeddingRequest.', examples: [{ model: 'minilm', input: ['The food was delicious', 'The waiter was rude'] }] },
@@ -67,76 +84,6 @@ export const EmbeddingsResponse = Type.Object(
   },
 );
 
-const ContentPart = Type.Object(
-  { type: Type.Literal('text'), text: Type.String() },
-  { description: 'Only text parts are supported.' },
-);
-
-export const ChatMessage = Type.Object(
-  {
-    role: Type.String({ description: 'system, developer (read as system), user or assistant.', examples: ['user'] }),
-    content: Type.Union([Type.String(), Type.Array(ContentPart)], { description: 'Text, or an array of text parts.' }),
-    name: Type.Optional(Type.String({ description: 'Accepted and ignored.' })),
-  },
-  { description: 'One chat message.' },
-);
-
-export const ChatCompletionBody = RequestBody(
-  {
-    model: Type.String({ description: modelDoc, examples: ['smollm'] }),
-    messages: Type.Array(ChatMessage, { description: 'The conversation so far, at least one message; rendered into one prompt (see the operation description).' }),
-    max_tokens: Nullable(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64] })),
-    max_completion_tokens: Nullable(Type.Integer({ description: 'The newer name of max_tokens; wins when both are given.' })),
-    temperature: Nullable(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7] })),
-    top_p: Nullable(Type.Number({ description: 'Nucleus sampling, in (0, 1].' })),
-    stop: Nullable(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'A stop sequence or up to 8 of them.' })),
-    seed: Nullable(Type.Integer({ description: 'Sampling seed, 0..4294967295.' })),
-    stream: Nullable(Type.Boolean({ description: 'Answer as Server-Sent Events of chat.completion.chunk, ended by `data: [DONE]`.' })),
-    stream_options: Nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { description: 'include_usage: one more chunk with the usage before [DONE].' })),
-    n: Nullable(Type.Integer({ description: 'Only 1 is supported.' })),
-    presence_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
-    frequency_penalty: Nullable(Type.Number({ description: 'Only 0 is supported.' })),
-    user: Nullable(Type.String({ description: 'Accepted and ignored.' })),
-  },
-  {
-    description: 'CreateChatCompletionRequest (text only: no tools, images or logprobs).',
-    examples: [{ model: 'smollm', messages: [{ role: 'system', content: 'Answer briefly.' }, { role: 'user', content: 'What is the capital of France?' }], max_tokens: 32 }],
-  },
-);
-
-const Usage = Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() });
-
-export const ChatCompletionResponse = Type.Object(
-  {
-    id: Type.String(),
-    object: Type.Literal('chat.completion'),
-    created: Type.Integer({ description: 'Unix seconds.' }),
-    model: Type.String(),
-    choices: Type.Array(
-      Type.Object({
-        index: Type.Integer(),
-        message: Type.Object({ role: Type.Literal('assistant'), content: Type.String() }),
-        finish_reason: Type.String({ description: 'stop or length.' }),
-        logprobs: Type.Null(),
-      }),
-    ),
-    usage: Usage,
-  },
-  {
-    description: 'A chat.completion; with stream=true the answer is text/event-stream of chat.completion.chunk objects instead, then `data: [DONE]`.',
-    examples: [
-      {
-        id: 'chatcmpl-0b1f4c2e-8f0e-4a57-b1a4-64d1a9a4f2b7',
-        object: 'chat.completion',
-        created: 1735689600,
-        model: 'smollm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Paris.' }, finish_reason: 'stop', logprobs: null }],
-        usage: { prompt_tokens: 31, completion_tokens: 3, total_tokens: 34 },
-      },
-    ],
-  },
-);
-
 export const OpenAiModel = Type.Object(
   {
     id: Type.String({ description: 'The registry name.' }),
@@ -152,4 +99,4 @@ export const ModelsResponse = Type.Object(
   { description: 'The enabled models, embedding and generation alike.', examples: [{ object: 'list', data: [{ id: 'minilm', object: 'model', created: 1735689600, owned_by: 'taishang-ai' }] }] },
 );
 
-export const ModelParams = Type.Object({ model: Type.String({ description: modelDoc, examples: ['smollm'] }) });
+export const ModelParams = Type.Object({ model: Type.String({ description: modelDoc, examples: ['smollm'], ...modelRule }) });

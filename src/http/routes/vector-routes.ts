@@ -3,7 +3,7 @@ import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
 import { CollectionNameParams, SuccessResponse } from '../schemas/common-schemas';
 import { problemResponses } from '../schemas/problem-schemas';
-import { DeleteVectorsBody, GetVectorResponse, VectorIdParams, WriteVectorsBody, WriteVectorsResponse } from '../schemas/vector-schemas';
+import { DeleteVectorsBody, GetVectorResponse, InsertVectorsBody, UpsertVectorsBody, VectorIdParams, WriteVectorsResponse } from '../schemas/vector-schemas';
 import { succeeded, vectorInputs, written } from '../vector-wire';
 
 const tags = ['vectors'];
@@ -22,7 +22,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
           'Insert: all or nothing. Empty or absent ids are generated and returned in `ids`. 409 ALREADY_EXISTS if an id is stored ' +
           '(nothing of the batch is written); 400 for a wrong dimension, a non-number element or duplicate ids; 413 above 10 000 vectors.',
         params: CollectionNameParams,
-        body: WriteVectorsBody,
+        body: InsertVectorsBody,
         response: { 200: WriteVectorsResponse, ...problemResponses(400, 404, 409, 413, 415, 429) },
       },
     },
@@ -39,7 +39,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
         summary: 'Insert or overwrite vectors',
         description: 'Upsert: writes by id, overwriting existing vectors. Every id is required (1..512 bytes). 413 above 10 000 vectors.',
         params: CollectionNameParams,
-        body: WriteVectorsBody,
+        body: UpsertVectorsBody,
         response: {
           200: { ...WriteVectorsResponse, examples: [{ ids: ['doc-1'], success: true, message: vectorMessages.upserted(1) }] },
           ...problemResponses(400, 404, 413, 415, 429),

@@ -1,12 +1,19 @@
 import { Type } from '@sinclair/typebox';
-import { IndexParamsInput, IndexParamsOutput, RequestBody } from './common-schemas';
+import { limits } from '../../domain';
+import { checkedByDomain, collectionNameRule, indexParamsInput, IndexParamsOutput, RequestBody } from './common-schemas';
 
 export const CreateCollectionBody = RequestBody(
   {
-    name: Type.String({ description: 'Unique name: ^[A-Za-z_][A-Za-z0-9_]{0,254}$.', examples: ['articles'] }),
-    description: Type.Optional(Type.String({ description: 'Free text, at most 4096 characters.', examples: ['news embeddings'] })),
-    vector_dim: Type.Integer({ description: 'Dimension of every vector, 1..32768.', examples: [384] }),
-    index_params: Type.Optional(IndexParamsInput),
+    name: Type.String({ description: 'Unique name: ^[A-Za-z_][A-Za-z0-9_]{0,254}$.', examples: ['articles'], ...collectionNameRule }),
+    description: Type.Optional(
+      Type.String({ description: 'Free text, at most 4096 characters.', examples: ['news embeddings'], ...checkedByDomain({ maxLength: limits.maxDescriptionLength }) }),
+    ),
+    vector_dim: Type.Integer({
+      description: 'Dimension of every vector, 1..32768.',
+      examples: [384],
+      ...checkedByDomain({ minimum: limits.minDimension, maximum: limits.maxDimension }),
+    }),
+    index_params: Type.Optional(indexParamsInput(false)),
   },
   {
     description: 'CreateCollectionRequest.',

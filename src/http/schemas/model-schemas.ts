@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
+import { BASE_URL, ENV_NAME, MODEL_KINDS, MODEL_NAME, modelLimits, NON_BLANK_PATTERN, PROVIDERS, SECRET_KEYS } from '../../domain';
+import { anyCase, checkedByDomain, DomainChecked, FloatArray, RequestBody } from './common-schemas';
 
 const nameDoc = 'Model name, 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit.';
 const providerDoc = 'transformers (local ONNX embeddings and rerankers), llamacpp (local GGUF text generation and rerankers) or openai (any OpenAI-compatible server).';
@@ -18,17 +19,62 @@ const textExample = {
   enabled: true,
 };
 
-export const ModelNameParams = Type.Object({ name: Type.String({ description: nameDoc, examples: ['smollm'] }) });
+const nameRule = checkedByDomain({ pattern: MODEL_NAME.source });
+const nonBlank = (maxBytes: number) => checkedByDomain({ pattern: NON_BLANK_PATTERN, maxLength: maxBytes });
+const positiveInt = (description: string) => Type.Optional(DomainChecked<number>(description, { type: 'integer', minimum: 1 }));
+const number = (description: string, minimum: number, maximum: number) => Type.Optional(DomainChecked<number>(description, { type: 'number', minimum, maximum }));
+const string = (description: string, pattern: string) => Type.Optional(DomainChecked<string>(description, { type: 'string', pattern }));
+
+export const ModelNameParams = Type.Object({ name: Type.String({ description: nameDoc, examples: ['smollm'], ...nameRule }) });
+
+/**
+ * The parameters every provider reads alike, as the domain checks them; each provider refuses the
+ * keys it does not know and checks its own (MODELS.md), which the document cannot state per provider.
+ */
+const ModelParameters = Type.Object(
+  {
+    kind: string('embedding or generation.', `^(${MODEL_KINDS.join('|')})$`),
+    base_url: string('The API root of an openai model.', BASE_URL.source),
+    api_key_env: string('The environment variable holding the API key.', ENV_NAME.source),
+    context_size: positiveInt('Tokens the model attends to.'),
+    dimensions: positiveInt('Embedding size.'),
+    max_batch: positiveInt('Largest embedding batch per model call.'),
+    concurrency: positiveInt('Calls the model runs at once.'),
+    max_tokens: positiveInt('Default for generation.'),
+    temperature: number('Default for generation, 0..2.', 0, 2),
+    top_p: number('Default for generation, 0..1.', 0, 1),
+    timeout_ms: number('Remote call timeout, 1..600000 ms.', 1, 600_000),
+    matryoshka_dimensions: Type.Optional(
+      DomainChecked<number[]>('Sizes the embeddings may be cut to (OpenAI dimensions), for a model trained for it (Matryoshka); see docs/MODELS.md.', {
+        type: 'array',
+        items: { type: 'integer', minimum: 1, maximum: 32768 },
+        minItems: 1,
+        maxItems: 32,
+        uniqueItems: true,
+      }),
+    ),
+  },
+  {
+    description: `${parametersDoc} At most 16 KiB as JSON. Keys named like secrets (api_key, token, password, ...) are refused.`,
+    additionalProperties: true,
+    examples: [{ context_size: 2048 }],
+    ...checkedByDomain({ propertyNames: { not: { pattern: anyCase(SECRET_KEYS.source) } } }),
+  },
+);
 
 /** A ModelConfig as sent; `enabled` defaults to true, `parameters` to {}. */
 function modelConfigInput(nameRequired: boolean) {
-  const name = Type.String({ description: nameRequired ? nameDoc : `${nameDoc} Absent or empty: keep the current name; another name renames.`, examples: ['smollm'] });
+  const name = Type.String({
+    description: nameRequired ? nameDoc : `${nameDoc} Absent or empty: keep the current name; another name renames.`,
+    examples: ['smollm'],
+    ...checkedByDomain({ pattern: nameRequired ? MODEL_NAME.source : `${MODEL_NAME.source}|^$` }),
+  });
   return RequestBody(
     {
       name: nameRequired ? name : Type.Optional(name),
-      provider: Type.String({ description: providerDoc, examples: ['llamacpp'] }),
-      model_id: Type.String({ description: modelIdDoc, examples: ['SmolLM2-135M-Instruct.Q4_1.gguf'] }),
-      parameters: Type.Optional(FreeFormObject({ description: parametersDoc, examples: [{ context_size: 2048 }] })),
+      provider: Type.String({ description: providerDoc, examples: ['llamacpp'], ...checkedByDomain({ pattern: `^(${PROVIDERS.join('|')})$` }) }),
+      model_id: Type.String({ description: `${modelIdDoc} 1..512 characters.`, examples: ['SmolLM2-135M-Instruct.Q4_1.gguf'], ...nonBlank(512) }),
+      parameters: Type.Optional(ModelParameters),
       enabled: Type.Optional(Type.Boolean({ description: 'A disabled model stays registered but refuses calls (400 FAILED_PRECONDITION). Default true.' })),
     },
     { description: 'ModelConfig.' },
@@ -40,7 +86,7 @@ export const ModelConfigSchema = Type.Object(
     name: Type.String({ description: nameDoc }),
     provider: Type.String({ description: providerDoc }),
     model_id: Type.String({ description: modelIdDoc }),
-    parameters: FreeFormObject({ description: parametersDoc }),
+    parameters: Type.Object({}, { description: parametersDoc, additionalProperties: true }),
     enabled: Type.Boolean(),
   },
   { description: 'ModelConfig, as stored.' },
@@ -66,15 +112,23 @@ export const ListModelsResponse = Type.Object(
 
 export const GetModelResponse = Type.Object({ config: ModelConfigSchema }, { description: 'GetModelInfoResponse.', examples: [{ config: textExample }] });
 
+/** The generation parameters' rules (model-validation.ts); max_tokens' upper bound is the model's context, which varies. */
+export const maxTokensRule = checkedByDomain({ minimum: 1 });
+export const temperatureRule = checkedByDomain({ minimum: 0, maximum: 2 });
+export const topPRule = checkedByDomain({ exclusiveMinimum: 0, maximum: 1 });
+export const seedRule = checkedByDomain({ minimum: 0, maximum: 0xffffffff });
+const stopString = Type.String({ ...checkedByDomain({ minLength: 1, maxLength: 256 }) });
+export function StopSchema(options: { description: string; examples?: unknown[] }) {
+  return Type.Union([stopString, Type.Array(stopString, { ...checkedByDomain({ maxItems: 8 }) })], options);
+}
+
 export const GenerationParameters = RequestBody(
   {
-    max_tokens: Type.Optional(Type.Integer({ description: 'Most tokens to generate, 1 up to the model\'s context.', examples: [64] })),
-    temperature: Type.Optional(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7] })),
-    top_p: Type.Optional(Type.Number({ description: 'Nucleus sampling, in (0, 1].', examples: [0.9] })),
-    stop: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.String())], { description: 'A stop sequence or up to 8 of them; not included in the text.', examples: [['\n\n']] }),
-    ),
-    seed: Type.Optional(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and parameters give the same text.', examples: [42] })),
+    max_tokens: Type.Optional(Type.Integer({ description: "Most tokens to generate, 1 up to the model's context.", examples: [64], ...maxTokensRule })),
+    temperature: Type.Optional(Type.Number({ description: '0 (greedy) to 2.', examples: [0.7], ...temperatureRule })),
+    top_p: Type.Optional(Type.Number({ description: 'Nucleus sampling, in (0, 1].', examples: [0.9], ...topPRule })),
+    stop: Type.Optional(StopSchema({ description: 'A stop sequence or up to 8 of them; not included in the text.', examples: [['\n\n']] })),
+    seed: Type.Optional(Type.Integer({ description: 'Sampling seed, 0..4294967295: the same seed, prompt and parameters give the same text.', examples: [42], ...seedRule })),
   },
   { description: 'Generation parameters; absent ones take the model\'s defaults.' },
 );
@@ -83,7 +137,11 @@ const generateExample = { prompt: 'Write a haiku about the sea.', parameters: { 
 
 export const GenerateBody = RequestBody(
   {
-    prompt: Type.String({ description: 'Not empty, at most 256 KiB. Instruct models get their chat template applied.', examples: ['Write a haiku about the sea.'] }),
+    prompt: Type.String({
+      description: 'Not blank, at most 256 KiB. Instruct models get their chat template applied.',
+      examples: ['Write a haiku about the sea.'],
+      ...nonBlank(modelLimits.maxPromptBytes),
+    }),
     parameters: Type.Optional(GenerationParameters),
   },
   { description: 'GenerateTextRequest without model_name (it is in the path).', examples: [generateExample] },
@@ -141,7 +199,7 @@ const TokensUsed = Type.Integer({ description: 'Tokens the model read, when the 
 const truncatedDoc = 'Texts longer than the model\'s window are cut to it (not rejected); this says whether that happened.';
 
 export const EmbedBody = RequestBody(
-  { text: Type.String({ description: 'Not empty, at most 64 KiB.', examples: ['The quick brown fox jumps over the lazy dog.'] }) },
+  { text: Type.String({ description: 'Not blank, at most 64 KiB.', examples: ['The quick brown fox jumps over the lazy dog.'], ...nonBlank(modelLimits.maxEmbedTextBytes) }) },
   { description: 'GenerateEmbeddingRequest without model_name (it is in the path).', examples: [{ text: 'The quick brown fox jumps over the lazy dog.' }] },
 );
 
@@ -155,7 +213,13 @@ export const EmbedResponse = Type.Object(
 );
 
 export const EmbeddingsBody = RequestBody(
-  { texts: Type.Array(Type.String(), { description: '1..2048 texts, each not empty and at most 64 KiB.', examples: [['first text', 'second text']] }) },
+  {
+    texts: Type.Array(Type.String({ ...nonBlank(modelLimits.maxEmbedTextBytes) }), {
+      description: '1..2048 texts, each not blank and at most 64 KiB.',
+      examples: [['first text', 'second text']],
+      ...checkedByDomain({ minItems: 1, maxItems: modelLimits.maxTextsPerCall }),
+    }),
+  },
   { description: 'GenerateEmbeddingsRequest without model_name (it is in the path).', examples: [{ texts: ['first text', 'second text'] }] },
 );
 

@@ -1,17 +1,28 @@
 import { Type } from '@sinclair/typebox';
-import { vectorMessages } from '../../domain';
-import { FloatArray, FreeFormObject, RequestBody } from './common-schemas';
+import { limits, vectorMessages } from '../../domain';
+import { checkedByDomain, collectionNameRule, FloatArray, FreeFormObject, idRule, InputVector, RequestBody } from './common-schemas';
 
 const metadataDoc = 'Free-form JSON object (at most 64 KiB serialized); searchable with the filter language.';
 
-export const VectorInputSchema = RequestBody(
-  {
-    id: Type.Optional(Type.String({ description: '1..512 bytes. Empty or absent on Insert: the service generates one.', examples: ['doc-1'] })),
-    vector: FloatArray({ description: 'Exactly vector_dim finite numbers.', examples: [[0.12, -0.5, 0.33, 0.9]] }),
-    metadata: Type.Optional(FreeFormObject({ description: metadataDoc, examples: [{ genre: 'scifi', year: 2004 }] })),
-  },
-  { description: 'Vector.' },
-);
+const batchRule = checkedByDomain({ minItems: 1, maxItems: limits.maxBatchSize });
+
+/** A vector to write; Insert may leave `id` empty or out (one is generated), Upsert may not. */
+function vectorInput(idGenerated: boolean) {
+  return RequestBody(
+    {
+      id: Type.Optional(
+        Type.String({
+          description: idGenerated ? 'At most 512 bytes. Empty or absent: the service generates one.' : '1..512 bytes; required.',
+          examples: ['doc-1'],
+          ...(idGenerated ? checkedByDomain({ maxLength: limits.maxIdBytes }) : idRule),
+        }),
+      ),
+      vector: InputVector({ description: 'Exactly vector_dim finite numbers.', examples: [[0.12, -0.5, 0.33, 0.9]] }),
+      metadata: Type.Optional(FreeFormObject({ description: metadataDoc, examples: [{ genre: 'scifi', year: 2004 }] })),
+    },
+    { description: 'Vector.', ...(idGenerated ? {} : checkedByDomain({ required: ['id', 'vector'] })) },
+  );
+}
 
 const writeExample = {
   vectors: [
@@ -20,9 +31,16 @@ const writeExample = {
   ],
 };
 
-export const WriteVectorsBody = RequestBody(
-  { vectors: Type.Array(VectorInputSchema, { description: 'At most 10 000 vectors per call (413 above).' }) },
-  { description: 'InsertRequest / UpsertRequest without collection_name (it is in the path).', examples: [writeExample] },
+const vectorsDoc = '1..10 000 vectors per call (413 above), ids distinct.';
+
+export const InsertVectorsBody = RequestBody(
+  { vectors: Type.Array(vectorInput(true), { description: vectorsDoc, ...batchRule }) },
+  { description: 'InsertRequest without collection_name (it is in the path).', examples: [writeExample] },
+);
+
+export const UpsertVectorsBody = RequestBody(
+  { vectors: Type.Array(vectorInput(false), { description: vectorsDoc, ...batchRule }) },
+  { description: 'UpsertRequest without collection_name (it is in the path).', examples: [{ vectors: [{ ...writeExample.vectors[0], id: 'doc-1' }] }] },
 );
 
 export const WriteVectorsResponse = Type.Object(
@@ -35,13 +53,13 @@ export const WriteVectorsResponse = Type.Object(
 );
 
 export const DeleteVectorsBody = RequestBody(
-  { ids: Type.Array(Type.String(), { description: 'Ids to delete (1..512 bytes each); missing ones are ignored.' }) },
+  { ids: Type.Array(Type.String({ ...idRule }), { description: '1..10 000 ids to delete (1..512 bytes each); missing ones are ignored.', ...batchRule }) },
   { description: 'DeleteRequest without collection_name (it is in the path).', examples: [{ ids: ['doc-1', 'doc-2'] }] },
 );
 
 export const VectorIdParams = Type.Object({
-  name: Type.String({ description: 'Collection name.', examples: ['articles'] }),
-  id: Type.String({ description: 'Vector id (URL-encoded), 1..512 bytes.', examples: ['doc-1'] }),
+  name: Type.String({ description: 'Collection name.', examples: ['articles'], ...collectionNameRule }),
+  id: Type.String({ description: 'Vector id (URL-encoded), 1..512 bytes.', examples: ['doc-1'], ...idRule }),
 });
 
 export const StoredVectorSchema = Type.Object({

@@ -1,7 +1,7 @@
-import type { FinishReason, GenerationParams, GenerationResult } from '../../domain';
+import type { FinishReason, GenerationParams, GenerationResult, OutputFormat } from '../../domain';
 import { errors } from '../../errors';
 import type { LoadedModel } from './llamacpp-loaded-model';
-import type { ChatHistoryItem, LlamaContextSequence, Token } from './llamacpp-sdk';
+import type { ChatHistoryItem, LlamaContextSequence, LlamaGrammar, Token } from './llamacpp-sdk';
 import type { LlamaSettings } from './llamacpp-settings';
 
 /** How one generation reports back while it runs. */
@@ -23,9 +23,25 @@ function finishOf(reason: StopReason): FinishReason {
 }
 
 /**
+ * The grammar that holds the sampler to an output form: llama.cpp's JSON grammar, or one built
+ * from the JSON Schema (node-llama-cpp supports a subset: type, properties, items, enum, const,
+ * oneOf, $defs/$ref, string lengths and formats, array lengths; other keywords are not enforced).
+ */
+async function grammarFor(loaded: LoadedModel, output: OutputFormat | undefined): Promise<LlamaGrammar | undefined> {
+  if (output === undefined) return undefined;
+  if (output.kind === 'json') return loaded.model.llama.getGrammarFor('json');
+  try {
+    return await loaded.model.llama.createGrammarForJsonSchema(output.schema as never);
+  } catch (cause) {
+    throw errors.invalidArgument('response_format.json_schema.schema', `cannot be enforced: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
  * Runs one generation on a borrowed sequence: through the model's chat template (a fresh chat
- * session, so no history leaks between calls) or as raw completion. Prompt tokens are counted
- * after templating with the model's own tokenizer.
+ * session, so no history leaks between calls) or as raw completion (the model has no template, or
+ * the call asks for a plain continuation). Prompt tokens are counted after templating with the
+ * model's own tokenizer. An output form is enforced by a grammar on either path.
  */
 export async function generateOn(
   loaded: LoadedModel,
@@ -39,7 +55,9 @@ export async function generateOn(
   // (or temperature 0) reproduces its output whatever ran on the sequence before.
   await sequence.clearHistory();
   let completionTokens = 0;
+  const grammar = await grammarFor(loaded, params.output);
   const options = {
+    grammar,
     temperature: params.temperature ?? settings.defaults.temperature,
     topP: params.topP ?? settings.defaults.topP,
     seed: params.seed ?? settings.defaults.seed,
@@ -60,7 +78,7 @@ export async function generateOn(
     return Math.min(requested, room);
   };
 
-  if (loaded.chatWrapper) {
+  if (loaded.chatWrapper && params.raw !== true) {
     const session = new loaded.sdk.LlamaChatSession({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, systemPrompt: settings.systemPrompt ?? '' });
     try {
       const history: ChatHistoryItem[] = [...session.getChatHistory(), { type: 'user', text: prompt }, { type: 'model', response: [] }];

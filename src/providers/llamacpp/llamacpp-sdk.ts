@@ -10,6 +10,7 @@ export type {
   Llama,
   LlamaContext,
   LlamaContextSequence,
+  LlamaGrammar,
   LlamaLogLevel,
   LlamaModel,
   LlamaRankingContext,

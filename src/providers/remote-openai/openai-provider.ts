@@ -15,7 +15,7 @@ import { errors } from '../../errors';
 import { HostAllowlist, hostAndPort } from './host-allowlist';
 import { requestEvents, requestJson, type UpstreamContext, type UpstreamRequest } from './openai-http';
 import { authorizationOf, normalizeBaseUrl, OPENAI_DEFAULTS, settingsOf, settingViolations, type OpenAiSettings } from './openai-settings';
-import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult, rerankBody, rerankResult } from './remote-openai-wire';
+import { chatBody, chatResult, chunkParts, embeddingsBody, embeddingsResult, generationPath, rerankBody, rerankResult } from './remote-openai-wire';
 
 export interface OpenAiProviderOptions {
   /** The environment snapshot the composition root read once; API keys are looked up here by name. */
@@ -34,8 +34,8 @@ const READY_TIMEOUT_MS = 5_000;
 
 /**
  * Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LocalAI, llama.cpp server, another
- * taishang-ai): POST {base_url}/embeddings and /chat/completions, streaming by SSE, and for
- * rerankers the Cohere/Jina-shaped POST {base_url}/rerank those servers add.
+ * taishang-ai): POST {base_url}/embeddings, /chat/completions and (raw continuations) /completions,
+ * streaming by SSE, and for rerankers the Cohere/Jina-shaped POST {base_url}/rerank those servers add.
  *
  * Token counts come from the server's `usage` (streams ask for it with stream_options.include_usage).
  * A server that reports none gets 0 prompt tokens, and as completion tokens the number of streamed
@@ -107,7 +107,7 @@ export class OpenAiProvider implements ModelProvider {
   async generate(config: ModelConfig, prompt: string, params: GenerationParams, options: ModelCallOptions = {}): Promise<GenerationResult> {
     this.mustBe('generation', config);
     const settings = settingsOf(config);
-    const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, false), options);
+    const request = this.request(config, settings, 'POST', generationPath(params), chatBody(config.modelId, prompt, params, settings, false), options);
     return chatResult(await requestJson(request, this.context), request.where);
   }
 
@@ -116,7 +116,7 @@ export class OpenAiProvider implements ModelProvider {
     this.mustBe('generation', config);
     const settings = settingsOf(config);
     const { signal } = options;
-    const request = this.request(config, settings, 'POST', '/chat/completions', chatBody(config.modelId, prompt, params, settings, true), options);
+    const request = this.request(config, settings, 'POST', generationPath(params), chatBody(config.modelId, prompt, params, settings, true), options);
     let text = '';
     let textChunks = 0;
     let finishReason: FinishReason = 'stop';

@@ -71,10 +71,20 @@ export function rerankResult(answer: unknown, count: number, where: string): Rer
   return { scores, truncated: scores.map(() => false), ...(counted ? { tokens: tokens as number } : {}) };
 }
 
-/** The call's settings win; the model's configured defaults fill the gaps; the server's own defaults the rest. */
+/** A raw continuation is the server's /completions; everything else its /chat/completions. */
+export function generationPath(params: GenerationParams): '/completions' | '/chat/completions' {
+  return params.raw === true ? '/completions' : '/chat/completions';
+}
+
+/**
+ * The call's settings win; the model's configured defaults fill the gaps; the server's own defaults
+ * the rest. An output form travels as the server's response_format, which it enforces.
+ */
 export function chatBody(modelId: string, prompt: string, params: GenerationParams, settings: OpenAiSettings, stream: boolean): Record<string, unknown> {
   const p = { ...settings.defaults, ...definedOnly(params) };
-  const body: Record<string, unknown> = { model: modelId, messages: [{ role: 'user', content: prompt }], stream };
+  const body: Record<string, unknown> = params.raw === true ? { model: modelId, prompt, stream } : { model: modelId, messages: [{ role: 'user', content: prompt }], stream };
+  if (params.output?.kind === 'json') body.response_format = { type: 'json_object' };
+  if (params.output?.kind === 'json_schema') body.response_format = { type: 'json_schema', json_schema: { name: params.output.name, schema: params.output.schema } };
   // max_tokens rather than max_completion_tokens: every compatible server knows the former.
   if (p.maxTokens !== undefined) body.max_tokens = p.maxTokens;
   if (p.temperature !== undefined) body.temperature = p.temperature;
@@ -86,10 +96,11 @@ export function chatBody(modelId: string, prompt: string, params: GenerationPara
 }
 
 export function chatResult(answer: unknown, where: string): GenerationResult {
-  const choice = (answer as { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[] })?.choices?.[0];
-  const content = choice?.message?.content;
+  // A chat answer carries message.content, a completion's answer text.
+  const choice = (answer as { choices?: { message?: { content?: unknown }; text?: unknown; finish_reason?: unknown }[] })?.choices?.[0];
+  const content = choice?.message === undefined ? choice?.text : choice.message.content;
   if (choice === undefined || (typeof content !== 'string' && content !== null && content !== undefined)) {
-    throw upstreamError({ kind: 'malformed', detail: 'no choices[0].message.content' }, where);
+    throw upstreamError({ kind: 'malformed', detail: 'no choices[0].message.content or choices[0].text' }, where);
   }
   const usage = usageOf(answer);
   return {
@@ -102,8 +113,8 @@ export function chatResult(answer: unknown, where: string): GenerationResult {
 
 /** One `chat.completion.chunk`: its text delta, its finish reason, its usage (the include_usage chunk). */
 export function chunkParts(event: Record<string, unknown>): { text: string; finishReason: FinishReason | null; usage: ReturnType<typeof usageOf> } {
-  const choice = (event.choices as { delta?: { content?: unknown }; finish_reason?: unknown }[] | undefined)?.[0];
-  const content = choice?.delta?.content;
+  const choice = (event.choices as { delta?: { content?: unknown }; text?: unknown; finish_reason?: unknown }[] | undefined)?.[0];
+  const content = choice?.delta === undefined ? choice?.text : choice.delta.content;
   return {
     text: typeof content === 'string' ? content : '',
     finishReason: choice?.finish_reason === undefined || choice.finish_reason === null ? null : finishReasonOf(choice.finish_reason),

@@ -55,7 +55,7 @@ export const DEFAULT_ACTIVATION: Activation = 'sigmoid';
 export const DEFAULT_MAX_BATCH = 32;
 /** Larger batches only add padding and memory with no throughput gain on CPU. */
 const MAX_MAX_BATCH = 256;
-const KNOWN_KEYS = ['kind', 'dtype', 'max_batch', 'dimensions', 'architecture', 'activation'];
+const KNOWN_KEYS = ['kind', 'dtype', 'max_batch', 'dimensions', 'architecture', 'activation', 'matryoshka_dimensions'];
 
 /**
  * Hub ids (`owner/name`) or plain folder names, resolved under MODEL_CACHE_DIR; no absolute paths or
