@@ -119,11 +119,10 @@ describe('VECTOR_BACKEND=milvus: an outage of Milvus', () => {
 
     await milvus.stop(true);
     const deadline = 4000;
-    const started = Date.now();
-    // A client that gives up after `deadline` ms: the UNAVAILABLE must come first.
+    // A client that gives up after `deadline` ms: UNAVAILABLE (not the client's own CANCELLED)
+    // shows the service answered first.
     const failed = await grpcCode(svc.vectors.search({ collectionName: 'books', queryVector: unit(1) }, { signal: AbortSignal.timeout(deadline) }));
     expect(failed).toBe(Status.UNAVAILABLE);
-    expect(Date.now() - started).toBeLessThan(deadline);
     expect(await grpcCode(svc.vectors.insert({ collectionName: 'books', vectors: [{ id: 'down', vector: unit(5) }] }, { signal: AbortSignal.timeout(deadline) }))).toBe(Status.UNAVAILABLE);
     const restDown = await rest(svc.baseUrl, 'POST', '/v1/collections/books/search', { query_vector: unit(1) });
     expect(restDown).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });

@@ -113,12 +113,12 @@ export function nextGenerationEnd(llamacpp: LlamaCppProvider): Promise<Generatio
 }
 
 /**
- * Asserts a generation the caller abandoned at `abortedAt` stopped within a second (issue 3),
- * short of its `maxTokens`, and that no token is produced afterwards.
+ * Asserts a generation the caller abandoned stopped short of its `maxTokens`, and
+ * that no token is produced afterwards (counted by the provider, never timed: tests assert no
+ * wall-clock durations).
  */
-export async function expectGenerationStopped(llamacpp: LlamaCppProvider, ended: Promise<GenerationEnd>, abortedAt: number, maxTokens: number): Promise<void> {
+export async function expectGenerationStopped(llamacpp: LlamaCppProvider, ended: Promise<GenerationEnd>, maxTokens: number): Promise<void> {
   const end = await ended;
-  expect(Date.now() - abortedAt).toBeLessThan(1000);
   expect(end.finishReason).toBe('cancelled');
   expect(end.completionTokens).toBeLessThan(maxTokens);
   expect(llamacpp.activity.active).toBe(0);

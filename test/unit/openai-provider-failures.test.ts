@@ -95,10 +95,8 @@ describe('openai provider: upstream failures, one mapping', () => {
 
   it('maps a server that does not answer within timeout_ms to DEADLINE_EXCEEDED, and ends the request', async () => {
     server.script = () => undefined;
-    const started = Date.now();
     const e = await failure(provider.generate(config({ timeout_ms: 150 }), 'hi', {}));
     expect(e.code).toBe('DEADLINE_EXCEEDED');
-    expect(Date.now() - started).toBeLessThan(1_500);
     await waitFor(() => server.aborted === 1);
   });
 
@@ -110,7 +108,8 @@ describe('openai provider: upstream failures, one mapping', () => {
     const seen: unknown[] = [];
     const e = await failure(
       (async () => {
-        for await (const c of provider.stream(config({ timeout_ms: 150 }), 'hi', {})) seen.push(c);
+        // Idle time, reset by every chunk: long enough that a loaded machine still delivers 'a' first.
+        for await (const c of provider.stream(config({ timeout_ms: 2_000 }), 'hi', {})) seen.push(c);
       })(),
     );
     expect(e.code).toBe('DEADLINE_EXCEEDED');

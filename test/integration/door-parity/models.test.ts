@@ -28,9 +28,8 @@ describe('door parity: ModelService with real models', () => {
     const door = doors.find((d) => d.name === name)!;
     const ended = nextGenerationEnd(app.providers!.llamacpp);
     const outcome = await door.abandonStream({ op: 'streamText', model: 'smollm', prompt: LONG_PROMPT, parameters: { max_tokens: 600, ...GREEDY } }, 3);
-    const abortedAt = Date.now();
     expect(outcome).toBe('AbortError');
-    await expectGenerationStopped(app.providers!.llamacpp, ended, abortedAt, 600);
+    await expectGenerationStopped(app.providers!.llamacpp, ended, 600);
   });
 
   it('reached every one of the 10 operations successfully through each door', () => {
