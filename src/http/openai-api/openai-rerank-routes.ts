@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OPERATION_ACCESS, type ModelService, type Reranking } from '../../domain';
+import { modelLimits, NON_BLANK_PATTERN, OPERATION_ACCESS, type ModelService, type Reranking } from '../../domain';
 import { errors } from '../../errors';
 import type { HttpApp } from '../http-app-type';
 import { callOptions } from '../request-signal';
-import { RequestBody } from '../schemas/common-schemas';
+import { checkedByDomain, RequestBody } from '../schemas/common-schemas';
 import { openAiErrorResponses } from './openai-errors';
+import { modelRule } from './openai-schemas';
 
 /**
  * POST /openai/v1/rerank: the Cohere/Jina rerank shape that RAG frameworks (LangChain, LlamaIndex,
@@ -25,15 +26,29 @@ const example = {
   return_documents: true,
 };
 
+/** A query's or document's rule, as the domain checks it. */
+const documentRule = { pattern: NON_BLANK_PATTERN, maxLength: modelLimits.maxRerankTextBytes };
+
 export const RerankBody = RequestBody(
   {
-    model: Type.String({ description: 'A reranker model name from GET /openai/v1/models.', examples: [example.model] }),
-    query: Type.String({ description: 'Not empty, at most 64 KiB.', examples: [example.query] }),
+    model: Type.String({ description: 'A reranker model name from GET /openai/v1/models.', examples: [example.model], ...modelRule }),
+    query: Type.String({ description: 'Not blank, at most 64 KiB.', examples: [example.query], ...checkedByDomain(documentRule) }),
     documents: Type.Array(Type.Unknown(), {
-      description: '1..1000 documents, each a string or an object with a `text` string (Jina, Cohere v1), not empty and at most 64 KiB; 4 MiB in all.',
+      description: '1..1000 documents, each a string or an object with a `text` string (Jina, Cohere v1), not blank and at most 64 KiB; 4 MiB in all.',
       examples: [example.documents],
+      // The door reads the two shapes itself (documentTexts), so the rule is declared, not validated.
+      ...checkedByDomain({
+        minItems: 1,
+        maxItems: modelLimits.maxRerankDocuments,
+        items: { anyOf: [{ type: 'string', ...documentRule }, { type: 'object', required: ['text'], properties: { text: { type: 'string', ...documentRule } } }] },
+      }),
     }),
-    top_n: Nullable(Type.Integer({ description: 'How many results, best first: 0..1000; absent, null or 0 returns every document, as does a value above their count.' })),
+    top_n: Nullable(
+      Type.Integer({
+        description: 'How many results, best first: 0..1000; absent, null or 0 returns every document, as does a value above their count.',
+        ...checkedByDomain({ minimum: 0, maximum: modelLimits.maxRerankDocuments }),
+      }),
+    ),
     return_documents: Nullable(Type.Boolean({ description: 'Echo each result\'s document as `{text}`. Default false (Cohere\'s).' })),
   },
   { description: 'A Cohere/Jina rerank request.', examples: [example] },

@@ -243,12 +243,19 @@ const rerankExample = { query: 'The weather is lovely today.', documents: ['He d
 
 export const RerankBody = RequestBody(
   {
-    query: Type.String({ description: 'Not empty, at most 64 KiB.', examples: [rerankExample.query] }),
-    documents: Type.Array(Type.String(), {
-      description: '1..1000 documents to score against the query, each not empty and at most 64 KiB, 4 MiB in all.',
+    query: Type.String({ description: 'Not blank, at most 64 KiB.', examples: [rerankExample.query], ...nonBlank(modelLimits.maxRerankTextBytes) }),
+    documents: Type.Array(Type.String({ ...nonBlank(modelLimits.maxRerankTextBytes) }), {
+      description: '1..1000 documents to score against the query, each not blank and at most 64 KiB, 4 MiB in all.',
       examples: [rerankExample.documents],
+      ...checkedByDomain({ minItems: 1, maxItems: modelLimits.maxRerankDocuments }),
     }),
-    top_n: Type.Optional(Type.Integer({ description: 'How many results, best first: 0..1000; 0 or absent returns every document, as does a value above their count.', examples: [2] })),
+    top_n: Type.Optional(
+      Type.Integer({
+        description: 'How many results, best first: 0..1000; 0 or absent returns every document, as does a value above their count.',
+        examples: [2],
+        ...checkedByDomain({ minimum: 0, maximum: modelLimits.maxRerankDocuments }),
+      }),
+    ),
   },
   { description: 'RerankRequest without model_name (it is in the path).', examples: [rerankExample] },
 );
