@@ -4,6 +4,7 @@ import { baseSchema } from '../../src/adapters/vector/lance/lance-arrow-rows';
 import type { CatalogEntry } from '../../src/adapters/vector/lance/lance-catalog';
 import type { CollectionState } from '../../src/adapters/vector/lance/lance-collection-state';
 import { EXACT_MATCH_LIMIT } from '../../src/adapters/vector/lance/lance-few-matches';
+import { LanceIdLookup } from '../../src/adapters/vector/lance/lance-id-lookup';
 import { typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import { searchCollection } from '../../src/adapters/vector/lance/lance-reader';
 import { parseFilter, type SearchQuery } from '../../src/domain';
@@ -84,7 +85,7 @@ function state(table: Table, indexed: boolean): CollectionState {
     engineIndexRows: indexed ? 10_000 : null,
   };
   const schema = baseSchema(2);
-  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, commitsSinceOptimize: 0, activity: new LanceActivity() };
+  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, commitsSinceOptimize: 0, activity: new LanceActivity(), ids: new LanceIdLookup() };
 }
 
 const annRow = (id: string, distance: number) => ({ id, metadata: '{}', _distance: distance });

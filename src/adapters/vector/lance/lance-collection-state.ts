@@ -2,6 +2,7 @@ import type { Table } from '@lancedb/lancedb';
 import type { Schema } from 'apache-arrow';
 import type { LanceActivity } from './lance-activity';
 import type { CatalogEntry } from './lance-catalog';
+import type { LanceIdLookup } from './lance-id-lookup';
 
 /** The mutable runtime view of one collection, shared by its writer, reader and maintenance. */
 export interface CollectionState {
@@ -13,6 +14,8 @@ export interface CollectionState {
   engineIndex: boolean;
   /** Data commits since the last optimize; drives background compaction. */
   commitsSinceOptimize: number;
+  /** The collection's ids in memory, and where recent rows sit: lookups by id without scans. */
+  readonly ids: LanceIdLookup;
   /** The store's engine steps: every engine call of a caller goes through it (cancellation, counting). */
   readonly activity: LanceActivity;
 }

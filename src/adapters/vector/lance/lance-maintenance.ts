@@ -98,6 +98,8 @@ export class LanceMaintenance {
     const { table } = this.state;
     await table.optimize({ cleanupOlderThan: pruneCutoff(await table.listVersions()) });
     this.state.commitsSinceOptimize = 0;
+    // Optimize brought the id BTREE up to date: lookups of the rows written so far need no positions.
+    this.state.ids.indexed(await table.countRows());
     if (!retrain) return;
     const plan = this.plan();
     if (plan === null) return;

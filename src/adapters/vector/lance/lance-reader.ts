@@ -12,11 +12,9 @@ import {
   type LanceRow,
 } from './lance-arrow-rows';
 import { EXACT_MATCH_LIMIT, countMatches, exactAmongMatches } from './lance-few-matches';
-import { compileFilter, idInPredicate } from './lance-filter-compiler';
+import { compileFilter } from './lance-filter-compiler';
 import { distanceTypeOf, indexFamily, scoreOf, searchTuning } from './lance-index-mapping';
 import type { CollectionState } from './lance-collection-state';
-
-const ID_CHUNK = 4096;
 
 /**
  * A filtered search returns the k nearest among the matching rows. Whether it goes through the
@@ -74,17 +72,9 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   return rankThroughTies(query.topK, entry.metricType, fetch);
 }
 
-/** The stored records among `ids`, in no particular order; one engine step per chunk of ids. */
+/** The stored records among `ids`, in no particular order, found through the id lookup (lance-id-lookup.ts). */
 export async function getRecords(state: CollectionState, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
-  const out: VectorRecord[] = [];
-  const unique = [...new Set(ids)];
   const step = { collection: state.entry.name, kind: 'get' } as const;
-  for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const chunk = unique.slice(i, i + ID_CHUNK);
-    const rows = (await state.activity.read(step, signal, () =>
-      state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN]).toArray(),
-    )) as LanceRow[];
-    for (const row of rows) out.push({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) });
-  }
-  return out;
+  const rows = await state.ids.find(state.table, [...new Set(ids)], [ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN], (run) => state.activity.read(step, signal, run));
+  return rows.map((row) => ({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) }));
 }
