@@ -85,7 +85,7 @@ function state(table: Table, indexed: boolean): CollectionState {
     engineIndexRows: indexed ? 10_000 : null,
   };
   const schema = baseSchema(2);
-  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, commitsSinceOptimize: 0, activity: new LanceActivity(), ids: new LanceIdLookup() };
+  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, commitsSinceOptimize: 0, rowsSinceOptimize: 0, rowsAtOptimize: 0, activity: new LanceActivity(), ids: new LanceIdLookup() };
 }
 
 const annRow = (id: string, distance: number) => ({ id, metadata: '{}', _distance: distance });

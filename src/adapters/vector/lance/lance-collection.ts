@@ -85,6 +85,8 @@ export class LanceCollection {
       columns: new Set(schema.fields.map((f) => f.name)),
       engineIndex: false,
       commitsSinceOptimize: 0,
+      rowsSinceOptimize: 0,
+      rowsAtOptimize: 0,
       activity: deps.activity,
       ids: new LanceIdLookup(),
     };

@@ -46,7 +46,7 @@ export class LanceTableWriter implements WriteExecutor {
       const leaves = await this.prepare(accepted, signal);
       await this.committing(signal, () => this.state.table.add(buildRows(this.state.schema, accepted, leaves)));
       ids.appended(accepted.map((r) => r.id));
-      this.committed();
+      this.committed(accepted.length);
     }
     return outcomes;
   }
@@ -79,7 +79,7 @@ export class LanceTableWriter implements WriteExecutor {
         ids.moved(added, [], await this.rowCount());
       } else ids.forget();
     }
-    this.committed();
+    this.committed(records.length);
   }
 
   /** One delete per chunk of ids the lookup may hold (none: no engine call); when every caller has left, the chunks not begun are not deleted. */
@@ -98,7 +98,7 @@ export class LanceTableWriter implements WriteExecutor {
       if (done > 0) {
         if (deleted === done) ids.moved([], held.slice(0, done), await this.rowCount());
         else ids.forget();
-        this.committed();
+        this.committed(deleted);
       }
     }
   }
@@ -174,9 +174,11 @@ export class LanceTableWriter implements WriteExecutor {
     return this.state.activity.write({ collection: this.state.entry.name, kind: 'write' }, signal, run);
   }
 
-  private committed(): void {
+  /** After a data commit that wrote (or deleted) `rows` rows: updatedAt moves, compaction bookkeeping. */
+  private committed(rows: number): void {
     const { entry } = this.state;
     this.state.entry = { ...entry, updatedAt: Math.max(Date.now(), entry.updatedAt + 1) };
     this.state.commitsSinceOptimize += 1;
+    this.state.rowsSinceOptimize += rows;
   }
 }
