@@ -12,6 +12,7 @@ import { runLoad } from './measure';
 import { measureMatrix, type Door, type SearchRow } from './search-matrix';
 import { startService } from './service-process';
 import { memoryOf, treeBytes } from './soak-proc';
+import { cpuBetween, sampleCpu } from './cpu-meter';
 
 export const HNSW: IndexSpec = { indexType: 'HNSW', metricType: 'COSINE', params: {} };
 const COLLECTION = 'bench_scale';
@@ -36,6 +37,12 @@ export interface ScaleSettings {
 export interface SideResult {
   ingestSeconds: number;
   vectorsPerSecond: number;
+  /**
+   * CPU per ingested batch. Service: the service process, and the gRPC client in the bench
+   * process apart (both on the same cores). Direct: the bench process, LanceDB's threads included.
+   */
+  ingestCpuMsPerBatch: number;
+  clientCpuMsPerBatch: number;
   /** Service: Compact after the ingest (its background compactions included); direct: none. */
   compactSeconds: number;
   indexBuildSeconds: number;
@@ -76,8 +83,11 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
   let opened: Awaited<ReturnType<typeof openServiceTable>> | undefined;
   try {
     await grpc.client.createCollection({ name: COLLECTION, description: 'bench:scale', vectorDim: data.dim, indexParams: { indexType: 'FLAT', metricType: 'COSINE', params: {} } });
+    const batches = Math.ceil(count / s.batch);
+    const cpu0 = sampleCpu(service.pid);
     const ingestSeconds = await ingestOverGrpc(grpc.client, COLLECTION, data.vectors, s.batch);
-    s.log(`${set.name}: gRPC ingest ${(count / ingestSeconds).toFixed(0)} vectors/s`);
+    const ingestCpu = cpuBetween(cpu0, sampleCpu(service.pid));
+    s.log(`${set.name}: gRPC ingest ${(count / ingestSeconds).toFixed(0)} vectors/s; CPU per batch: service ${((ingestCpu.service * 1000) / batches).toFixed(1)} ms, client ${((ingestCpu.bench * 1000) / batches).toFixed(1)} ms`);
     let t = process.hrtime.bigint();
     await grpc.client.compact({ collectionName: COLLECTION });
     const compactSeconds = seconds(t);
@@ -93,9 +103,12 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
     const table = await db.createEmptyTable('direct', directSchema(data.dim));
     direct = { db, table };
     t = process.hrtime.bigint();
+    const directCpu0 = process.cpuUsage();
     for (let from = 0; from < count; from += s.batch) await table.add(arrowBatch(directSchema(data.dim), data.vectors.slice(from, from + s.batch), from));
     const directIngest = seconds(t);
-    s.log(`${set.name}: direct ingest ${(count / directIngest).toFixed(0)} vectors/s`);
+    const directCpu = process.cpuUsage(directCpu0);
+    const directCpuMs = (directCpu.user + directCpu.system) / 1000 / batches;
+    s.log(`${set.name}: direct ingest ${(count / directIngest).toFixed(0)} vectors/s; CPU per batch ${directCpuMs.toFixed(1)} ms`);
     t = process.hrtime.bigint();
     await table.createIndex('vector', { config: engineIndexPlan(HNSW, data.dim, INDEX_MIN_ROWS)!.config(), name: 'vector_idx' });
     const directBuild = seconds(t);
@@ -137,8 +150,8 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
     return {
       set: set.name,
       count,
-      service: side({ ingestSeconds, compactSeconds, indexBuildSeconds: serviceBuild, index: serviceIndex, recall: serviceRecall.recall, shortAnswers: serviceRecall.short, diskMiB: (await treeBytes(join(serviceDir, 'vectors'))) / 2 ** 20, rssMiB: serviceMemory.rssMiB, peakRssMiB: serviceMemory.peakMiB }),
-      direct: side({ ingestSeconds: directIngest, compactSeconds: 0, indexBuildSeconds: directBuild, index: directIndex, recall: directRecall.recall, shortAnswers: directRecall.short, diskMiB: (await treeBytes(directDir)) / 2 ** 20, rssMiB: benchMemory.rssMiB, peakRssMiB: benchMemory.peakMiB }),
+      service: side({ ingestSeconds, ingestCpuMsPerBatch: (ingestCpu.service * 1000) / batches, clientCpuMsPerBatch: (ingestCpu.bench * 1000) / batches, compactSeconds, indexBuildSeconds: serviceBuild, index: serviceIndex, recall: serviceRecall.recall, shortAnswers: serviceRecall.short, diskMiB: (await treeBytes(join(serviceDir, 'vectors'))) / 2 ** 20, rssMiB: serviceMemory.rssMiB, peakRssMiB: serviceMemory.peakMiB }),
+      direct: side({ ingestSeconds: directIngest, ingestCpuMsPerBatch: directCpuMs, clientCpuMsPerBatch: 0, compactSeconds: 0, indexBuildSeconds: directBuild, index: directIndex, recall: directRecall.recall, shortAnswers: directRecall.short, diskMiB: (await treeBytes(directDir)) / 2 ** 20, rssMiB: benchMemory.rssMiB, peakRssMiB: benchMemory.peakMiB }),
       ingestRatio: directIngest / ingestSeconds,
       search,
     };

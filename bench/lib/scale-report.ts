@@ -11,7 +11,12 @@ export function scaleTargets(lance: readonly LanceScaleResult[], milvus: MilvusS
   const out: Target[] = [];
   for (const r of lance) {
     const label = `${r.set} ${r.count}`;
-    if (r.set === 'clustered') out.push({ name: `${label}: gRPC Insert / LanceDB table.add (vectors/s)`, goal: '>= 0.80', actual: r.ingestRatio.toFixed(3), met: r.ingestRatio >= 0.8 });
+    if (r.set === 'clustered') {
+      out.push({ name: `${label}: gRPC Insert / LanceDB table.add (vectors/s)`, goal: '>= 0.80', actual: r.ingestRatio.toFixed(3), met: r.ingestRatio >= 0.8 });
+      // The gRPC client encodes every float in JS on the same cores; the service's own CPU per batch against LanceDB's is what the service adds.
+      const cpu = r.direct.ingestCpuMsPerBatch / r.service.ingestCpuMsPerBatch;
+      out.push({ name: `${label}: CPU per ingested batch, direct (bench process) / service`, goal: '>= 0.80', actual: cpu.toFixed(3), met: cpu >= 0.8 });
+    }
     const g1 = row(r.search, 'grpc', 1);
     const d1 = row(r.search, 'direct', 1);
     if (g1 && d1) out.push({ name: `${label}: HNSW p99 at concurrency 1, service / direct`, goal: '<= 2', actual: (g1.p99Ms / d1.p99Ms).toFixed(2), met: g1.p99Ms <= 2 * d1.p99Ms });
@@ -44,6 +49,8 @@ export function scaleTables(lance: readonly LanceScaleResult[], milvus: MilvusSc
         vectors: r.count,
         side,
         'ingest v/s': Math.round(x.vectorsPerSecond),
+        'CPU ms/batch': x.ingestCpuMsPerBatch,
+        'client CPU ms/batch': side === 'service' ? x.clientCpuMsPerBatch : '-',
         'compact s': x.compactSeconds,
         'HNSW build s': x.indexBuildSeconds,
         [`recall@10`]: x.recall.toFixed(4),
@@ -74,7 +81,8 @@ export function scaleTables(lance: readonly LanceScaleResult[], milvus: MilvusSc
   if (milvus) {
     lines.push(
       `Milvus ${milvus.count}: gRPC ingest ${Math.round(milvus.vectorsPerSecond)} vectors/s, Compact ${milvus.compactSeconds.toFixed(1)} s, ` +
-        `HNSW build + load ${milvus.indexBuildSeconds.toFixed(1)} s; recall@10 service ${milvus.recall.service.toFixed(4)}, SDK ${milvus.recall.sdk.toFixed(4)}; index ${JSON.stringify(milvus.index)}`,
+        `CreateIndex ${milvus.indexBuildSeconds.toFixed(1)} s (then Milvus reported ${milvus.indexAtReturn.indexedRows} of ${milvus.indexAtReturn.totalRows} rows indexed; ` +
+        `all ${milvus.indexReadyAfterSeconds === null ? 'never' : `${milvus.indexReadyAfterSeconds.toFixed(1)} s later`}); recall@10 service ${milvus.recall.service.toFixed(4)}, SDK ${milvus.recall.sdk.toFixed(4)}; index ${JSON.stringify(milvus.index)}`,
       '',
     );
   }
