@@ -1,10 +1,8 @@
 import type { Table } from '@lancedb/lancedb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LanceVectorStore } from '../../src/adapters/vector/lance';
 import type { CollectionState } from '../../src/adapters/vector/lance/lance-collection-state';
 import type { CollectionSpec, VectorRecord } from '../../src/domain';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Lookups by id without scans (issue 12), on real LanceDB in a temp dir. The collection's table
@@ -14,14 +12,9 @@ import type { CollectionSpec, VectorRecord } from '../../src/domain';
  */
 type EngineCall = 'add' | 'mergeInsert' | 'delete' | 'takeOffsets' | 'scan' | 'index-only' | 'load';
 
-let root: string;
 const stores: LanceVectorStore[] = [];
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'lance-ids-'));
-});
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
-  await rm(root, { recursive: true, force: true });
 });
 
 const DIM = 4;
@@ -29,9 +22,9 @@ const spec = (name: string): CollectionSpec => ({ name, description: '', dimensi
 const rec = (id: string, x = 1): VectorRecord => ({ id, vector: [x, 0, 0, 1], metadata: { id } });
 const recs = (prefix: string, n: number): VectorRecord[] => Array.from({ length: n }, (_, i) => rec(`${prefix}${i}`, i));
 
-async function openStore(dataDir: string): Promise<LanceVectorStore> {
+async function openStore(dataDir?: string): Promise<LanceVectorStore> {
   // No background optimize during a case unless it asks for one (Compact).
-  const store = await LanceVectorStore.open({ dataDir, compactEveryCommits: 1_000_000 });
+  const store = await LanceVectorStore.open({ dataDir: dataDir ?? (await tempDir('lance-ids')), compactEveryCommits: 1_000_000 });
   stores.push(store);
   return store;
 }
@@ -74,7 +67,7 @@ const sortedIds = (rows: VectorRecord[]): string[] => rows.map((r) => r.id).sort
 
 describe('the in-memory id lookup of the embedded store', () => {
   it('Insert of new ids makes only the add; a stored id is found without a scan and the batch is rejected whole', async () => {
-    const store = await openStore(join(root, 'insert'));
+    const store = await openStore();
     await store.createCollection(spec('c'));
     const calls = record(store, 'c');
     await store.insert('c', () => recs('a', 500));
@@ -89,7 +82,7 @@ describe('the in-memory id lookup of the embedded store', () => {
   });
 
   it('GetByID reads recent rows by position and older ones from the BTREE alone; ids never stored cost no engine call', async () => {
-    const store = await openStore(join(root, 'get'));
+    const store = await openStore();
     await store.createCollection(spec('c'));
     await store.insert('c', () => recs('old', 300));
     await store.compact('c');
@@ -110,7 +103,7 @@ describe('the in-memory id lookup of the embedded store', () => {
   });
 
   it('Upsert of new ids is an add, of stored ids one mergeInsert; Delete of ids never stored makes no engine call; a deleted id can be inserted again', async () => {
-    const store = await openStore(join(root, 'upsert'));
+    const store = await openStore();
     await store.createCollection(spec('c'));
     await store.insert('c', () => recs('r', 100));
     const calls = record(store, 'c');
@@ -134,7 +127,7 @@ describe('the in-memory id lookup of the embedded store', () => {
   });
 
   it('after a restart the ids are read again, and rows the BTREE does not cover are still found and still block a second insert', async () => {
-    const dataDir = join(root, 'restart');
+    const dataDir = await tempDir('lance-ids-restart');
     const first = await openStore(dataDir);
     await first.createCollection(spec('c'));
     await first.insert('c', () => recs('a', 200));
