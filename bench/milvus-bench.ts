@@ -6,16 +6,16 @@
  * bench:vectors. Prints a markdown table and writes bench/results/milvus-<timestamp>.json and
  * milvus-latest.json.
  */
-import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { searchParamsFor } from '../src/adapters/vector/milvus/milvus-index-mapping';
 import type { IndexSpec } from '../src/domain';
 import { benchConfig, type BenchConfig } from './lib/bench-config';
 import { clusteredDataset } from './lib/dataset';
+import { directMilvusSearcher } from './lib/direct-milvus';
 import { ingestOverGrpc, openGrpcDoor, type GrpcDoor } from './lib/grpc-door';
 import { table } from './lib/measure';
 import { machineInfo } from './lib/report';
@@ -116,21 +116,8 @@ async function main(): Promise<void> {
 
 /** The adapter's search, made by hand: same metric, search parameters and consistency. */
 function directSearcher(client: MilvusClient, queries: number[][], index: IndexSpec, config: BenchConfig): Searcher {
-  const params = searchParamsFor(index, config.topK);
-  return async (i) => {
-    const res = await client.search({
-      collection_name: COLLECTION,
-      anns_field: 'vector',
-      data: [queries[i % queries.length]!],
-      limit: config.topK,
-      metric_type: index.metricType,
-      params,
-      output_fields: ['id', 'metadata'],
-      consistency_level: ConsistencyLevelEnum.Strong,
-    });
-    if (res.status.error_code !== 'Success' || res.status.code !== 0) throw new Error(`direct search failed: ${res.status.reason}`);
-    return (res.results as { id: string }[]).map((h) => String(h.id));
-  };
+  const search = directMilvusSearcher(client, COLLECTION, index, config.topK);
+  return (i) => search(queries[i % queries.length]!);
 }
 
 main().catch((err: unknown) => {

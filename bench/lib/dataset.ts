@@ -37,3 +37,10 @@ export function clusteredDataset(opts: { count: number; dim: number; clusters: n
     queries: Array.from({ length: opts.queries }, point),
   };
 }
+
+/** `count` + `queries` vectors with every component uniform in [-1, 1): no structure for an index to exploit. */
+export function uniformDataset(opts: { count: number; dim: number; queries: number; seed: number }): Dataset {
+  const next = rng(opts.seed);
+  const point = (): Float32Array => Float32Array.from({ length: opts.dim }, () => next() * 2 - 1);
+  return { dim: opts.dim, vectors: Array.from({ length: opts.count }, point), queries: Array.from({ length: opts.queries }, point) };
+}

@@ -15,12 +15,7 @@ import { idOf, metadataOf } from './grpc-door';
 
 /** Ingest baseline: the same batches `table.add`ed, one at a time, to a fresh table in `dir`. */
 export async function ingestDirect(dir: string, vectors: readonly Float32Array[], batch: number): Promise<number> {
-  const dim = vectors[0]?.length ?? 0;
-  const schema = new Schema([
-    new Field(ID_COLUMN, new Utf8(), false),
-    new Field(VECTOR_COLUMN, new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
-    new Field(METADATA_COLUMN, new Utf8(), false),
-  ]);
+  const schema = directSchema(vectors[0]?.length ?? 0);
   const db = await connect(dir);
   try {
     const table = await db.createEmptyTable('ingest_baseline', schema);
@@ -37,7 +32,8 @@ export async function ingestDirect(dir: string, vectors: readonly Float32Array[]
   }
 }
 
-function arrowBatch(schema: Schema, rows: readonly Float32Array[], offset: number): ArrowTable {
+/** Rows `offset`… as the service stores them minus its typed metadata column: id, vector, metadata JSON. */
+export function arrowBatch(schema: Schema, rows: readonly Float32Array[], offset: number): ArrowTable {
   const type = schema.fields[1]!.type as FixedSizeList;
   const flat = new Float32Array(rows.length * type.listSize);
   rows.forEach((v, i) => flat.set(v, i * type.listSize));
@@ -49,6 +45,15 @@ function arrowBatch(schema: Schema, rows: readonly Float32Array[], offset: numbe
   ];
   const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new ArrowTable(schema, new RecordBatch(schema, data));
+}
+
+/** The direct baseline's table: the service's fixed columns. */
+export function directSchema(dim: number): Schema {
+  return new Schema([
+    new Field(ID_COLUMN, new Utf8(), false),
+    new Field(VECTOR_COLUMN, new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
+    new Field(METADATA_COLUMN, new Utf8(), false),
+  ]);
 }
 
 /** The service's own Lance table of `collection`, found through its catalog (DATA_DIR/vectors/catalog/c_<hex>.json). */
@@ -64,16 +69,20 @@ export async function openServiceTable(dataDir: string, collection: string): Pro
   throw new Error(`collection '${collection}' is not in the service's catalog at ${catalogDir}`);
 }
 
-/** A search on the table exactly as the adapter issues it for `spec` (null: no index, exact search). */
-export function directSearcher(table: Table, spec: IndexSpec, topK: number): (query: number[]) => Promise<string[]> {
+/**
+ * A search on the table exactly as the adapter issues it for `spec` (null: no index, exact
+ * search). `limit`: rows asked of the engine (the adapter asks topK + 1 to see a tie at the cut),
+ * cut to topK.
+ */
+export function directSearcher(table: Table, spec: IndexSpec, topK: number, limit = topK): (query: number[]) => Promise<string[]> {
   const family = indexFamily(spec);
-  const tuning = family === null ? null : searchTuning(spec, family, topK);
+  const tuning = family === null ? null : searchTuning(spec, family, limit);
   return async (query) => {
     let q: VectorQuery = table
       .vectorSearch(query)
       .column(VECTOR_COLUMN)
       .distanceType(distanceTypeOf(spec.metricType))
-      .limit(topK)
+      .limit(limit)
       .select([ID_COLUMN, METADATA_COLUMN, DISTANCE_COLUMN]);
     if (tuning === null) q = q.bypassVectorIndex();
     else {
@@ -82,7 +91,7 @@ export function directSearcher(table: Table, spec: IndexSpec, topK: number): (qu
       if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
     }
     const rows = (await q.toArray()) as Record<string, unknown>[];
-    return rows.map((r) => String(r[ID_COLUMN]));
+    return rows.slice(0, topK).map((r) => String(r[ID_COLUMN]));
   };
 }
 

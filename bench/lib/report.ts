@@ -144,3 +144,13 @@ export async function saveReport(resultsDir: string, report: BenchReport): Promi
   await writeFile(join(resultsDir, 'vectors-latest.json'), json);
   return file;
 }
+
+/** bench/results/<name>-<timestamp>.json and <name>-latest.json; returns the timestamped path. */
+export async function saveNamedReport(resultsDir: string, name: string, startedAt: Date, report: unknown): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const file = join(resultsDir, `${name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, json);
+  await writeFile(join(resultsDir, `${name}-latest.json`), json);
+  return file;
+}

@@ -25,6 +25,8 @@ export interface SearchRow {
   otherCores: number;
   /** This row's QPS over the direct row of the same index and concurrency. */
   ratioVsDirect: number;
+  /** Calls that returned fewer than topK hits (counted only with `allowShort`; otherwise a short answer fails the run). */
+  shortAnswers?: number;
 }
 
 export interface MatrixOptions {
@@ -38,6 +40,10 @@ export interface MatrixOptions {
   topK: number;
   servicePid: number;
   log: (line: string) => void;
+  /** The doors measured (default all three), each in this order in every round. */
+  doors?: readonly Door[];
+  /** Count answers with fewer than topK hits instead of failing the run. */
+  allowShort?: boolean;
 }
 
 interface Totals {
@@ -47,6 +53,7 @@ interface Totals {
   bench: number;
   service: number;
   other: number;
+  short: number;
 }
 
 /**
@@ -55,15 +62,19 @@ interface Totals {
  * Each door is warmed up first (connections opened, index pages cached, JIT compiled).
  */
 export async function measureMatrix(opts: MatrixOptions): Promise<SearchRow[]> {
-  for (const door of DOORS) await runLoad(opts.warmupCalls, Math.min(8, opts.warmupCalls), checked(opts.searchers[door], opts.topK, door));
+  const doors = opts.doors ?? DOORS;
+  const totalsByDoor = new Map<Door, Totals>();
+  const check = (door: Door): Searcher => (opts.allowShort ? counted(opts.searchers[door], opts.topK, () => (totalsByDoor.get(door)!.short += 1)) : checked(opts.searchers[door], opts.topK, door));
+  for (const door of doors) await runLoad(opts.warmupCalls, Math.min(8, opts.warmupCalls), opts.allowShort ? opts.searchers[door] : checked(opts.searchers[door], opts.topK, door));
   const rows: SearchRow[] = [];
   const perRound = Math.max(1, Math.ceil(opts.calls / opts.rounds));
   for (const concurrency of opts.concurrencies) {
-    const totals = new Map<Door, Totals>(DOORS.map((d) => [d, { calls: 0, seconds: 0, latencies: [], bench: 0, service: 0, other: 0 }]));
+    const totals = new Map<Door, Totals>(doors.map((d) => [d, { calls: 0, seconds: 0, latencies: [], bench: 0, service: 0, other: 0, short: 0 }]));
+    totals.forEach((t, d) => totalsByDoor.set(d, t));
     for (let round = 0, done = 0; done < opts.calls; round += 1, done += perRound) {
       const calls = Math.min(perRound, opts.calls - done);
-      for (const door of DOORS) {
-        const search = checked(opts.searchers[door], opts.topK, door);
+      for (const door of doors) {
+        const search = check(door);
         const before = sampleCpu(opts.servicePid);
         const load = await runLoad(calls, concurrency, (i) => search(done + i));
         const cpu = cpuBetween(before, sampleCpu(opts.servicePid));
@@ -76,8 +87,9 @@ export async function measureMatrix(opts: MatrixOptions): Promise<SearchRow[]> {
         t.other += cpu.other;
       }
     }
-    for (const door of DOORS) {
+    for (const door of doors) {
       const row = toRow(door, opts.index, concurrency, totals.get(door)!);
+      if (opts.allowShort) row.shortAnswers = totals.get(door)!.short;
       rows.push(row);
       opts.log(
         `  ${opts.index} ${door.padEnd(6)} c=${String(concurrency).padEnd(3)} ${row.qps.toFixed(1)} qps  p50 ${row.p50Ms.toFixed(2)} ms  ` +
@@ -118,6 +130,15 @@ export async function collectIds(searcher: Searcher, count: number, concurrency:
     out[i] = await search(i);
   });
   return out;
+}
+
+/** A search whose answers with fewer than k hits are counted (an index may answer short; see BENCHMARKS.md). */
+function counted(searcher: Searcher, topK: number, onShort: () => void): Searcher {
+  return async (i) => {
+    const ids = await searcher(i);
+    if (ids.length < topK) onShort();
+    return ids;
+  };
 }
 
 /** A search that fails loudly unless it returned exactly k hits: a benchmark of errors measures nothing. */

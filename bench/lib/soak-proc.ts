@@ -74,7 +74,8 @@ export async function sampleProcess(pid: number, dataDir: string, watch?: ProcWa
   };
 }
 
-async function treeBytes(dir: string): Promise<number> {
+/** Bytes of every file under `dir`. */
+export async function treeBytes(dir: string): Promise<number> {
   let total = 0;
   let entries;
   try {
@@ -88,4 +89,11 @@ async function treeBytes(dir: string): Promise<number> {
     else total += await stat(path).then((s) => s.size, () => 0);
   }
   return total;
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM), in MiB. */
+export async function memoryOf(pid: number): Promise<{ rssMiB: number; peakMiB: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  return { rssMiB: field('VmRSS'), peakMiB: field('VmHWM') };
 }

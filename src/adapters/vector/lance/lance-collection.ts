@@ -10,6 +10,7 @@ import { checkIndexParams } from './lance-index-mapping';
 import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
 import { getRecords, searchCollection } from './lance-reader';
 import type { CollectionState } from './lance-collection-state';
+import { LanceIdLookup, type ReadStep } from './lance-id-lookup';
 import { LanceTableWriter } from './lance-table-writer';
 import { LanceWriteQueue, type WriteQueueLimits, type WriteRequest } from './lance-write-queue';
 
@@ -58,6 +59,7 @@ export class LanceCollection {
   private finished = false;
   private buildQueued = false;
   private optimizeQueued = false;
+  private idsQueued = false;
 
   private constructor(
     readonly state: CollectionState,
@@ -83,7 +85,10 @@ export class LanceCollection {
       columns: new Set(schema.fields.map((f) => f.name)),
       engineIndex: false,
       commitsSinceOptimize: 0,
+      rowsSinceOptimize: 0,
+      rowsAtOptimize: 0,
       activity: deps.activity,
+      ids: new LanceIdLookup(),
     };
     const collection = new LanceCollection(state, deps);
     await lanceCall({ collection: entry.name }, () => collection.maintenance.reconcile());
@@ -108,6 +113,7 @@ export class LanceCollection {
   }
 
   get(ids: readonly string[], signal?: AbortSignal): Promise<VectorRecord[]> {
+    this.loadIdsSoon();
     return lanceCall({ collection: this.name }, () => getRecords(this.state, ids, signal));
   }
 
@@ -211,6 +217,17 @@ export class LanceCollection {
     } catch (cause) {
       this.deps.logger.warn({ err: cause, collection: this.name }, 'maintenance check failed');
     }
+  }
+
+  /**
+   * A read before any write: the ids are read into memory in the queue (where no commit can race
+   * the read), without making this read wait for it; the reads meanwhile take the engine's path.
+   */
+  private loadIdsSoon(): void {
+    if (this.state.ids.ready || this.idsQueued || this.closing) return;
+    this.idsQueued = true;
+    const read: ReadStep = (run) => this.state.activity.read({ collection: this.name, kind: 'exists' }, undefined, run);
+    this.background('id lookup load', () => (this.state.ids.ready ? Promise.resolve() : this.state.ids.load(this.state.table, read)), () => (this.idsQueued = false));
   }
 
   /** Maintenance nobody waits for: queued like a write, failures only logged (the next trigger retries). */

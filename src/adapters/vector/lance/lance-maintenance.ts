@@ -18,6 +18,9 @@ export interface MaintenanceOptions {
  */
 const PRUNE_GRACE_MS = 10_000;
 
+/** Below this many rows a compaction rewrites little, so it runs every `compactEveryCommits` commits. */
+const SMALL_TABLE_ROWS = 65_536;
+
 /**
  * Index builds and compaction for one collection. Every method runs inside the collection's
  * write queue (as an exclusive task), so none races a write. `persist` stores state.entry.
@@ -40,6 +43,7 @@ export class LanceMaintenance {
    */
   async reconcile(): Promise<void> {
     const { table } = this.state;
+    this.state.rowsAtOptimize = await table.countRows();
     const indices = await table.listIndices();
     if (!indices.some((i) => i.columns[0] === ID_COLUMN)) {
       await table.createIndex(ID_COLUMN, { config: Index.btree(), replace: true });
@@ -97,7 +101,12 @@ export class LanceMaintenance {
   async optimize(retrain: boolean): Promise<void> {
     const { table } = this.state;
     await table.optimize({ cleanupOlderThan: pruneCutoff(await table.listVersions()) });
+    const rowsNow = await table.countRows();
     this.state.commitsSinceOptimize = 0;
+    this.state.rowsSinceOptimize = 0;
+    this.state.rowsAtOptimize = rowsNow;
+    // Optimize brought the id BTREE up to date: lookups of the rows written so far need no positions.
+    this.state.ids.indexed(rowsNow);
     if (!retrain) return;
     const plan = this.plan();
     if (plan === null) return;
@@ -106,9 +115,22 @@ export class LanceMaintenance {
     if ((stale || !this.state.engineIndex) && rows >= plan.minRows) await this.build(plan, rows);
   }
 
-  /** Background compaction is due after many small commits. */
+  /**
+   * Background compaction is due after many small commits, at a pace that keeps its cost
+   * proportional to the rows written. LanceDB rewrites every fragment below a million rows
+   * together with the new small ones, so compacting every 64 commits rewrote the whole table each
+   * time: loading a million vectors in batches of 1,000 rewrote 7.7 million rows. Past
+   * SMALL_TABLE_ROWS it therefore waits until the commits since wrote as many rows as the table
+   * held (a quarter as many when a vector index must fold them in, since a search scans the rows
+   * it does not cover), so each row is rewritten at most about twice (five times); 16 × the commit
+   * threshold bounds the fragments and versions a trickle of small writes leaves meanwhile.
+   */
   optimizeDue(): boolean {
-    return this.state.commitsSinceOptimize >= this.options.compactEveryCommits;
+    const { commitsSinceOptimize: commits, rowsSinceOptimize: written, rowsAtOptimize: rows } = this.state;
+    const every = this.options.compactEveryCommits;
+    if (commits < every) return false;
+    if (rows < SMALL_TABLE_ROWS || commits >= every * 16) return true;
+    return written >= (this.state.engineIndex ? rows / 4 : rows);
   }
 
   private async build(plan: EngineIndexPlan, rows: number): Promise<void> {

@@ -11,20 +11,25 @@ import {
   rowVector,
   type LanceRow,
 } from './lance-arrow-rows';
-import { compileFilter, idInPredicate } from './lance-filter-compiler';
+import { EXACT_MATCH_LIMIT, countMatches, exactAmongMatches } from './lance-few-matches';
+import { compileFilter } from './lance-filter-compiler';
 import { distanceTypeOf, indexFamily, scoreOf, searchTuning } from './lance-index-mapping';
 import type { CollectionState } from './lance-collection-state';
 
-const ID_CHUNK = 4096;
-
 /**
- * A filtered search returns the k nearest among the matching rows: the filter is a prefilter
- * (LanceDB's default, applied before the vector search, on indexed and unindexed data alike).
- * An ANN index may still come back short when matches are rare, so whenever a search through an
- * index returns fewer than k hits it is repeated exactly (bypassVectorIndex), which is also
- * cheap then, since few rows match. Scores are exact: quantized indexes always refine. Hits come
- * in the domain's order, ties by id, fetched past k while a tie group crosses the cut
- * (rankThroughTies).
+ * A filtered search returns the k nearest among the matching rows. Whether it goes through the
+ * vector index is decided by a count of the matching rows, not by what the index answers: when few
+ * rows match (EXACT_MATCH_LIMIT) they are read and scored exactly (lance-few-matches.ts);
+ * otherwise the filter is a prefilter of the indexed search (LanceDB's default, applied before the
+ * vector search, on indexed and unindexed data alike). A collection without an engine index (FLAT,
+ * or below the index threshold) is searched exactly by LanceDB.
+ *
+ * An indexed search is never repeated as a full scan: what the index returns is the answer, even
+ * when it holds fewer than k rows. LanceDB 0.31's HNSW can: exact duplicate vectors make cliques
+ * in its graph that a search starting inside one cannot leave (measured in BENCHMARKS.md "Search
+ * accuracy"; docs/API.md says what callers see). Scores are exact: quantized indexes always
+ * refine. Hits come in the domain's order, ties by id, fetched past k while a tie group crosses
+ * the cut (rankThroughTies).
  */
 export async function searchCollection(state: CollectionState, query: SearchQuery, signal: AbortSignal | undefined): Promise<SearchHit[]> {
   const { entry } = state;
@@ -32,6 +37,12 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   const filter = compileFilter(query.filter, { has: (c) => state.columns.has(c), overflowed: entry.filterOverflow }, entry.name);
   if (filter.kind === 'none') return [];
   const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
+
+  if (filter.kind === 'where') {
+    const matches = await countMatches(state, filter.sql, signal);
+    if (matches === 0) return [];
+    if (matches <= Math.max(EXACT_MATCH_LIMIT, query.topK)) return exactAmongMatches(state, query, filter.sql, signal);
+  }
 
   const family = state.engineIndex && entry.index !== null ? indexFamily(entry.index) : null;
   const run = async (exact: boolean, limit: number): Promise<LanceRow[]> => {
@@ -50,8 +61,7 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
     return (await state.activity.read(step, signal, () => q.toArray())) as LanceRow[];
   };
   const fetch = async (limit: number): Promise<SearchHit[]> => {
-    let rows = await run(family === null, limit);
-    if (family !== null && rows.length < query.topK) rows = await run(true, limit);
+    const rows = await run(family === null, limit);
     return rows.map((row) => ({
       id: rowId(row),
       score: scoreOf(entry.metricType, rowDistance(row)),
@@ -62,17 +72,9 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   return rankThroughTies(query.topK, entry.metricType, fetch);
 }
 
-/** The stored records among `ids`, in no particular order; one engine step per chunk of ids. */
+/** The stored records among `ids`, in no particular order, found through the id lookup (lance-id-lookup.ts). */
 export async function getRecords(state: CollectionState, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
-  const out: VectorRecord[] = [];
-  const unique = [...new Set(ids)];
   const step = { collection: state.entry.name, kind: 'get' } as const;
-  for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const chunk = unique.slice(i, i + ID_CHUNK);
-    const rows = (await state.activity.read(step, signal, () =>
-      state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN]).toArray(),
-    )) as LanceRow[];
-    for (const row of rows) out.push({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) });
-  }
-  return out;
+  const rows = await state.ids.find(state.table, [...new Set(ids)], [ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN], (run) => state.activity.read(step, signal, run));
+  return rows.map((row) => ({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) }));
 }

@@ -1,10 +1,11 @@
 import type { Scalar, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
-import { ID_COLUMN, buildRows, typedField } from './lance-arrow-rows';
+import { ID_COLUMN, buildRows, rowId, typedField } from './lance-arrow-rows';
 import type { CatalogEntry } from './lance-catalog';
 import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
 import { idInPredicate } from './lance-filter-compiler';
+import { ID_CHUNK, type LanceIdLookup, type ReadStep } from './lance-id-lookup';
 import { missingTypedColumns, scalarLeaves } from './lance-metadata-columns';
 import type { WriteExecutor } from './lance-write-queue';
 
@@ -13,9 +14,6 @@ export interface WriterHooks {
   persist(entry: CatalogEntry): Promise<void>;
   afterCommits(): Promise<void>;
 }
-
-/** Ids per `IN (...)` predicate: large enough to be one scan, small enough to keep SQL text modest. */
-const ID_CHUNK = 4096;
 
 /**
  * Runs the write queue's coalesced groups against one Lance table. Only the queue calls it, so
@@ -30,10 +28,12 @@ export class LanceTableWriter implements WriteExecutor {
   /**
    * Each batch is checked against the table AND the batches accepted before it in this group; a
    * batch with a taken id is rejected alone (ALREADY_EXISTS naming the ids, nothing of it written),
-   * and the accepted ones are committed together by one `add`.
+   * and the accepted ones are committed together by one `add`. The check asks the engine only
+   * about ids the in-memory id lookup may hold (lance-id-lookup.ts): none, when ids are new.
    */
   async insertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]> {
-    const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))], signal);
+    const ids = await this.lookup(signal);
+    const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))].filter((id) => ids.mayHold(id)), signal);
     const accepted: VectorRecord[] = [];
     const outcomes = batches.map((batch): Error | undefined => {
       const taken = batch.filter((r) => existing.has(r.id)).map((r) => r.id);
@@ -44,13 +44,17 @@ export class LanceTableWriter implements WriteExecutor {
     });
     if (accepted.length > 0) {
       const leaves = await this.prepare(accepted, signal);
-      await this.step(signal, () => this.state.table.add(buildRows(this.state.schema, accepted, leaves)));
-      this.committed();
+      await this.committing(signal, () => this.state.table.add(buildRows(this.state.schema, accepted, leaves)));
+      ids.appended(accepted.map((r) => r.id));
+      this.committed(accepted.length);
     }
     return outcomes;
   }
 
-  /** One mergeInsert on id; for an id written twice in the group the later write wins. */
+  /**
+   * One commit; for an id written twice in the group the later write wins. When no id can be
+   * stored yet it is an `add` (no join with the table); otherwise one mergeInsert on id.
+   */
   async upsertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<void> {
     const latest = new Map<string, VectorRecord>();
     for (const record of batches.flat()) {
@@ -58,25 +62,44 @@ export class LanceTableWriter implements WriteExecutor {
       latest.set(record.id, record);
     }
     const records = [...latest.values()];
+    const ids = await this.lookup(signal);
+    const held = records.filter((r) => ids.mayHold(r.id)).map((r) => r.id);
     const leaves = await this.prepare(records, signal);
-    await this.step(signal, () =>
-      this.state.table.mergeInsert(ID_COLUMN).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(buildRows(this.state.schema, records, leaves)),
-    );
-    this.committed();
+    const rows = buildRows(this.state.schema, records, leaves);
+    if (held.length === 0) {
+      await this.committing(signal, () => this.state.table.add(rows));
+      ids.appended(records.map((r) => r.id));
+    } else {
+      const result = await this.committing(signal, () => this.state.table.mergeInsert(ID_COLUMN).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows));
+      const heldSet = new Set(held);
+      const added = records.map((r) => r.id).filter((id) => !heldSet.has(id));
+      // Every id thought held was updated, every other one inserted; anything else (an id whose
+      // fingerprint matched another's) and the lookup is read again.
+      if (result.numInsertedRows === added.length && result.numUpdatedRows === held.length) {
+        ids.moved(added, [], await this.rowCount());
+      } else ids.forget();
+    }
+    this.committed(records.length);
   }
 
-  /** One delete per chunk of ids; when every caller has left, the chunks not begun are not deleted. */
+  /** One delete per chunk of ids the lookup may hold (none: no engine call); when every caller has left, the chunks not begun are not deleted. */
   async deleteGroup(idLists: string[][], signal: AbortSignal | undefined): Promise<void> {
-    const ids = [...new Set(idLists.flat())];
-    let deleted = false;
+    const ids = await this.lookup(signal);
+    const held = [...new Set(idLists.flat())].filter((id) => ids.mayHold(id));
+    let deleted = 0;
+    let done = 0;
     try {
-      for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        const chunk = ids.slice(i, i + ID_CHUNK);
-        await this.step(signal, () => this.state.table.delete(idInPredicate(chunk)));
-        deleted = true;
+      for (let i = 0; i < held.length; i += ID_CHUNK) {
+        const chunk = held.slice(i, i + ID_CHUNK);
+        deleted += (await this.committing(signal, () => this.state.table.delete(idInPredicate(chunk)))).numDeletedRows;
+        done += chunk.length;
       }
     } finally {
-      if (deleted) this.committed();
+      if (done > 0) {
+        if (deleted === done) ids.moved([], held.slice(0, done), await this.rowCount());
+        else ids.forget();
+        this.committed(deleted);
+      }
     }
   }
 
@@ -88,15 +111,41 @@ export class LanceTableWriter implements WriteExecutor {
     return toDomainError(cause, { collection: this.state.entry.name });
   }
 
+  /** Which of `ids` are stored: read through the id lookup, so rows it knows are found without a scan. */
   async existingIds(ids: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
-    const found = new Set<string>();
+    if (ids.length === 0) return new Set();
+    const rows = await this.state.ids.find(this.state.table, ids, [ID_COLUMN], this.reader(signal));
+    return new Set(rows.map(rowId));
+  }
+
+  /** The collection's id lookup, read from the table first when it is not in memory. */
+  private async lookup(signal: AbortSignal | undefined): Promise<LanceIdLookup> {
+    if (!this.state.ids.ready) await this.state.ids.load(this.state.table, this.reader(signal));
+    return this.state.ids;
+  }
+
+  private reader(signal: AbortSignal | undefined): ReadStep {
     const step = { collection: this.state.entry.name, kind: 'exists' } as const;
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const chunk = ids.slice(i, i + ID_CHUNK);
-      const rows = await this.state.activity.read(step, signal, () => this.state.table.query().where(idInPredicate(chunk)).select([ID_COLUMN]).toArray());
-      rows.forEach((row: Record<string, unknown>) => found.add(String(row[ID_COLUMN])));
+    return (run) => this.state.activity.read(step, signal, run);
+  }
+
+  /** Bookkeeping after a commit: runs to its end whoever is still waiting. */
+  private rowCount(): Promise<number> {
+    return this.reader(undefined)(() => this.state.table.countRows());
+  }
+
+  /** A data commit: if it fails once begun, whether it landed is unknown, so the id lookup starts over. */
+  private async committing<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    let begun = false;
+    try {
+      return await this.step(signal, () => {
+        begun = true;
+        return run();
+      });
+    } catch (cause) {
+      if (begun) this.state.ids.forget();
+      throw cause;
     }
-    return found;
   }
 
   /**
@@ -125,9 +174,11 @@ export class LanceTableWriter implements WriteExecutor {
     return this.state.activity.write({ collection: this.state.entry.name, kind: 'write' }, signal, run);
   }
 
-  private committed(): void {
+  /** After a data commit that wrote (or deleted) `rows` rows: updatedAt moves, compaction bookkeeping. */
+  private committed(rows: number): void {
     const { entry } = this.state;
     this.state.entry = { ...entry, updatedAt: Math.max(Date.now(), entry.updatedAt + 1) };
     this.state.commitsSinceOptimize += 1;
+    this.state.rowsSinceOptimize += rows;
   }
 }
