@@ -3,13 +3,17 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type {
+  AliasInfo,
   CallOptions,
   CollectionInfo,
   CollectionSpec,
   CollectionStats,
+  FilterNode,
   IndexSpec,
   IndexType,
+  ListedRecord,
   Plan,
+  ScanRequest,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -17,6 +21,7 @@ import type {
   VectorStore,
 } from '../../../domain';
 import { errors } from '../../../errors';
+import { LanceAliases } from './lance-aliases';
 import { baseSchema } from './lance-arrow-rows';
 import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
@@ -24,6 +29,7 @@ import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogge
 import { checkNotAborted, lanceCall } from './lance-errors';
 import { LANCE_INDEX_TYPES, checkIndexParams } from './lance-index-mapping';
 import { openCatalogedTables } from './lance-recovery';
+import { countRecords, scanRecords } from './lance-scan';
 
 export interface LanceStoreOptions {
   /** Root of this store's files: `lance/` (the Lance database) and `catalog/` (one JSON per collection). */
@@ -71,6 +77,7 @@ export class LanceVectorStore implements VectorStore {
     private readonly db: Connection,
     private readonly catalog: LanceCatalog,
     private readonly collections: Map<string, LanceCollection>,
+    private readonly aliases: LanceAliases,
     private readonly deps: (tableName: string) => CollectionDeps,
     /** Every engine step callers' calls make: where cancellation stops them, and a count tests read. */
     readonly activity: LanceActivity,
@@ -98,8 +105,10 @@ export class LanceVectorStore implements VectorStore {
     );
     const db = await lanceCall({}, () => connect(lanceDir, { session }));
     const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
+    const { aliases, dropped } = await lanceCall({}, () => LanceAliases.load(dataDir, new Set(collections.keys())));
+    if (dropped.length > 0) logger.warn({ dropped }, 'aliases naming no collection were left out');
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
-    return new LanceVectorStore(dataDir, db, catalog, collections, deps, activity);
+    return new LanceVectorStore(dataDir, db, catalog, collections, aliases, deps, activity);
   }
 
   /** Writes waiting in all collections' queues (the queue_depth metric). */
@@ -134,6 +143,7 @@ export class LanceVectorStore implements VectorStore {
     if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
     return this.exclusive(async () => {
       if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
+      if (this.aliases.has(spec.name)) throw errors.nameTaken(spec.name, 'alias');
       const now = Date.now();
       const entry: CatalogEntry = {
         format: 1,
@@ -165,7 +175,10 @@ export class LanceVectorStore implements VectorStore {
   async dropCollection(name: string, options?: CallOptions): Promise<void> {
     this.live(options);
     return this.exclusive(async () => {
+      if (this.aliases.has(name)) throw errors.dropThroughAlias(name);
       const collection = this.get_(name);
+      const naming = this.aliases.list(name);
+      if (naming.length > 0) throw errors.collectionHasAliases(name, naming.map((a) => a.alias));
       this.collections.delete(name);
       await collection.close(true);
       const { entry } = collection.state;
@@ -177,7 +190,7 @@ export class LanceVectorStore implements VectorStore {
 
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     this.live(options);
-    return this.collections.has(name);
+    return this.collections.has(this.aliases.target(name) ?? name);
   }
 
   async listCollections(options?: CallOptions): Promise<string[]> {
@@ -242,16 +255,69 @@ export class LanceVectorStore implements VectorStore {
     await this.get_(name).compact(options?.signal);
   }
 
+  async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
+    this.live(options);
+    const collection = this.get_(name);
+    const request = plan(collection.state.entry);
+    return lanceCall({ collection: collection.name }, () => scanRecords(collection.state, request, options?.signal));
+  }
+
+  async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
+    this.live(options);
+    const collection = this.get_(name);
+    return lanceCall({ collection: collection.name }, () => countRecords(collection.state, filter, options?.signal));
+  }
+
+  /** Alias changes run one at a time with creates and drops, so the namespace checks hold until the change is saved. */
+  async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(async () => {
+      this.aliasTarget(collection);
+      if (this.aliases.has(alias)) throw errors.aliasExists(alias);
+      if (this.collections.has(alias)) throw errors.nameTaken(alias, 'collection');
+      await lanceCall({}, () => this.aliases.set(alias, collection));
+    });
+  }
+
+  async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(async () => {
+      this.aliasTarget(collection);
+      if (!this.aliases.has(alias)) throw errors.aliasNotFound(alias);
+      await lanceCall({}, () => this.aliases.set(alias, collection));
+    });
+  }
+
+  async dropAlias(alias: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(async () => {
+      if (!this.aliases.has(alias)) throw errors.aliasNotFound(alias);
+      await lanceCall({}, () => this.aliases.delete(alias));
+    });
+  }
+
+  async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
+    this.live(options);
+    return this.aliases.list(collection === null ? null : this.get_(collection).name);
+  }
+
   /** Lance versions and fragments of a collection's table (not part of the port: diagnostics and tests). */
   async engineStats(name: string): Promise<EngineStats> {
     this.live();
     return this.get_(name).engineStats();
   }
 
+  /** The collection a name or an alias names, resolved once per call. */
   private get_(name: string): LanceCollection {
-    const collection = this.collections.get(name);
+    const collection = this.collections.get(this.aliases.target(name) ?? name);
     if (collection === undefined) throw errors.collectionNotFound(name);
     return collection;
+  }
+
+  /** An alias must name a collection, not another alias. */
+  private aliasTarget(collection: string): void {
+    if (this.aliases.has(collection)) throw errors.aliasOfAlias(collection);
+    this.get_(collection);
   }
 
   private live(options?: CallOptions): void {
