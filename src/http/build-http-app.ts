@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessControl, limits } from '../domain';
 import { registerAccessChecks } from './auth-hook';
+import { answerClientError } from './client-errors';
 import { bodyLimitOf } from './body-limits';
 import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
@@ -61,6 +62,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       customOptions: { coerceTypes: false, removeAdditional: false, keywords: [DOMAIN_RULES] },
     },
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
+    // Requests Node's parser refuses before any route (headers over 16 KiB, garbage): problem+json too.
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxProvider>();
 
   // Before any route is added, so every route (the OpenAI scope's too) gets its own limit.

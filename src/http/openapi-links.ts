@@ -73,15 +73,6 @@ const LINKS: Record<string, Record<string, Record<string, Link>>> = {
   listVectors: {
     200: { NextPage: { operationId: 'listVectors', parameters: { ...SAME_COLLECTION, 'query.page_token': '$response.body#/next_page_token' } } },
   },
-  listVectorsFiltered: {
-    200: {
-      NextPage: {
-        operationId: 'listVectorsFiltered',
-        parameters: SAME_COLLECTION,
-        requestBody: { filter: '$request.body#/filter', page_token: '$response.body#/next_page_token' },
-      },
-    },
-  },
   registerModel: {
     201: {
       GetModelInfo: { operationId: 'getModelInfo', parameters: MODEL_FROM_BODY },

@@ -114,6 +114,11 @@ describe('REST door only', () => {
     await expectRefused(await rest.call('GET', `${C}/vectors?include_vector=yes`), 400, 'include_vector');
     await expectRefused(await rest.call('GET', `${C}/vectors?filter=%7B%7D`), 400, 'filter');
     await expectRefused(await rest.call('GET', '/v1/aliases?collection_name=has-dash'), 400, 'collection_name');
+    // Over Node's 16 KiB of request line and headers, before any route: still a problem document.
+    const huge = await rest.call('GET', `${C}/vectors?page_token=${'A'.repeat(20_000)}`);
+    expectProblem(huge, 431, 'RESOURCE_EXHAUSTED');
+    expect(fieldsOf(huge)).toEqual(['headers']);
+    await readBackVectors(door);
     // The query string never reaches a body: a POST listing keeps JSON's types.
     await expectRefused(await rest.call('POST', `${C}/vectors/list`, { json: { page_size: '2' } }), 400, 'page_size');
   });

@@ -87,7 +87,7 @@ export function aliasRoutes(app: HttpApp, vectors: VectorService): void {
         summary: 'List aliases',
         description: 'ListAliases: every alias and the collection it names, sorted by alias; only one collection\'s with ?collection_name=. 404 if that collection does not exist.',
         querystring: ListAliasesQuery,
-        response: { 200: ListAliasesResponse, ...problemResponses(400, 404) },
+        response: { 200: ListAliasesResponse, ...problemResponses(400, 404, 431) },
       },
     },
     async (request) => aliasesOutput(await vectors.listAliases(request.query.collection_name, callOptions(request))),

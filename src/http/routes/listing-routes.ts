@@ -32,7 +32,7 @@ export function listingRoutes(app: HttpApp, vectors: VectorService): void {
         description: `${listDoc} POST …/vectors/list takes a filter.`,
         params: CollectionNameParams,
         querystring: ListVectorsQuery,
-        response: { 200: ListVectorsResponse, ...problemResponses(400, 404) },
+        response: { 200: ListVectorsResponse, ...problemResponses(400, 404, 431) },
       },
     },
     async (request) => vectorPageOutput(await vectors.listVectors(request.params.name, listVectorsInput(request.query), callOptions(request))),
