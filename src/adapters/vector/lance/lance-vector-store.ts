@@ -22,6 +22,7 @@ import type {
 } from '../../../domain';
 import { errors } from '../../../errors';
 import { LanceAliases } from './lance-aliases';
+import { LanceNamespace } from './lance-namespace';
 import { baseSchema } from './lance-arrow-rows';
 import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
@@ -76,8 +77,8 @@ export class LanceVectorStore implements VectorStore {
     private readonly dataDir: string,
     private readonly db: Connection,
     private readonly catalog: LanceCatalog,
-    private readonly collections: Map<string, LanceCollection>,
-    private readonly aliases: LanceAliases,
+    /** Collections and aliases: every name a call gives is resolved here (lance-namespace.ts). */
+    private readonly names: LanceNamespace,
     private readonly deps: (tableName: string) => CollectionDeps,
     /** Every engine step callers' calls make: where cancellation stops them, and a count tests read. */
     readonly activity: LanceActivity,
@@ -108,13 +109,13 @@ export class LanceVectorStore implements VectorStore {
     const { aliases, dropped } = await lanceCall({}, () => LanceAliases.load(dataDir, new Set(collections.keys())));
     if (dropped.length > 0) logger.warn({ dropped }, 'aliases naming no collection were left out');
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
-    return new LanceVectorStore(dataDir, db, catalog, collections, aliases, deps, activity);
+    return new LanceVectorStore(dataDir, db, catalog, new LanceNamespace(collections, aliases), deps, activity);
   }
 
   /** Writes waiting in all collections' queues (the queue_depth metric). */
   get pendingWrites(): number {
     let n = 0;
-    for (const c of this.collections.values()) n += c.pendingWrites;
+    for (const c of this.names.all()) n += c.pendingWrites;
     return n;
   }
 
@@ -122,7 +123,7 @@ export class LanceVectorStore implements VectorStore {
     if (this.closed) return { healthy: false, message: 'lance store is closed' };
     try {
       await access(this.dataDir, constants.R_OK | constants.W_OK);
-      return { healthy: true, message: `lance ready: ${this.collections.size} collections in ${this.dataDir}` };
+      return { healthy: true, message: `lance ready: ${this.names.size} collections in ${this.dataDir}` };
     } catch (cause) {
       return { healthy: false, message: `data dir not usable: ${cause instanceof Error ? cause.message : String(cause)}` };
     }
@@ -133,8 +134,8 @@ export class LanceVectorStore implements VectorStore {
     if (this.closed) return;
     this.closed = true;
     await this.ddl;
-    await Promise.all([...this.collections.values()].map((c) => c.close(false)));
-    this.collections.clear();
+    await Promise.all(this.names.all().map((c) => c.close(false)));
+    this.names.clear();
     this.db.close();
   }
 
@@ -142,8 +143,7 @@ export class LanceVectorStore implements VectorStore {
     this.live(options);
     if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
     return this.exclusive(async () => {
-      if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
-      if (this.aliases.has(spec.name)) throw errors.nameTaken(spec.name, 'alias');
+      this.names.checkFree(spec.name);
       const now = Date.now();
       const entry: CatalogEntry = {
         format: 1,
@@ -162,7 +162,7 @@ export class LanceVectorStore implements VectorStore {
       try {
         const collection = await LanceCollection.open(entry, table, this.deps(entry.tableName));
         await lanceCall({ collection: spec.name }, () => this.catalog.write(entry));
-        this.collections.set(spec.name, collection);
+        this.names.add(collection);
         return collection.info();
       } catch (cause) {
         // Without its catalog file the table is an orphan; drop it now rather than at next open.
@@ -175,11 +175,7 @@ export class LanceVectorStore implements VectorStore {
   async dropCollection(name: string, options?: CallOptions): Promise<void> {
     this.live(options);
     return this.exclusive(async () => {
-      if (this.aliases.has(name)) throw errors.dropThroughAlias(name);
-      const collection = this.get_(name);
-      const naming = this.aliases.list(name);
-      if (naming.length > 0) throw errors.collectionHasAliases(name, naming.map((a) => a.alias));
-      this.collections.delete(name);
+      const collection = this.names.remove(name);
       await collection.close(true);
       const { entry } = collection.state;
       // The catalog file goes first: it is the commit point; a leftover table is dropped at next open.
@@ -190,12 +186,12 @@ export class LanceVectorStore implements VectorStore {
 
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     this.live(options);
-    return this.collections.has(this.aliases.target(name) ?? name);
+    return this.names.has(name);
   }
 
   async listCollections(options?: CallOptions): Promise<string[]> {
     this.live(options);
-    return [...this.collections.keys()].sort();
+    return this.names.names();
   }
 
   async getCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
@@ -271,34 +267,22 @@ export class LanceVectorStore implements VectorStore {
   /** Alias changes run one at a time with creates and drops, so the namespace checks hold until the change is saved. */
   async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
     this.live(options);
-    return this.exclusive(async () => {
-      this.aliasTarget(collection);
-      if (this.aliases.has(alias)) throw errors.aliasExists(alias);
-      if (this.collections.has(alias)) throw errors.nameTaken(alias, 'collection');
-      await lanceCall({}, () => this.aliases.set(alias, collection));
-    });
+    return this.exclusive(() => this.names.createAlias(alias, collection));
   }
 
   async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
     this.live(options);
-    return this.exclusive(async () => {
-      this.aliasTarget(collection);
-      if (!this.aliases.has(alias)) throw errors.aliasNotFound(alias);
-      await lanceCall({}, () => this.aliases.set(alias, collection));
-    });
+    return this.exclusive(() => this.names.alterAlias(alias, collection));
   }
 
   async dropAlias(alias: string, options?: CallOptions): Promise<void> {
     this.live(options);
-    return this.exclusive(async () => {
-      if (!this.aliases.has(alias)) throw errors.aliasNotFound(alias);
-      await lanceCall({}, () => this.aliases.delete(alias));
-    });
+    return this.exclusive(() => this.names.dropAlias(alias));
   }
 
   async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
     this.live(options);
-    return this.aliases.list(collection === null ? null : this.get_(collection).name);
+    return this.names.listAliases(collection);
   }
 
   /** Lance versions and fragments of a collection's table (not part of the port: diagnostics and tests). */
@@ -309,15 +293,7 @@ export class LanceVectorStore implements VectorStore {
 
   /** The collection a name or an alias names, resolved once per call. */
   private get_(name: string): LanceCollection {
-    const collection = this.collections.get(this.aliases.target(name) ?? name);
-    if (collection === undefined) throw errors.collectionNotFound(name);
-    return collection;
-  }
-
-  /** An alias must name a collection, not another alias. */
-  private aliasTarget(collection: string): void {
-    if (this.aliases.has(collection)) throw errors.aliasOfAlias(collection);
-    this.get_(collection);
+    return this.names.resolve(name);
   }
 
   private live(options?: CallOptions): void {
