@@ -53,10 +53,12 @@ _INEXPRESSIBLE = [
     (r"all-zero vector", "a COSINE collection's non-zero vectors"),
     (r"nests deeper than", "metadata nesting, counted over objects and arrays"),
     (r"keys __proto__ and constructor\.prototype", "the JSON parser's prototype guard below a free-form object's own keys"),
+    (r"not a page token of this service|the token belongs to", "a page token issued by an earlier page of the same listing"),
+    (r"is an alias; an alias must name a collection", "an alias's target is a collection, not another alias"),
 ]
 # Fields whose rules belong to the engine or the model provider in use (documented per engine and
 # provider in docs/API.md and docs/MODELS.md), or to the filter language below its first level.
-_ENGINE_OR_PROVIDER_FIELDS = re.compile(r"^(index_params\.params|config\.parameters|config\.model_id|options\.filter|dimensions)\b")
+_ENGINE_OR_PROVIDER_FIELDS = re.compile(r"^(index_params\.params|config\.parameters|config\.model_id|options\.filter|filter|dimensions)\b")
 
 
 def _violations(body):

@@ -30,6 +30,11 @@ export const limits = {
   maxTopK: 1024,
   /** Used when a search carries no options at all. */
   defaultTopK: 10,
+  /** Records per ListVectors page: `page_size` 1..1000, 0 or absent meaning 100 (AIP-158). */
+  defaultPageSize: 100,
+  maxPageSize: 1000,
+  /** Characters of a page token; real ones stay far below (a 512-byte id is at most ~4.2 KB once encoded). */
+  maxPageTokenLength: 8192,
   filter: {
     maxDepth: 16,
     maxNodes: 1024,

@@ -104,3 +104,31 @@ export function rateLimited(caller: string, retryAfterSeconds: number): DomainEr
     reason: 'RATE_LIMITED',
   });
 }
+
+/** Aliases and collections share one namespace (docs/API.md, "Aliases"): one wording per conflict, for every engine. */
+export function aliasNotFound(alias: string): DomainError {
+  return new DomainError('NOT_FOUND', `alias '${alias}' not found`);
+}
+
+export function aliasExists(alias: string): DomainError {
+  return new DomainError('ALREADY_EXISTS', `alias '${alias}' already exists; AlterAlias points it at another collection`);
+}
+
+/** CreateCollection or CreateAlias of a name an alias holds, or CreateAlias of a collection's name. */
+export function nameTaken(name: string, by: 'alias' | 'collection'): DomainError {
+  return new DomainError('ALREADY_EXISTS', `'${name}' is already the name of ${by === 'alias' ? 'an alias' : 'a collection'}; aliases and collections share one namespace`);
+}
+
+/** An alias names a collection, never another alias. */
+export function aliasOfAlias(alias: string): DomainError {
+  return invalidArgument('collection_name', `'${alias}' is an alias; an alias must name a collection`);
+}
+
+export function dropThroughAlias(alias: string): DomainError {
+  return new DomainError('FAILED_PRECONDITION', `'${alias}' is an alias, not a collection; DropAlias removes it, DropCollection takes the collection's own name`);
+}
+
+export function collectionHasAliases(collection: string, aliases: readonly string[]): DomainError {
+  const names = aliases.map((a) => `'${a}'`).join(', ');
+  return new DomainError('FAILED_PRECONDITION', `collection '${collection}' is named by alias${aliases.length > 1 ? 'es' : ''} ${names}; drop the alias or point it elsewhere (DropAlias, AlterAlias) first`);
+}

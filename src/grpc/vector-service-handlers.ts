@@ -1,7 +1,9 @@
 import type { VectorService } from '../domain';
 import type { VectorServiceImplementation } from '../gen/taishang/ai/v1/vector_service';
 import {
+  aliasOut,
   collectionInfoOut,
+  listedVectorOut,
   indexParamsIn,
   searchOptionsIn,
   searchResultOut,
@@ -10,7 +12,7 @@ import {
 } from './vector-wire';
 
 /**
- * The 16 VectorService RPCs: each converts the request, makes one domain call with the call's
+ * The 22 VectorService RPCs: each converts the request, makes one domain call with the call's
  * signal (it fires on client cancel and on an expired deadline), and converts back. Errors are
  * left to the error-mapping middleware. RPCs answering google.protobuf.Empty drop the domain's
  * summary: the seed's contract has no field for it.
@@ -97,6 +99,38 @@ export function vectorServiceHandlers(vectors: VectorService): VectorServiceImpl
     async compact(req, { signal }) {
       await vectors.compact(req.collectionName, { signal });
       return {};
+    },
+
+    async listVectors(req, { signal }) {
+      const page = await vectors.listVectors(
+        req.collectionName,
+        { filter: req.filter, pageSize: req.pageSize, pageToken: req.pageToken, includeVector: req.includeVector },
+        { signal },
+      );
+      return { vectors: page.vectors.map(listedVectorOut), nextPageToken: page.nextPageToken };
+    },
+
+    async countVectors(req, { signal }) {
+      return { count: await vectors.countVectors(req.collectionName, req.filter, { signal }) };
+    },
+
+    async createAlias(req, { signal }) {
+      const done = await vectors.createAlias(req.alias, req.collectionName, { signal });
+      return { success: true, message: done.message };
+    },
+
+    async alterAlias(req, { signal }) {
+      const done = await vectors.alterAlias(req.alias, req.collectionName, { signal });
+      return { success: true, message: done.message };
+    },
+
+    async dropAlias(req, { signal }) {
+      const done = await vectors.dropAlias(req.alias, { signal });
+      return { success: true, message: done.message };
+    },
+
+    async listAliases(req, { signal }) {
+      return { aliases: (await vectors.listAliases(req.collectionName, { signal })).map(aliasOut) };
     },
   };
 }

@@ -1,5 +1,6 @@
-import type { CollectionDetails, IndexParamsInput, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
+import type { AliasInfo, CollectionDetails, IndexParamsInput, ListedRecord, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
 import type {
+  Alias,
   GetCollectionInfoResponse,
   IndexParams,
   SearchOptions,
@@ -45,4 +46,13 @@ export function collectionInfoOut(info: CollectionDetails): GetCollectionInfoRes
     createdAt: info.createdAt,
     updatedAt: info.updatedAt,
   };
+}
+
+/** A listed record without its vector carries an empty one, like a search hit. */
+export function listedVectorOut(record: ListedRecord): Vector {
+  return { id: record.id, vector: record.vector ?? [], metadata: record.metadata };
+}
+
+export function aliasOut(alias: AliasInfo): Alias {
+  return { alias: alias.alias, collectionName: alias.collection };
 }

@@ -13,6 +13,9 @@ export const BODY_LIMITS: Readonly<Record<string, number>> = {
   upsertVectors: limits.maxMessageBytes,
   // A 32 768-dim query (~700 KB as JSON text) plus a filter of up to 1024 nodes of 4 KiB strings.
   searchVectors: 8 * MiB,
+  // A filter as large as Search's.
+  listVectorsFiltered: 8 * MiB,
+  countVectorsFiltered: 8 * MiB,
   // 10 000 ids of up to 512 bytes, with room for JSON escapes.
   deleteVectors: 8 * MiB,
   // Up to 2048 texts per call; the models' windows truncate long texts anyway.

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessControl, limits } from '../domain';
 import { registerAccessChecks } from './auth-hook';
+import { answerClientError } from './client-errors';
 import { bodyLimitOf } from './body-limits';
 import { registerErrorHandlers, sendError } from './error-handlers';
 import type { HttpApp } from './http-app-type';
@@ -13,9 +14,11 @@ import { refuseUnservedMethods } from './method-not-allowed';
 import { DOMAIN_RULES } from './schemas/common-schemas';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { watchClientDisconnect } from './request-signal';
+import { aliasRoutes } from './routes/alias-routes';
 import { collectionRoutes } from './routes/collection-routes';
 import { healthRoutes } from './routes/health-routes';
 import { indexRoutes } from './routes/index-routes';
+import { listingRoutes } from './routes/listing-routes';
 import { metricsRoutes } from './routes/metrics-routes';
 import { modelRoutes } from './routes/model-routes';
 import { searchRoutes } from './routes/search-routes';
@@ -59,6 +62,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       customOptions: { coerceTypes: false, removeAdditional: false, keywords: [DOMAIN_RULES] },
     },
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, bodyLimitBytes),
+    // Requests Node's parser refuses before any route (headers over 16 KiB, garbage): problem+json too.
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxProvider>();
 
   // Before any route is added, so every route (the OpenAI scope's too) gets its own limit.
@@ -81,6 +86,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   indexRoutes(app, deps.vectors);
   vectorRoutes(app, deps.vectors);
   searchRoutes(app, deps.vectors);
+  listingRoutes(app, deps.vectors);
+  aliasRoutes(app, deps.vectors);
   healthRoutes(app, deps.vectors, deps.readiness);
   if (deps.metrics) metricsRoutes(app, deps.metrics);
   modelRoutes(app, deps.models);

@@ -9,9 +9,19 @@ type Operations = Record<string, Record<string, { operationId?: string; response
 const COLLECTION_FROM_BODY = { name: '$request.body#/name' };
 const SAME_COLLECTION = { name: '$request.path.name' };
 const MODEL_FROM_BODY = { name: '$request.body#/config/name' };
+const ALIAS_FROM_BODY = { alias: '$request.body#/alias' };
+/** A collection's calls made through the alias just created. */
+const THROUGH_ALIAS = { name: '$request.body#/alias' };
 
 /** operationId → status → link name → the operation it leads to and how its parameters are filled. */
-const LINKS: Record<string, Record<string, Record<string, { operationId: string; parameters: Record<string, string> }>>> = {
+interface Link {
+  operationId: string;
+  parameters?: Record<string, string>;
+  /** A body (merged into the generated one by schemathesis) whose values may be runtime expressions. */
+  requestBody?: Record<string, string>;
+}
+
+const LINKS: Record<string, Record<string, Record<string, Link>>> = {
   createCollection: {
     201: {
       InsertVectors: { operationId: 'insertVectors', parameters: COLLECTION_FROM_BODY },
@@ -21,6 +31,12 @@ const LINKS: Record<string, Record<string, Record<string, { operationId: string;
       GetCollectionStats: { operationId: 'getCollectionStats', parameters: COLLECTION_FROM_BODY },
       CreateIndex: { operationId: 'createIndex', parameters: COLLECTION_FROM_BODY },
       CompactCollection: { operationId: 'compactCollection', parameters: COLLECTION_FROM_BODY },
+      ListVectors: { operationId: 'listVectors', parameters: COLLECTION_FROM_BODY },
+      ListVectorsFiltered: { operationId: 'listVectorsFiltered', parameters: COLLECTION_FROM_BODY },
+      CountVectors: { operationId: 'countVectors', parameters: COLLECTION_FROM_BODY },
+      CountVectorsFiltered: { operationId: 'countVectorsFiltered', parameters: COLLECTION_FROM_BODY },
+      // An alias of the new collection: its name with a suffix (runtime expressions embed in strings).
+      CreateAlias: { operationId: 'createAlias', requestBody: { alias: '{$request.body#/name}_live', collection_name: '$request.body#/name' } },
       DropCollection: { operationId: 'dropCollection', parameters: COLLECTION_FROM_BODY },
     },
   },
@@ -40,6 +56,22 @@ const LINKS: Record<string, Record<string, Record<string, { operationId: string;
       SearchVectors: { operationId: 'searchVectors', parameters: SAME_COLLECTION },
       DropIndex: { operationId: 'dropIndex', parameters: SAME_COLLECTION },
     },
+  },
+  createAlias: {
+    201: {
+      AlterAlias: { operationId: 'alterAlias', parameters: ALIAS_FROM_BODY, requestBody: { collection_name: '$request.body#/collection_name' } },
+      DropAlias: { operationId: 'dropAlias', parameters: ALIAS_FROM_BODY },
+      ListAliases: { operationId: 'listAliases', parameters: { 'query.collection_name': '$request.body#/collection_name' } },
+      GetCollectionInfo: { operationId: 'getCollectionInfo', parameters: THROUGH_ALIAS },
+      InsertVectors: { operationId: 'insertVectors', parameters: THROUGH_ALIAS },
+      SearchVectors: { operationId: 'searchVectors', parameters: THROUGH_ALIAS },
+      ListVectors: { operationId: 'listVectors', parameters: THROUGH_ALIAS },
+      CountVectors: { operationId: 'countVectors', parameters: THROUGH_ALIAS },
+      DropCollection: { operationId: 'dropCollection', parameters: THROUGH_ALIAS },
+    },
+  },
+  listVectors: {
+    200: { NextPage: { operationId: 'listVectors', parameters: { ...SAME_COLLECTION, 'query.page_token': '$response.body#/next_page_token' } } },
   },
   registerModel: {
     201: {

@@ -39,7 +39,8 @@ export async function registerOpenApi(app: HttpApp, access: AccessControl, optio
       tags: [
         { name: 'collections', description: 'Create, describe, list, drop and compact collections' },
         { name: 'indexes', description: 'The vector index of a collection' },
-        { name: 'vectors', description: 'Insert, upsert, delete and fetch vectors' },
+        { name: 'vectors', description: 'Insert, upsert, delete, fetch, list (page by page) and count vectors' },
+        { name: 'aliases', description: 'Second names for collections, switched atomically' },
         { name: 'search', description: 'Similarity search with filters' },
         { name: 'health', description: 'Health RPC and probes' },
         { name: 'models', description: 'The model registry, text generation (plain and Server-Sent Events) and embeddings' },

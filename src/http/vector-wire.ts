@@ -1,8 +1,9 @@
 import type { Static } from '@sinclair/typebox';
-import type { CollectionDetails, CreateCollectionInput, IndexParamsInput, SearchInput, VectorInput } from '../domain';
+import type { AliasInfo, CollectionDetails, CreateCollectionInput, IndexParamsInput, ListVectorsInput, SearchInput, VectorInput, VectorPage } from '../domain';
 import type { CollectionInfoResponse, CreateCollectionBody } from './schemas/collection-schemas';
 import type { indexParamsInput as indexParamsWire } from './schemas/common-schemas';
 import type { SearchBody } from './schemas/search-schemas';
+import type { ListVectorsBody } from './schemas/listing-schemas';
 import type { InsertVectorsBody, UpsertVectorsBody } from './schemas/vector-schemas';
 
 /** snake_case wire shapes (the proto's field names) ⇄ the domain's camelCase inputs and results: renames only. */
@@ -55,4 +56,17 @@ export function succeeded(done: { message: string }) {
 /** The `{ids, success, message}` answer of Insert and Upsert. */
 export function written(done: { ids: string[]; message: string }) {
   return { ids: done.ids, success: true, message: done.message };
+}
+
+/** ListVectors from the query string or the body (the query string has no filter). */
+export function listVectorsInput(wire: Partial<Static<typeof ListVectorsBody>>): ListVectorsInput {
+  return { filter: wire.filter, pageSize: wire.page_size, pageToken: wire.page_token, includeVector: wire.include_vector };
+}
+
+export function vectorPageOutput(page: VectorPage) {
+  return { vectors: page.vectors, next_page_token: page.nextPageToken };
+}
+
+export function aliasesOutput(aliases: AliasInfo[]) {
+  return { aliases: aliases.map((a) => ({ alias: a.alias, collection_name: a.collection })) };
 }

@@ -1,12 +1,16 @@
 import type { Histogram } from 'prom-client';
 import type {
+  AliasInfo,
   CallOptions,
   CollectionInfo,
   CollectionSpec,
   CollectionStats,
   IndexSpec,
+  FilterNode,
   IndexType,
+  ListedRecord,
   Plan,
+  ScanRequest,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -101,6 +105,30 @@ export class TimedVectorStore implements VectorStore {
 
   compact(name: string, options?: CallOptions): Promise<void> {
     return this.time('compact', () => this.inner.compact(name, options));
+  }
+
+  scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
+    return this.time('scan', () => this.inner.scan(name, plan, options));
+  }
+
+  count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
+    return this.time('count', () => this.inner.count(name, filter, options));
+  }
+
+  createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    return this.time('createAlias', () => this.inner.createAlias(alias, collection, options));
+  }
+
+  alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    return this.time('alterAlias', () => this.inner.alterAlias(alias, collection, options));
+  }
+
+  dropAlias(alias: string, options?: CallOptions): Promise<void> {
+    return this.time('dropAlias', () => this.inner.dropAlias(alias, options));
+  }
+
+  listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
+    return this.time('listAliases', () => this.inner.listAliases(collection, options));
   }
 
   private async time<T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> {

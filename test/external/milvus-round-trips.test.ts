@@ -11,21 +11,28 @@ import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-
  * not RPCs and are not counted, by the same test the SDK makes.
  */
 const SDK_METHODS = [
+  'alterAlias',
   'alterCollectionProperties',
+  'createAlias',
   'createCollection',
   'createIndex',
   'delete',
   'deleteEntities',
+  'describeAlias',
   'describeCollection',
   'describeIndex',
+  'dropAlias',
+  'dropCollection',
   'dropIndex',
   'getLoadState',
   'hasCollection',
   'insert',
+  'listAliases',
   'loadCollectionAsync',
   'query',
   'releaseCollection',
   'search',
+  'showCollections',
   'upsert',
 ] as const;
 
@@ -92,6 +99,28 @@ describe('Milvus RPCs per VectorService call', () => {
     expect(await rpcsOf(() => vectors.upsert('trips', [{ id: 'd', vector: [1, 1, 0, 0] }]))).toEqual(['describeCollection', 'upsert']);
     expect(await rpcsOf(() => vectors.delete('trips', ['d']))).toEqual(['describeCollection', 'deleteEntities']);
     expect(await rpcsOf(() => vectors.getById('trips', 'a'))).toEqual(['query']);
+  });
+
+  it('a page of a listing and a count are one DescribeCollection and one Query, at any depth', async () => {
+    const first = await vectors.listVectors('trips', { pageSize: 1 });
+    expect(await rpcsOf(() => vectors.listVectors('trips', { pageSize: 1, pageToken: first.nextPageToken }))).toEqual(['describeCollection', 'query']);
+    expect(await rpcsOf(() => vectors.listVectors('trips', { filter: { lang: 'en' } }))).toEqual(['describeCollection', 'query']);
+    expect(await rpcsOf(() => vectors.countVectors('trips', { lang: 'en' }))).toEqual(['describeCollection', 'query']);
+  });
+
+  it('a call through an alias resolves it once: describe, DescribeAlias, describe the collection, then the call', async () => {
+    expect(await rpcsOf(() => vectors.createAlias('trips_live', 'trips'))).toEqual(['describeCollection', 'createAlias']);
+    expect(await rpcsOf(() => vectors.search('trips_live', { queryVector: [1, 0.5, 0.2, 0], options: { topK: 2 } }))).toEqual([
+      'describeCollection',
+      'describeAlias',
+      'describeCollection',
+      'search',
+    ]);
+    expect(await rpcsOf(() => vectors.alterAlias('trips_live', 'trips'))).toEqual(['describeCollection', 'describeAlias', 'alterAlias']);
+    expect(await rpcsOf(() => vectors.listAliases('trips'))).toEqual(['describeCollection', 'listAliases']);
+    // Dropping an aliased collection is refused after the one describe that shows the alias.
+    expect(await rpcsOf(() => vectors.dropCollection('trips'))).toEqual(['describeCollection']);
+    expect(await rpcsOf(() => vectors.dropAlias('trips_live'))).toEqual(['describeAlias', 'dropAlias']);
   });
 
   it('every call describes the collection at most once', async () => {

@@ -103,6 +103,14 @@ describe('a cancelled LanceDB call stops between engine steps (real LanceDB in a
     expect(cancelled).toEqual({ steps: 1, outcome: 'CANCELLED' });
   });
 
+  it('a listing page cancelled while its ids are read does not read the rows', async () => {
+    const page = () => ({ filter: null, afterId: 'r1', limit: 500, includeVector: true });
+    const whole = await engineStepsOf(store.activity, () => store.scan('ties', page), false);
+    expect(whole).toEqual({ steps: 2, outcome: 'OK' });
+    const cancelled = await engineStepsOf(store.activity, (signal) => store.scan('ties', page, { signal }));
+    expect(cancelled).toEqual({ steps: 1, outcome: 'CANCELLED' });
+  });
+
   it('a write cancelled while queued is answered at once and never reaches the engine', async () => {
     const starts: string[] = [];
     const off = store.activity.onStart((step) => starts.push(step.kind));

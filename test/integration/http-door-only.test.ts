@@ -103,6 +103,40 @@ describe('REST door only', () => {
     await expectRefused(await rest.call('POST', `${C}/vectors`, { json: {} }), 400, 'vectors');
   });
 
+  it('query strings: integers and booleans read as such, anything else refused naming the parameter', async () => {
+    const listed = await rest.call('GET', `${C}/vectors?page_size=2&include_vector=true`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.vectors.map((v: { id: string; vector: number[] }) => [v.id, v.vector.length])).toEqual([['a', 4], ['b', 4]]);
+    const next = await rest.call('GET', `${C}/vectors?page_token=${encodeURIComponent(listed.body.next_page_token)}&include_vector=false`);
+    expect(next.body).toEqual({ vectors: [{ id: 'c', metadata: { genre: 'scifi', year: 2010, tags: ['x', 'y'] } }], next_page_token: '' });
+    await expectRefused(await rest.call('GET', `${C}/vectors?page_size=ten`), 400, 'page_size');
+    await expectRefused(await rest.call('GET', `${C}/vectors?page_size=1.5`), 400, 'page_size');
+    await expectRefused(await rest.call('GET', `${C}/vectors?include_vector=yes`), 400, 'include_vector');
+    await expectRefused(await rest.call('GET', `${C}/vectors?filter=%7B%7D`), 400, 'filter');
+    await expectRefused(await rest.call('GET', '/v1/aliases?collection_name=has-dash'), 400, 'collection_name');
+    // Over Node's 16 KiB of request line and headers, before any route: still a problem document.
+    const huge = await rest.call('GET', `${C}/vectors?page_token=${'A'.repeat(20_000)}`);
+    expectProblem(huge, 431, 'RESOURCE_EXHAUSTED');
+    expect(fieldsOf(huge)).toEqual(['headers']);
+    await readBackVectors(door);
+    // The query string never reaches a body: a POST listing keeps JSON's types.
+    await expectRefused(await rest.call('POST', `${C}/vectors/list`, { json: { page_size: '2' } }), 400, 'page_size');
+  });
+
+  it('count and list sit beside GetByID without hiding ids named like them', async () => {
+    await app.vectors.insert(INTACT, [{ id: 'count', vector: [0, 0, 1, 0] }, { id: 'list', vector: [0, 0, 0, 1] }]);
+    try {
+      expect((await rest.call('GET', `${C}/vectors/count`)).body).toEqual({ vector: { id: 'count', vector: [0, 0, 1, 0], metadata: {} } });
+      expect((await rest.call('GET', `${C}/vectors/list`)).body).toEqual({ vector: { id: 'list', vector: [0, 0, 0, 1], metadata: {} } });
+      expect((await rest.call('GET', `${C}/count`)).body).toEqual({ count: 5 });
+      const put = await rest.call('PUT', `${C}/count`, { json: {} });
+      expect({ status: put.status, allow: put.headers.get('allow') }).toEqual({ status: 405, allow: 'GET, POST' });
+    } finally {
+      await app.vectors.delete(INTACT, ['count', 'list']);
+    }
+    await readBackVectors(door);
+  });
+
   it('model bodies: a missing prompt, a non-boolean enabled, a config not wrapped in {config}', async () => {
     await expectRefused(await rest.call('POST', '/v1/models/smollm/generate', { json: {} }), 400, 'prompt');
     await expectRefused(await rest.call('POST', '/v1/models', { json: { config: { ...SMOLLM_WIRE, name: 'x5', enabled: 'yes' } } }), 400, 'config.enabled');

@@ -21,6 +21,14 @@ const ROUTES = [
   'POST /v1/collections/{name}/vectors/delete',
   'GET /v1/collections/{name}/vectors/{id}',
   'POST /v1/collections/{name}/search',
+  'GET /v1/collections/{name}/vectors',
+  'POST /v1/collections/{name}/vectors/list',
+  'GET /v1/collections/{name}/count',
+  'POST /v1/collections/{name}/count',
+  'POST /v1/aliases',
+  'GET /v1/aliases',
+  'PUT /v1/aliases/{alias}',
+  'DELETE /v1/aliases/{alias}',
   'GET /v1/health',
   'GET /healthz',
   'GET /readyz',
@@ -146,7 +154,7 @@ describe('OpenAPI document and Swagger UI', () => {
   });
 
   it('links a created collection to the calls on it, and an insert to fetching what it wrote; every link resolves', () => {
-    type Link = { operationId: string; parameters: Record<string, string> };
+    type Link = { operationId: string; parameters?: Record<string, string>; requestBody?: Record<string, string> };
     const byId = new Map(operations().map(([route, op]) => [op.operationId, { route, op }]));
     const links: [string, string, Link][] = [];
     for (const [route, op] of operations()) {
@@ -161,9 +169,21 @@ describe('OpenAPI document and Swagger UI', () => {
     for (const [route, status, link] of links) {
       const target = byId.get(link.operationId);
       expect({ route, status, target: target?.route }).toEqual({ route, status, target: expect.any(String) });
-      // Every parameter a link fills is a path parameter of its target.
-      for (const name of Object.keys(link.parameters)) expect({ link: link.operationId, name, inPath: target!.route.includes(`{${name}}`) }).toEqual({ link: link.operationId, name, inPath: true });
+      // Every parameter a link fills is a path parameter of its target, or (`query.` and its name) a query parameter.
+      for (const name of Object.keys(link.parameters ?? {})) {
+        const declared = name.startsWith('query.')
+          ? (target!.op.parameters ?? []).some((p) => p.in === 'query' && p.name === name.slice('query.'.length))
+          : target!.route.includes(`{${name}}`);
+        expect({ link: link.operationId, name, declared }).toEqual({ link: link.operationId, name, declared: true });
+      }
+      // Every body field a link fills is a property of its target's request body.
+      const properties = (target!.op.requestBody?.content['application/json']?.schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+      for (const field of Object.keys(link.requestBody ?? {})) expect({ link: link.operationId, field, inBody: field in properties }).toEqual({ link: link.operationId, field, inBody: true });
     }
+    // The alias just created leads to its own calls and to the collection's calls made through it.
+    expect(links.filter(([route]) => route === 'POST /v1/aliases').map(([, , l]) => l.operationId)).toEqual(
+      expect.arrayContaining(['alterAlias', 'dropAlias', 'listAliases', 'listVectors', 'searchVectors']),
+    );
   });
 
   it('gives every request body and every JSON response an example', () => {

@@ -1,5 +1,5 @@
 import { connect } from '@lancedb/lancedb';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanceVectorStore, type LanceStoreOptions } from '../../src/adapters/vector/lance';
 import { baseSchema } from '../../src/adapters/vector/lance/lance-arrow-rows';
@@ -302,6 +302,29 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect((await readdir(join(dataDir, 'catalog'))).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const hits = await second.search('kept', () => ({ vector: [1, 0.1], topK: 1, includeVector: true, filter: parseFilter({ a: { $lt: 2 } }) }));
     expect(hits).toEqual([{ id: 'x', score: expect.closeTo(cosine([1, 0], [1, 0.1]), 5), vector: [1, 0], metadata: { a: 1 } }]);
+  });
+
+  it('keeps aliases across a restart in aliases.json; cleans a half-written one and leaves out aliases of no collection', async () => {
+    const dataDir = join(temp.path, 'aliases');
+    const first = await openStore({}, dataDir);
+    await first.createCollection(spec('target', 2));
+    await first.insert('target', () => [rec('t', [1, 0])]);
+    await first.createAlias('live', 'target');
+    await first.createAlias('spare', 'target');
+    await first.dropAlias('spare');
+    await first.close();
+    expect(JSON.parse(await readFile(join(dataDir, 'aliases.json'), 'utf8'))).toEqual({ format: 1, aliases: { live: 'target' } });
+    // What a crash or a hand edit can leave: a temp file of an interrupted write, an alias of a
+    // collection that is gone, an alias shadowing a collection's name.
+    await writeFile(join(dataDir, 'aliases.json.tmp-abcd'), '{"format":1,"al');
+    await writeFile(join(dataDir, 'aliases.json'), JSON.stringify({ format: 1, aliases: { live: 'target', gone: 'dropped', target: 'target' } }));
+    const second = await openStore({}, dataDir);
+    expect(await second.listAliases(null)).toEqual([{ alias: 'live', collection: 'target' }]);
+    expect(await second.get('live', ['t'])).toEqual([rec('t', [1, 0])]);
+    expect((await readdir(dataDir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    await expectCode(second.dropCollection('target'), 'FAILED_PRECONDITION');
+    await second.alterAlias('live', 'target');
+    expect(JSON.parse(await readFile(join(dataDir, 'aliases.json'), 'utf8'))).toEqual({ format: 1, aliases: { live: 'target' } });
   });
 
   it('declares an index at once and builds it when enough rows arrive; drop and metric change', async () => {

@@ -75,6 +75,9 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect((await rest('POST', `/v1/collections/${COLLECTION}/search`, { query_vector: [1, 0, 0, 0], options: { topk: 1 } })).status).toBe(200);
     expect((await rest('POST', `/v1/collections/${COLLECTION}/search`, { query_vector: [1, 0] })).status).toBe(400);
     expect((await rest('GET', '/v1/collections/never_created')).status).toBe(404);
+    expect((await rest('GET', `/v1/collections/${COLLECTION}/vectors?page_size=1`)).status).toBe(200);
+    expect((await rest('POST', `/v1/collections/${COLLECTION}/count`, { filter: { n: 1 } })).status).toBe(200);
+    expect((await rest('POST', '/v1/aliases', { alias: `${COLLECTION}_live`, collection_name: COLLECTION })).status).toBe(201);
     expect((await rest('POST', `/v1/models/${config.embeddingModelName}/embed`, { text: 'metrics over REST' })).status).toBe(200);
     const generated = await rest('POST', `/v1/models/${config.textModelName}/generate`, { prompt: 'Say hi.', parameters: { max_tokens: 4, temperature: 0 } });
     expect(generated.status).toBe(200);
@@ -84,6 +87,9 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     // gRPC: a search, a bad search, an embedding, a streamed generation.
     expect(await grpcStatusOf(vectors.search({ collectionName: COLLECTION, queryVector: [0, 1, 0, 0], options: { topk: 1 } }))).toBe('OK');
     expect(await grpcStatusOf(vectors.search({ collectionName: COLLECTION, queryVector: [0, 1] }))).toBe('INVALID_ARGUMENT');
+    expect(await grpcStatusOf(vectors.listVectors({ collectionName: `${COLLECTION}_live`, pageSize: 1 }))).toBe('OK');
+    expect(await grpcStatusOf(vectors.listVectors({ collectionName: COLLECTION, pageToken: 'not-a-token' }))).toBe('INVALID_ARGUMENT');
+    expect(await grpcStatusOf(vectors.dropAlias({ alias: `${COLLECTION}_live` }))).toBe('OK');
     expect(await grpcStatusOf(models.generateEmbedding({ modelName: config.embeddingModelName, text: 'metrics over gRPC' }))).toBe('OK');
     const chunks = [];
     for await (const chunk of models.streamGenerateText({ modelName: config.textModelName, prompt: 'Say hi.', parameters: { max_tokens: 4, temperature: 0 } })) chunks.push(chunk);
@@ -124,6 +130,10 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect(valueOf(scraped, `${P}http_requests_total`, { method: 'POST', route: '/v1/collections', code: '201' })).toBe(1);
     expect(valueOf(scraped, `${P}http_requests_total`, { method: 'POST', route: '/v1/models/:name/embed', code: '200' })).toBe(1);
     expect(valueOf(scraped, `${P}http_requests_total`, { method: 'POST', route: '/v1/models/:name/generate', code: '200' })).toBe(1);
+    // The listing, count and alias routes report through the same families, by route pattern.
+    expect(valueOf(scraped, `${P}http_requests_total`, { method: 'GET', route: '/v1/collections/:name/vectors', code: '200' })).toBe(1);
+    expect(valueOf(scraped, `${P}http_requests_total`, { method: 'POST', route: '/v1/collections/:name/count', code: '200' })).toBe(1);
+    expect(valueOf(scraped, `${P}http_requests_total`, { method: 'POST', route: '/v1/aliases', code: '201' })).toBe(1);
     expect(valueOf(scraped, `${P}http_request_duration_seconds_count`, { ...search, code: '200' })).toBe(1);
     expect(valueOf(scraped, `${P}http_request_duration_seconds_bucket`, { ...search, code: '200', le: '+Inf' })).toBe(1);
     expect(valueOf(scraped, `${P}http_request_duration_seconds_sum`, { ...search, code: '200' })).toBeGreaterThan(0);
@@ -135,6 +145,9 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect(valueOf(scraped, `${P}grpc_requests_total`, { ...search, code: 'INVALID_ARGUMENT' })).toBe(1);
     expect(valueOf(scraped, `${P}grpc_requests_total`, { method: 'ModelService/GenerateEmbedding', code: 'OK' })).toBe(1);
     expect(valueOf(scraped, `${P}grpc_requests_total`, { method: 'ModelService/StreamGenerateText', code: 'OK' })).toBe(1);
+    expect(valueOf(scraped, `${P}grpc_requests_total`, { method: 'VectorService/ListVectors', code: 'OK' })).toBe(1);
+    expect(valueOf(scraped, `${P}grpc_requests_total`, { method: 'VectorService/ListVectors', code: 'INVALID_ARGUMENT' })).toBe(1);
+    expect(valueOf(scraped, `${P}grpc_requests_total`, { method: 'VectorService/DropAlias', code: 'OK' })).toBe(1);
     expect(valueOf(scraped, `${P}grpc_request_duration_seconds_count`, { ...search, code: 'INVALID_ARGUMENT' })).toBe(1);
     expect(valueOf(scraped, `${P}grpc_request_duration_seconds_sum`, { method: 'ModelService/StreamGenerateText', code: 'OK' })).toBeGreaterThan(0);
   });
@@ -166,6 +179,8 @@ describe('/metrics after traffic on both doors (real app, LanceDB, real models)'
     expect({ createCollection: calls('createCollection'), insert: calls('insert'), search: calls('search') }).toEqual({ createCollection: 1, insert: 1, search: 4 });
     // Only the GET of a collection reads it; writes and searches no longer ask for it first.
     expect(calls('getCollection')).toBe(1);
+    // A listing page, a count, an alias made and dropped: one engine call each; a bad token never reaches the store.
+    expect({ scan: calls('scan'), count: calls('count'), createAlias: calls('createAlias'), dropAlias: calls('dropAlias') }).toEqual({ scan: 2, count: 1, createAlias: 1, dropAlias: 1 });
     expect(valueOf(scraped, `${P}store_call_duration_seconds_sum`, { engine: 'lance', operation: 'search' })).toBeGreaterThan(0);
   });
 

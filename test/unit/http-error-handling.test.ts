@@ -32,6 +32,12 @@ class ScriptedStore implements VectorStore {
   async delete() { throw this.failure; }
   async get(): Promise<never> { throw this.failure; }
   async compact() { throw this.failure; }
+  async scan(): Promise<never> { throw this.failure; }
+  async count(): Promise<never> { throw this.failure; }
+  async createAlias() { throw this.failure; }
+  async alterAlias() { throw this.failure; }
+  async dropAlias() { throw this.failure; }
+  async listAliases(): Promise<never> { throw this.failure; }
 
   search(_name: string, _query: unknown, options?: CallOptions): Promise<SearchHit[]> {
     this.searchSignal = options?.signal;

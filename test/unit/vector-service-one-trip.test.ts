@@ -63,8 +63,34 @@ describe('VectorService makes one store call per operation', () => {
     ['getById', (s) => s.getById('docs', 'a'), 'get'],
     ['compact', (s) => s.compact('docs'), 'compact'],
     ['health', (s) => s.health(), 'health'],
+    ['listVectors', (s) => s.listVectors('docs', { pageSize: 1, filter: { n: 1 } }), 'scan'],
+    ['countVectors', (s) => s.countVectors('docs', { n: 1 }), 'count'],
+    ['createAlias', (s) => s.createAlias('live', 'docs'), 'createAlias'],
+    ['alterAlias', async (s) => {
+      await s.createAlias('live', 'docs');
+      calls.length = 0;
+      return s.alterAlias('live', 'docs');
+    }, 'alterAlias'],
+    ['dropAlias', async (s) => {
+      await s.createAlias('live', 'docs');
+      calls.length = 0;
+      return s.dropAlias('live');
+    }, 'dropAlias'],
+    ['listAliases', (s) => s.listAliases('docs'), 'listAliases'],
   ])('%s succeeds in one call (%s → %s)', async (_, call, method) => {
-    expect(await tripsOf(() => call(svc))).toEqual([method]);
+    let failure: unknown;
+    expect(await tripsOf(() => call(svc).catch((e: unknown) => (failure = e)))).toEqual([method]);
+    expect(failure).toBeUndefined();
+  });
+
+  it('lists page after page through an alias in one call each, the token checked against the collection in that call', async () => {
+    await svc.createAlias('live', 'docs');
+    calls.length = 0;
+    const first = await svc.listVectors('live', { pageSize: 1 });
+    const second = await svc.listVectors('docs', { pageSize: 1, pageToken: first.nextPageToken });
+    expect(calls).toEqual(['scan', 'scan']);
+    expect([...first.vectors, ...second.vectors].map((v) => v.id)).toEqual(['a', 'b']);
+    expect(second.nextPageToken).toBe('');
   });
 
   it.each<[string, (s: VectorService) => Promise<unknown>, string]>([
@@ -74,6 +100,14 @@ describe('VectorService makes one store call per operation', () => {
     ['upsert of a zero vector under COSINE', (s) => s.upsert('docs', [{ id: 'c', vector: [0, 0, 0] }]), 'upsert'],
     ['createIndex without an index type', (s) => s.createIndex('docs', { metricType: 'L2' }), 'createIndex'],
     ['delete in an unknown collection', (s) => s.delete('nope', ['a']), 'delete'],
+    ['a listing with a token of another collection', async (s) => {
+      await s.createCollection({ name: 'other', vectorDim: 3 });
+      await s.insert('other', [{ id: 'x', vector: [1, 0, 0] }, { id: 'y', vector: [0, 1, 0] }]);
+      const token = (await s.listVectors('other', { pageSize: 1 })).nextPageToken;
+      calls.length = 0;
+      return s.listVectors('docs', { pageSize: 1, pageToken: token });
+    }, 'scan'],
+    ['an alias of an unknown collection', (s) => s.createAlias('live', 'nope'), 'createAlias'],
   ])('%s fails in that one call, nothing changed', async (_, call, method) => {
     expect(await tripsOf(() => call(svc))).toEqual([method]);
     expect(await svc.getById('docs', 'a')).toEqual({ id: 'a', vector: [1, 0, 0], metadata: { n: 1 } });
@@ -85,6 +119,10 @@ describe('VectorService makes one store call per operation', () => {
     expect(await tripsOf(() => svc.search('docs', { queryVector: [1, 0, 0], options: { topK: 0 } }))).toEqual([]);
     expect(await tripsOf(() => svc.insert('9bad', [{ id: 'a', vector: [1, 0, 0] }]))).toEqual([]);
     expect(await tripsOf(() => svc.delete('docs', []))).toEqual([]);
+    expect(await tripsOf(() => svc.listVectors('docs', { pageSize: 1001 }))).toEqual([]);
+    expect(await tripsOf(() => svc.listVectors('docs', { pageToken: 'garbage' }))).toEqual([]);
+    expect(await tripsOf(() => svc.countVectors('docs', { $bad: 1 }))).toEqual([]);
+    expect(await tripsOf(() => svc.createAlias('9bad', 'docs'))).toEqual([]);
   });
 
   it('an index without a metric takes the collection’s, read in the same call', async () => {

@@ -38,6 +38,14 @@ export const OPERATION_ACCESS = {
   'VectorService.GetByID': 'read',
   'VectorService.Health': 'public',
   'VectorService.Compact': 'write',
+  'VectorService.ListVectors': 'read',
+  'VectorService.CountVectors': 'read',
+  // An alias decides which collection every caller of a name reaches, as CreateCollection and
+  // DropCollection decide which names exist: a namespace change, so admin (docs/API.md, "Aliases").
+  'VectorService.CreateAlias': 'admin',
+  'VectorService.AlterAlias': 'admin',
+  'VectorService.DropAlias': 'admin',
+  'VectorService.ListAliases': 'read',
   'ModelService.RegisterModel': 'admin',
   'ModelService.UnregisterModel': 'admin',
   'ModelService.ListModels': 'read',

@@ -1,18 +1,26 @@
+import type { FilterNode } from '../filter/filter-ast';
 import type {
+  AliasInfo,
   CallOptions,
   CollectionInfo,
   CollectionSpec,
   CollectionStats,
   IndexSpec,
   IndexType,
+  ListedRecord,
+  ScanRequest,
   SearchHit,
   SearchQuery,
   StoreHealth,
   VectorRecord,
 } from '../vector/vector-types';
 
-/** What a collection declares that the meaning of a call depends on (its shape and metric). */
-export type Declaration = Pick<CollectionInfo, 'name' | 'dimension' | 'metricType' | 'index'>;
+/**
+ * What a collection declares that the meaning of a call depends on (its shape and metric), and
+ * which collection it is: `name` is the collection's own name when the call came through an alias,
+ * and `createdAt` tells it from an earlier collection of that name (a page token's binding).
+ */
+export type Declaration = Pick<CollectionInfo, 'name' | 'dimension' | 'metricType' | 'index' | 'createdAt'>;
 
 /**
  * The domain's half of a call whose checks need the collection's declaration (a query's dimension,
@@ -35,6 +43,11 @@ export type Plan<T> = (declared: Declaration) => T;
  * adapters only speak their engine's dialect and translate its errors into DomainError (NOT_FOUND
  * for an unknown collection, ALREADY_EXISTS, UNAVAILABLE, ...). Every method is one trip: the
  * domain calls exactly one method per operation.
+ *
+ * Aliases: every method taking a collection `name` also takes an alias and resolves it inside its
+ * trip (once: the whole call runs on the collection the alias named when it started), except
+ * dropCollection, which refuses an alias (FAILED_PRECONDITION). Aliases and collections share one
+ * namespace.
  */
 export interface VectorStore {
   /** Short engine name for logs and health messages. */
@@ -73,4 +86,22 @@ export interface VectorStore {
    */
   search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]>;
   compact(name: string, options?: CallOptions): Promise<void>;
+
+  /**
+   * One page of a scan (ScanRequest: ascending ids after `afterId`, at most `limit`), the plan run
+   * against the declaration of the collection the name resolved to. What an exporter streams a
+   * collection with in bounded memory: call again with the last id returned until a page is short.
+   */
+  scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]>;
+  /** The exact number of records stored now that match `filter` (all of them when null). */
+  count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number>;
+
+  /** NOT_FOUND for an unknown collection, INVALID_ARGUMENT when `collection` is an alias, ALREADY_EXISTS when the name is taken by an alias or a collection. */
+  createAlias(alias: string, collection: string, options?: CallOptions): Promise<void>;
+  /** Points an existing alias at another collection in one atomic step: a call through it runs wholly on the old or the new one. */
+  alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void>;
+  /** NOT_FOUND for an unknown alias; the collection stays. */
+  dropAlias(alias: string, options?: CallOptions): Promise<void>;
+  /** Sorted by alias; only the aliases of `collection` (a name or an alias of it) when given. */
+  listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]>;
 }

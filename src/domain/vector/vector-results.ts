@@ -60,4 +60,7 @@ export const vectorMessages = {
   upserted: (count: number) => `upserted ${counted(count, 'vector')}`,
   /** Delete is idempotent, so the count is of the distinct ids asked for, stored or not. */
   deleted: (count: number) => `deleted ${counted(count, 'id')} (missing ids are ignored)`,
+  aliasCreated: (alias: string, collection: string) => `alias '${alias}' created for collection '${collection}'`,
+  aliasAltered: (alias: string, collection: string) => `alias '${alias}' now names collection '${collection}'`,
+  aliasDropped: (alias: string) => `alias '${alias}' dropped`,
 } as const;

@@ -5,7 +5,9 @@ import { limits } from '../limits';
 import { characterCount } from '../text-rules';
 import type { Declaration, VectorStore } from '../ports/vector-store';
 import { describeCollection, vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector-results';
+import { prepareListing, type ListVectorsInput, type VectorPage } from './vector-listing';
 import type {
+  AliasInfo,
   CallOptions,
   CollectionStats,
   Metadata,
@@ -45,7 +47,7 @@ export interface SearchInput {
 }
 
 /**
- * The 16 VectorService operations, once for both doors: every rule about meaning lives here,
+ * The 22 VectorService operations, once for both doors: every rule about meaning lives here,
  * the store only executes. Each operation makes exactly one call to the store; rules that need
  * the collection's declaration travel with that call as a Plan (ports/vector-store.ts).
  */
@@ -187,6 +189,54 @@ export class VectorService {
     checkLive(options);
     await this.store.compact(name, options);
     return { message: vectorMessages.compacted(name) };
+  }
+
+  /** One page of the collection's records in ascending id order (vector-listing.ts, page-token.ts). */
+  async listVectors(name: string, input: ListVectorsInput, options: CallOptions = {}): Promise<VectorPage> {
+    checkCollectionName(name, 'collection_name');
+    const listing = prepareListing(input);
+    checkLive(options);
+    return listing.page(await this.store.scan(name, listing.plan, options));
+  }
+
+  /** The exact number of records matching the filter (all of them without one). */
+  async countVectors(name: string, filter: Record<string, unknown> | null | undefined, options: CallOptions = {}): Promise<number> {
+    checkCollectionName(name, 'collection_name');
+    const parsed = parseFilter(filter ?? null, 'filter');
+    checkLive(options);
+    return this.store.count(name, parsed, options);
+  }
+
+  async createAlias(alias: string, collection: string, options: CallOptions = {}): Promise<Done> {
+    checkCollectionName(alias, 'alias');
+    checkCollectionName(collection, 'collection_name');
+    checkLive(options);
+    await this.store.createAlias(alias, collection, options);
+    return { message: vectorMessages.aliasCreated(alias, collection) };
+  }
+
+  /** The atomic switch: a call through the alias runs wholly on the old collection or wholly on the new one. */
+  async alterAlias(alias: string, collection: string, options: CallOptions = {}): Promise<Done> {
+    checkCollectionName(alias, 'alias');
+    checkCollectionName(collection, 'collection_name');
+    checkLive(options);
+    await this.store.alterAlias(alias, collection, options);
+    return { message: vectorMessages.aliasAltered(alias, collection) };
+  }
+
+  async dropAlias(alias: string, options: CallOptions = {}): Promise<Done> {
+    checkCollectionName(alias, 'alias');
+    checkLive(options);
+    await this.store.dropAlias(alias, options);
+    return { message: vectorMessages.aliasDropped(alias) };
+  }
+
+  /** Every alias, or ('' and absent mean all) those naming one collection; sorted by alias. */
+  async listAliases(collection: string | undefined, options: CallOptions = {}): Promise<AliasInfo[]> {
+    const only = collection === undefined || collection === '' ? null : collection;
+    if (only !== null) checkCollectionName(only, 'collection_name');
+    checkLive(options);
+    return this.store.listAliases(only, options);
   }
 }
 

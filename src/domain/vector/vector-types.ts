@@ -76,3 +76,27 @@ export interface CallOptions {
   /** Fires when the caller cancels or its deadline passes. */
   signal?: AbortSignal;
 }
+
+/** A stored record as a listing returns it: the vector only when asked for. */
+export type ListedRecord = Omit<VectorRecord, 'vector'> & { vector?: number[] };
+
+/**
+ * One page of a scan as a store runs it: the records matching `filter` whose ids come after
+ * `afterId` (null: from the start), in ascending id order (byte order of the UTF-8 ids, the order
+ * of hit-order.ts's compareIds), at most `limit` of them. Keyset, not offset: each page starts
+ * strictly after the last id seen, so a record stored for the whole of a scan is returned exactly
+ * once however the collection changes meanwhile, and a page costs the same at any depth.
+ */
+export interface ScanRequest {
+  filter: FilterNode | null;
+  afterId: string | null;
+  limit: number;
+  includeVector: boolean;
+}
+
+/** A second name for a collection; every read and write accepts it where it accepts the collection's name. */
+export interface AliasInfo {
+  alias: string;
+  /** The collection it names now. */
+  collection: string;
+}

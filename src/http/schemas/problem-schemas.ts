@@ -57,6 +57,12 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
     detail: "content-type: Content-Type 'text/plain' is not supported; send application/json",
     field: 'content-type',
   },
+  431: {
+    when: 'RESOURCE_EXHAUSTED with status 431: the request line and headers exceed 16 KiB (a query string that long, e.g. an over-long page_token).',
+    code: 'RESOURCE_EXHAUSTED',
+    detail: 'headers: the request line and headers exceed 16384 bytes',
+    field: 'headers',
+  },
   429: {
     when:
       "RESOURCE_EXHAUSTED: the caller's rate limit is spent, too many writes are queued for the collection, or calls for the model; " +
@@ -70,7 +76,7 @@ const ANSWERS: Record<number, { when: string; code: string; detail: string; fiel
 };
 
 /** OpenAPI entries for the problem+json answers a route can give (500 and 503 always apply). */
-export function problemResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 504)[]) {
+export function problemResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 431 | 504)[]) {
   const all = [...new Set<number>([...statuses, 500, 503])].sort((a, b) => a - b);
   return Object.fromEntries(all.map((status) => [status, problemResponse(status)]));
 }

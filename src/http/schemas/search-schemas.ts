@@ -25,11 +25,16 @@ const filterRules = checkedByDomain({
   },
 });
 
+/** The filter language as a request field (Search's options.filter, ListVectors' and CountVectors' filter). */
+export function FilterObject(description = filterDoc) {
+  return FreeFormObject({ description, examples: [{ genre: 'scifi', year: { $gte: 2000, $lt: 2010 } }], ...filterRules });
+}
+
 export const SearchOptionsSchema = RequestBody(
   {
     topk: Type.Optional(Type.Integer({ description: 'How many hits, 1..1024 (default 10).', examples: [5], ...checkedByDomain({ minimum: limits.minTopK, maximum: limits.maxTopK }) })),
     include_vector: Type.Optional(Type.Boolean({ description: 'Return each hit\'s vector (default false).' })),
-    filter: Type.Optional(FreeFormObject({ description: filterDoc, examples: [{ genre: 'scifi', year: { $gte: 2000, $lt: 2010 } }], ...filterRules })),
+    filter: Type.Optional(FilterObject()),
   },
   { description: 'SearchOptions. Absent options mean top 10, no vectors, no filter.' },
 );

@@ -49,6 +49,12 @@ export type Call =
   | { op: 'getById'; collection: string; id: string }
   | { op: 'health' }
   | { op: 'compact'; collection: string }
+  | { op: 'listVectors'; collection: string; filter?: Record<string, unknown>; pageSize?: number; pageToken?: string; includeVector?: boolean }
+  | { op: 'countVectors'; collection: string; filter?: Record<string, unknown> }
+  | { op: 'createAlias'; alias: string; collection: string }
+  | { op: 'alterAlias'; alias: string; collection: string }
+  | { op: 'dropAlias'; alias: string }
+  | { op: 'listAliases'; collection?: string }
   | { op: 'registerModel'; config?: ModelConfigIn }
   | { op: 'unregisterModel'; name: string }
   | { op: 'listModels' }
@@ -62,10 +68,11 @@ export type Call =
 
 export type Op = Call['op'];
 
-/** Every operation of VectorService (16) and ModelService (10), as the table names them. */
+/** Every operation of VectorService (22) and ModelService (10), as the table names them. */
 export const VECTOR_OPS: readonly Op[] = [
   'createCollection', 'dropCollection', 'hasCollection', 'listCollections', 'getCollectionInfo', 'getCollectionStats',
   'createIndex', 'dropIndex', 'hasIndex', 'insert', 'upsert', 'delete', 'search', 'getById', 'health', 'compact',
+  'listVectors', 'countVectors', 'createAlias', 'alterAlias', 'dropAlias', 'listAliases',
 ];
 export const MODEL_OPS: readonly Op[] = [
   'registerModel', 'unregisterModel', 'listModels', 'getModel', 'updateModel', 'generateText', 'streamText', 'embed', 'embedMany', 'rerank',

@@ -111,6 +111,28 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
       return v.health({});
     case 'compact':
       return v.compact({ collectionName: call.collection });
+    case 'listVectors': {
+      const answer = await v.listVectors({
+        collectionName: call.collection,
+        filter: call.filter,
+        pageSize: call.pageSize,
+        pageToken: call.pageToken,
+        includeVector: call.includeVector,
+      });
+      // A repeated field cannot be absent: a vector listed without its values carries an empty list.
+      const vectors = answer.vectors.map((r) => ({ id: r.id, metadata: r.metadata, ...(r.vector.length > 0 ? { vector: r.vector } : {}) }));
+      return { vectors, nextPageToken: answer.nextPageToken };
+    }
+    case 'countVectors':
+      return v.countVectors({ collectionName: call.collection, filter: call.filter });
+    case 'createAlias':
+      return said(await v.createAlias({ alias: call.alias, collectionName: call.collection }));
+    case 'alterAlias':
+      return said(await v.alterAlias({ alias: call.alias, collectionName: call.collection }));
+    case 'dropAlias':
+      return said(await v.dropAlias({ alias: call.alias }));
+    case 'listAliases':
+      return v.listAliases({ collectionName: call.collection });
     case 'registerModel':
       return said(await m.registerModel({ config: grpcConfig(call.config) }));
     case 'unregisterModel':
@@ -193,6 +215,11 @@ function fromRestConfig(c: { name: string; provider: string; model_id: string; p
 type RestRequest = [method: string, path: string, body: unknown, ok: number, read: (body: any, answer: RestAnswer) => unknown];
 
 const C = (name: string) => `/v1/collections/${enc(name)}`;
+/** A query string of the parameters given (absent ones left out, as gRPC sends them as defaults). */
+const query = (params: Record<string, string | number | boolean | undefined>) => {
+  const given = Object.entries(params).filter(([, v]) => v !== undefined);
+  return given.length === 0 ? '' : `?${given.map(([k, v]) => `${k}=${enc(String(v))}`).join('&')}`;
+};
 const M = (name: string) => `/v1/models/${enc(name)}`;
 const asIs = (body: unknown) => body;
 
@@ -245,6 +272,28 @@ function restRequest(call: Call): RestRequest {
       return ['GET', '/v1/health', undefined, 200, asIs];
     case 'compact':
       return ['POST', `${C(call.collection)}/compact`, undefined, 200, said];
+    case 'listVectors': {
+      const read = (b: any) => ({ vectors: b.vectors, nextPageToken: b.next_page_token });
+      // Without a filter the GET form with the query string; with one, the POST form.
+      if (call.filter === undefined) return ['GET', `${C(call.collection)}/vectors${query({ page_size: call.pageSize, page_token: call.pageToken, include_vector: call.includeVector })}`, undefined, 200, read];
+      const body = { filter: call.filter, page_size: call.pageSize, page_token: call.pageToken, include_vector: call.includeVector };
+      return ['POST', `${C(call.collection)}/vectors/list`, body, 200, read];
+    }
+    case 'countVectors':
+      return call.filter === undefined ? ['GET', `${C(call.collection)}/count`, undefined, 200, asIs] : ['POST', `${C(call.collection)}/count`, { filter: call.filter }, 200, asIs];
+    case 'createAlias':
+      return ['POST', '/v1/aliases', { alias: call.alias, collection_name: call.collection }, 201, (b, answer) => {
+        expect(answer.headers.get('location')).toBe(`/v1/aliases/${enc(call.alias)}`);
+        return said(b);
+      }];
+    case 'alterAlias':
+      return ['PUT', `/v1/aliases/${enc(call.alias)}`, { collection_name: call.collection }, 200, said];
+    case 'dropAlias':
+      return ['DELETE', `/v1/aliases/${enc(call.alias)}`, undefined, 200, said];
+    case 'listAliases':
+      return ['GET', `/v1/aliases${query({ collection_name: call.collection })}`, undefined, 200, (b) => ({
+        aliases: b.aliases.map((a: { alias: string; collection_name: string }) => ({ alias: a.alias, collectionName: a.collection_name })),
+      })];
     case 'registerModel':
       return ['POST', '/v1/models', call.config === undefined ? {} : { config: restConfig(call.config) }, 201, (b, answer) => {
         expect(answer.headers.get('location')).toBe(M(call.config!.name!));

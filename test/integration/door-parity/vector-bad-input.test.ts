@@ -1,10 +1,11 @@
 import { grpcDoor, restDoor, type Door } from './doors';
 import { startParityApp, type ParityApp } from './parity-app';
 import { parityTable } from './parity-runner';
+import { listingBadInputCases } from './listing-cases';
 import { vectorBadInputCases } from './vector-bad-input-cases';
 import { listedCollections, readBackVectors, resetVectors, seedVectors } from './vector-fixtures';
 
-/** Bad input to VectorService through both doors of one app: one table (vector-bad-input-cases.ts). */
+/** Bad input to VectorService through both doors of one app: one table (vector-bad-input-cases.ts, listing-cases.ts). */
 describe('door parity: bad input to VectorService', () => {
   let app: ParityApp;
   let doors: Door[];
@@ -18,5 +19,5 @@ describe('door parity: bad input to VectorService', () => {
     await app?.close();
   });
 
-  parityTable(vectorBadInputCases, { doors: () => doors, readBack: readBackVectors, snapshot: listedCollections, reset: () => resetVectors(app.vectors) });
+  parityTable([...vectorBadInputCases, ...listingBadInputCases], { doors: () => doors, readBack: readBackVectors, snapshot: listedCollections, reset: () => resetVectors(app.vectors) });
 });

@@ -2,7 +2,7 @@ import type { VectorIn } from './calls';
 import { answers, refused, satisfies, type ParityCase } from './parity-case';
 import { LITERAL, NASTY, ROWS } from './vector-fixtures';
 
-/** The successful behaviour of the 16 VectorService operations: one table, both doors. */
+/** The successful behaviour of the first 16 VectorService operations (the seed's; listing-cases.ts holds the other 6): one table, both doors. */
 
 const create = (name: string, metricType?: string) =>
   ({ op: 'createCollection', name, vectorDim: 4, ...(metricType === undefined ? {} : { indexParams: { metricType } }) }) as const;

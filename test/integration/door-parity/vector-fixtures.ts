@@ -45,6 +45,8 @@ export async function seedVectors(vectors: VectorService): Promise<void> {
 
 /** Drops whatever a case created, through the domain, so the next door starts where this one did. */
 export async function resetVectors(vectors: VectorService): Promise<void> {
+  // Aliases first: a collection an alias names cannot be dropped.
+  for (const { alias } of await vectors.listAliases(undefined)) await vectors.dropAlias(alias);
   for (const name of await vectors.listCollections()) if (!FIXTURE_COLLECTIONS.includes(name)) await vectors.dropCollection(name);
 }
 
@@ -54,9 +56,9 @@ async function answer(door: Door, call: Parameters<Door['run']>[0]): Promise<any
   return outcome.result;
 }
 
-/** The collections as a door lists them. */
+/** The collections and aliases as a door lists them. */
 export async function listedCollections(door: Door): Promise<unknown> {
-  return answer(door, { op: 'listCollections' });
+  return { ...(await answer(door, { op: 'listCollections' })), ...(await answer(door, { op: 'listAliases' })) };
 }
 
 /** The fixtures as they were: definition, count, every row, search order. */
@@ -72,5 +74,7 @@ export async function readBackVectors(door: Door): Promise<void> {
   const { results } = await answer(door, { op: 'search', collection: INTACT, queryVector: [1, 0, 0, 0], options: { topK: 3 } });
   expect(results.map((r: { id: string }) => r.id)).toEqual(['a', 'c', 'b']);
   expect((await answer(door, { op: 'getCollectionStats', name: LITERAL })).vectorCount).toBe(LITERAL_ROWS.length);
-  expect(await listedCollections(door)).toEqual({ names: FIXTURE_COLLECTIONS });
+  expect(await listedCollections(door)).toEqual({ names: FIXTURE_COLLECTIONS, aliases: [] });
+  const listed = await answer(door, { op: 'listVectors', collection: INTACT, includeVector: true });
+  expect(listed).toEqual({ vectors: ROWS, nextPageToken: '' });
 }

@@ -5,7 +5,7 @@ import { errors } from '../../../errors';
 /** One engine call: what it does and for which collection. */
 export interface EngineStep {
   collection: string;
-  kind: 'search' | 'get' | 'count' | 'exists' | 'write';
+  kind: 'search' | 'get' | 'count' | 'exists' | 'write' | 'scan';
 }
 
 /**

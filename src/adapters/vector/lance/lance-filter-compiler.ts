@@ -115,3 +115,8 @@ export function idInPredicate(ids: readonly string[]): string {
   if (ids.length === 0) throw errors.internal(new Error('empty id list reached the Lance filter compiler'));
   return `id IN (${ids.map(sqlLiteral).join(', ')})`;
 }
+
+/** `id > '...'`: where a keyset scan resumes (string comparison in Lance is by UTF-8 bytes, the domain's id order). */
+export function idAfterPredicate(id: string): string {
+  return `id > ${sqlLiteral(id)}`;
+}

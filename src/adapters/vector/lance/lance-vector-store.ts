@@ -3,13 +3,17 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type {
+  AliasInfo,
   CallOptions,
   CollectionInfo,
   CollectionSpec,
   CollectionStats,
+  FilterNode,
   IndexSpec,
   IndexType,
+  ListedRecord,
   Plan,
+  ScanRequest,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -17,6 +21,8 @@ import type {
   VectorStore,
 } from '../../../domain';
 import { errors } from '../../../errors';
+import { LanceAliases } from './lance-aliases';
+import { LanceNamespace } from './lance-namespace';
 import { baseSchema } from './lance-arrow-rows';
 import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
@@ -24,6 +30,7 @@ import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogge
 import { checkNotAborted, lanceCall } from './lance-errors';
 import { LANCE_INDEX_TYPES, checkIndexParams } from './lance-index-mapping';
 import { openCatalogedTables } from './lance-recovery';
+import { countRecords, scanRecords } from './lance-scan';
 
 export interface LanceStoreOptions {
   /** Root of this store's files: `lance/` (the Lance database) and `catalog/` (one JSON per collection). */
@@ -70,7 +77,8 @@ export class LanceVectorStore implements VectorStore {
     private readonly dataDir: string,
     private readonly db: Connection,
     private readonly catalog: LanceCatalog,
-    private readonly collections: Map<string, LanceCollection>,
+    /** Collections and aliases: every name a call gives is resolved here (lance-namespace.ts). */
+    private readonly names: LanceNamespace,
     private readonly deps: (tableName: string) => CollectionDeps,
     /** Every engine step callers' calls make: where cancellation stops them, and a count tests read. */
     readonly activity: LanceActivity,
@@ -98,14 +106,16 @@ export class LanceVectorStore implements VectorStore {
     );
     const db = await lanceCall({}, () => connect(lanceDir, { session }));
     const collections = await lanceCall({}, () => openCatalogedTables(db, catalog, deps, logger));
+    const { aliases, dropped } = await lanceCall({}, () => LanceAliases.load(dataDir, new Set(collections.keys())));
+    if (dropped.length > 0) logger.warn({ dropped }, 'aliases naming no collection were left out');
     logger.info({ dataDir, collections: collections.size }, 'lance store opened');
-    return new LanceVectorStore(dataDir, db, catalog, collections, deps, activity);
+    return new LanceVectorStore(dataDir, db, catalog, new LanceNamespace(collections, aliases), deps, activity);
   }
 
   /** Writes waiting in all collections' queues (the queue_depth metric). */
   get pendingWrites(): number {
     let n = 0;
-    for (const c of this.collections.values()) n += c.pendingWrites;
+    for (const c of this.names.all()) n += c.pendingWrites;
     return n;
   }
 
@@ -113,7 +123,7 @@ export class LanceVectorStore implements VectorStore {
     if (this.closed) return { healthy: false, message: 'lance store is closed' };
     try {
       await access(this.dataDir, constants.R_OK | constants.W_OK);
-      return { healthy: true, message: `lance ready: ${this.collections.size} collections in ${this.dataDir}` };
+      return { healthy: true, message: `lance ready: ${this.names.size} collections in ${this.dataDir}` };
     } catch (cause) {
       return { healthy: false, message: `data dir not usable: ${cause instanceof Error ? cause.message : String(cause)}` };
     }
@@ -124,8 +134,8 @@ export class LanceVectorStore implements VectorStore {
     if (this.closed) return;
     this.closed = true;
     await this.ddl;
-    await Promise.all([...this.collections.values()].map((c) => c.close(false)));
-    this.collections.clear();
+    await Promise.all(this.names.all().map((c) => c.close(false)));
+    this.names.clear();
     this.db.close();
   }
 
@@ -133,7 +143,7 @@ export class LanceVectorStore implements VectorStore {
     this.live(options);
     if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
     return this.exclusive(async () => {
-      if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
+      this.names.checkFree(spec.name);
       const now = Date.now();
       const entry: CatalogEntry = {
         format: 1,
@@ -152,7 +162,7 @@ export class LanceVectorStore implements VectorStore {
       try {
         const collection = await LanceCollection.open(entry, table, this.deps(entry.tableName));
         await lanceCall({ collection: spec.name }, () => this.catalog.write(entry));
-        this.collections.set(spec.name, collection);
+        this.names.add(collection);
         return collection.info();
       } catch (cause) {
         // Without its catalog file the table is an orphan; drop it now rather than at next open.
@@ -165,8 +175,7 @@ export class LanceVectorStore implements VectorStore {
   async dropCollection(name: string, options?: CallOptions): Promise<void> {
     this.live(options);
     return this.exclusive(async () => {
-      const collection = this.get_(name);
-      this.collections.delete(name);
+      const collection = this.names.remove(name);
       await collection.close(true);
       const { entry } = collection.state;
       // The catalog file goes first: it is the commit point; a leftover table is dropped at next open.
@@ -177,12 +186,12 @@ export class LanceVectorStore implements VectorStore {
 
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     this.live(options);
-    return this.collections.has(name);
+    return this.names.has(name);
   }
 
   async listCollections(options?: CallOptions): Promise<string[]> {
     this.live(options);
-    return [...this.collections.keys()].sort();
+    return this.names.names();
   }
 
   async getCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
@@ -242,16 +251,49 @@ export class LanceVectorStore implements VectorStore {
     await this.get_(name).compact(options?.signal);
   }
 
+  async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
+    this.live(options);
+    const collection = this.get_(name);
+    const request = plan(collection.state.entry);
+    return lanceCall({ collection: collection.name }, () => scanRecords(collection.state, request, options?.signal));
+  }
+
+  async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
+    this.live(options);
+    const collection = this.get_(name);
+    return lanceCall({ collection: collection.name }, () => countRecords(collection.state, filter, options?.signal));
+  }
+
+  /** Alias changes run one at a time with creates and drops, so the namespace checks hold until the change is saved. */
+  async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(() => this.names.createAlias(alias, collection));
+  }
+
+  async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(() => this.names.alterAlias(alias, collection));
+  }
+
+  async dropAlias(alias: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(() => this.names.dropAlias(alias));
+  }
+
+  async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
+    this.live(options);
+    return this.names.listAliases(collection);
+  }
+
   /** Lance versions and fragments of a collection's table (not part of the port: diagnostics and tests). */
   async engineStats(name: string): Promise<EngineStats> {
     this.live();
     return this.get_(name).engineStats();
   }
 
+  /** The collection a name or an alias names, resolved once per call. */
   private get_(name: string): LanceCollection {
-    const collection = this.collections.get(name);
-    if (collection === undefined) throw errors.collectionNotFound(name);
-    return collection;
+    return this.names.resolve(name);
   }
 
   private live(options?: CallOptions): void {

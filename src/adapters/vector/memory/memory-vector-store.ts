@@ -2,8 +2,13 @@ import { errors } from '../../../errors';
 import {
   INDEX_TYPES,
   compareHits,
+  compareIds,
   matchesFilter,
+  type AliasInfo,
+  type FilterNode,
+  type ListedRecord,
   type Plan,
+  type ScanRequest,
   type CallOptions,
   type CollectionInfo,
   type CollectionSpec,
@@ -30,6 +35,8 @@ export class MemoryVectorStore implements VectorStore {
   readonly engine = 'memory';
   readonly supportedIndexTypes = INDEX_TYPES;
   private readonly collections = new Map<string, MemoryCollection>();
+  /** alias → collection name; no key is also a collection's name. */
+  private readonly aliases = new Map<string, string>();
   private clock = 0;
 
   async health(): Promise<StoreHealth> {
@@ -43,6 +50,7 @@ export class MemoryVectorStore implements VectorStore {
   async createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo> {
     live(options);
     if (this.collections.has(spec.name)) throw errors.collectionExists(spec.name);
+    if (this.aliases.has(spec.name)) throw errors.nameTaken(spec.name, 'alias');
     const now = this.now();
     const info: CollectionInfo = { ...spec, createdAt: now, updatedAt: now };
     this.collections.set(spec.name, { info, rows: new Map() });
@@ -50,12 +58,15 @@ export class MemoryVectorStore implements VectorStore {
   }
 
   async dropCollection(name: string): Promise<void> {
+    if (this.aliases.has(name)) throw errors.dropThroughAlias(name);
     this.get_(name);
+    const naming = this.aliasesOf(name);
+    if (naming.length > 0) throw errors.collectionHasAliases(name, naming);
     this.collections.delete(name);
   }
 
   async hasCollection(name: string): Promise<boolean> {
-    return this.collections.has(name);
+    return this.collections.has(this.aliases.get(name) ?? name);
   }
 
   async listCollections(): Promise<string[]> {
@@ -67,9 +78,9 @@ export class MemoryVectorStore implements VectorStore {
   }
 
   async stats(name: string): Promise<CollectionStats> {
-    const { rows } = this.get_(name);
+    const { rows, info } = this.get_(name);
     const sizeInBytes = [...rows.values()].reduce((n, r) => n + r.vector.length * 4 + JSON.stringify(r.metadata).length + r.id.length, 0);
-    return { name, vectorCount: rows.size, sizeInBytes };
+    return { name: info.name, vectorCount: rows.size, sizeInBytes };
   }
 
   async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
@@ -135,13 +146,78 @@ export class MemoryVectorStore implements VectorStore {
     this.get_(name);
   }
 
+  /** Every matching row sorted by id: the reference the engines' keyset scans are held to. */
+  async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
+    live(options);
+    const c = this.get_(name);
+    const request = plan(c.info);
+    const after = request.afterId;
+    return [...c.rows.values()]
+      .filter((r) => (after === null || compareIds(r.id, after) > 0) && (request.filter === null || matchesFilter(request.filter, r.metadata)))
+      .sort((a, b) => compareIds(a.id, b.id))
+      .slice(0, request.limit)
+      .map((r) => {
+        const { vector, ...rest } = clone(r);
+        return request.includeVector ? { ...rest, vector } : rest;
+      });
+  }
+
+  async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
+    live(options);
+    const { rows } = this.get_(name);
+    if (filter === null) return rows.size;
+    let n = 0;
+    for (const r of rows.values()) if (matchesFilter(filter, r.metadata)) n += 1;
+    return n;
+  }
+
+  async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    live(options);
+    this.target(collection);
+    if (this.aliases.has(alias)) throw errors.aliasExists(alias);
+    if (this.collections.has(alias)) throw errors.nameTaken(alias, 'collection');
+    this.aliases.set(alias, collection);
+  }
+
+  async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    live(options);
+    this.target(collection);
+    if (!this.aliases.has(alias)) throw errors.aliasNotFound(alias);
+    this.aliases.set(alias, collection);
+  }
+
+  async dropAlias(alias: string, options?: CallOptions): Promise<void> {
+    live(options);
+    if (!this.aliases.delete(alias)) throw errors.aliasNotFound(alias);
+  }
+
+  async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
+    live(options);
+    const only = collection === null ? null : this.get_(collection).info.name;
+    return [...this.aliases.entries()]
+      .filter(([, target]) => only === null || target === only)
+      .map(([alias, target]) => ({ alias, collection: target }))
+      .sort((a, b) => compareIds(a.alias, b.alias));
+  }
+
+  /** An alias's target must be a collection: NOT_FOUND when nothing has the name, INVALID_ARGUMENT when an alias has it. */
+  private target(collection: string): void {
+    if (this.aliases.has(collection)) throw errors.aliasOfAlias(collection);
+    this.get_(collection);
+  }
+
+  private aliasesOf(collection: string): string[] {
+    return [...this.aliases.entries()].filter(([, target]) => target === collection).map(([alias]) => alias).sort(compareIds);
+  }
+
   private write(c: MemoryCollection, records: VectorRecord[]): void {
     records.forEach((r) => c.rows.set(r.id, clone(r)));
     c.info = { ...c.info, updatedAt: this.now() };
   }
 
+  /** The collection a name or an alias names. */
   private get_(name: string): MemoryCollection {
-    const c = this.collections.get(name);
+    const c = this.collections.get(this.aliases.get(name) ?? name);
     if (!c) throw errors.collectionNotFound(name);
     return c;
   }

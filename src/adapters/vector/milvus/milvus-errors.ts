@@ -5,6 +5,8 @@ export interface MilvusErrorContext {
   collection?: string;
   /** Set by CreateIndex: there the engine's parameter errors are the caller's index params. */
   indexParams?: boolean;
+  /** Set by the alias calls, so the alias codes can name it. */
+  alias?: string;
 }
 
 /** A Milvus `common.Status` as the SDK returns it (either field may carry the failure). */
@@ -33,6 +35,7 @@ export interface EngineStatus {
  * | merr 1-3, 5-7, 9 (not ready, memory/disk quota, force deny), 101/103 (not loaded), 700 (index missing), 800 (database missing) | UNAVAILABLE |
  * | merr 4, 8, RateLimit (request or rate limit)                     | RESOURCE_EXHAUSTED, retry after 1 s |
  * | merr 1100/1101 during CreateIndex                                | INVALID_ARGUMENT on index_params.params |
+ * | merr 1600 alias not found / 1601 alias and collection name conflict / 1602 alias already exists (alias calls) | NOT_FOUND / ALREADY_EXISTS / ALREADY_EXISTS, naming the alias |
  * | anything else (parse errors are our compiler's bug)              | INTERNAL (cause logged)    |
  */
 export function toDomainError(cause: unknown, context: MilvusErrorContext = {}): DomainError {
@@ -79,6 +82,10 @@ function fromEngineStatus(status: EngineStatus, context: MilvusErrorContext, cau
   if (/cannot parse expression/i.test(reason)) return errors.internal(cause);
   if (code === 100 || name === 'CollectionNotExists' || /collection not found|can't find collection/i.test(reason)) {
     return context.collection !== undefined ? errors.collectionNotFound(context.collection) : errors.unavailable('vector engine: collection missing', cause);
+  }
+  if (context.alias !== undefined && code >= 1600 && code <= 1602) {
+    if (code === 1600) return errors.aliasNotFound(context.alias);
+    return code === 1601 ? errors.nameTaken(context.alias, 'collection') : errors.aliasExists(context.alias);
   }
   if ((code >= 1400 && code < 1500) || AUTH_TEXT.test(name) || AUTH_TEXT.test(reason)) {
     return errors.unavailable("vector engine refused the service's credentials", cause);

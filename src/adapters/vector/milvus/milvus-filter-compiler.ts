@@ -123,3 +123,8 @@ export function idInExpr(ids: readonly string[]): string {
   if (ids.length === 0) throw errors.internal(new Error('empty id list reached the Milvus filter compiler'));
   return `${ID_FIELD} in [${ids.map(stringLiteral).join(', ')}]`;
 }
+
+/** `id > "..."`: where a keyset scan resumes ("" for the first page: every id is longer). Milvus compares VarChar by bytes. */
+export function idAfterExpr(id: string): string {
+  return `${ID_FIELD} > ${stringLiteral(id)}`;
+}

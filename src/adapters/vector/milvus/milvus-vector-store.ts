@@ -1,11 +1,15 @@
 import type {
+  AliasInfo,
   CallOptions,
   CollectionInfo,
   CollectionSpec,
   CollectionStats,
+  FilterNode,
   IndexSpec,
   IndexType,
+  ListedRecord,
   Plan,
+  ScanRequest,
   SearchHit,
   SearchQuery,
   StoreHealth,
@@ -13,6 +17,7 @@ import type {
   VectorStore,
 } from '../../../domain';
 import { errors, isDomainError } from '../../../errors';
+import { MilvusAliases } from './milvus-aliases';
 import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
 import { MilvusConnection, type MilvusLogger } from './milvus-connection';
 import { checkStatus, type EngineStatus } from './milvus-errors';
@@ -55,6 +60,7 @@ export class MilvusVectorStore implements VectorStore {
   private readonly reads: MilvusReads;
   private readonly writes: MilvusWrites;
   private readonly updatedAt: UpdatedAtTracker;
+  private readonly aliases: MilvusAliases;
 
   constructor(private readonly options: MilvusStoreOptions) {
     const logger = options.logger ?? silent;
@@ -69,6 +75,7 @@ export class MilvusVectorStore implements VectorStore {
       logger,
     });
     this.loader = new MilvusLoader(this.conn, options.longWaitMs ?? 600_000);
+    this.aliases = new MilvusAliases(this.conn);
     this.reads = new MilvusReads(this.conn, this.loader, (name, signal) => this.describe(name, signal));
     this.writes = new MilvusWrites(this.conn, this.reads, logger);
     this.updatedAt = new UpdatedAtTracker((name, at) => this.setProperties(name, updatedAtProperty(at), undefined), logger);
@@ -92,7 +99,10 @@ export class MilvusVectorStore implements VectorStore {
     if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
     const { name } = spec;
     const context = { collection: name };
-    if (await this.hasCollection(name, options)) throw errors.collectionExists(name);
+    if (await this.hasCollection(name, options)) {
+      const taken = await this.aliases.describeRaw(name, signal);
+      throw taken.aliases.includes(name) ? errors.nameTaken(name, 'alias') : errors.collectionExists(name);
+    }
     await this.conn.call(context, signal, async (c, timeout) => {
       const request = { collection_name: name, fields: collectionFields(spec.dimension), description: spec.description, consistency_level: 'Strong', properties: creationProperties(spec), timeout };
       // The SDK throws some failed statuses and returns others. A concurrent create of the same
@@ -117,8 +127,11 @@ export class MilvusVectorStore implements VectorStore {
   async dropCollection(name: string, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     const context = { collection: name };
-    // Milvus answers Success for an unknown name; the contract says NOT_FOUND.
-    if (!(await this.hasCollection(name, options))) throw errors.collectionNotFound(name);
+    // Milvus answers Success for an unknown name (the contract says NOT_FOUND), and 2.3 drops a
+    // collection an alias names, leaving the alias dangling.
+    const { aliases } = await this.aliases.describeRaw(name, signal);
+    if (aliases.includes(name)) throw errors.dropThroughAlias(name);
+    if (aliases.length > 0) throw errors.collectionHasAliases(name, [...aliases].sort());
     checkStatus(await this.conn.call(context, signal, (c, timeout) => c.dropCollection({ collection_name: name, timeout })), context);
     this.updatedAt.forget(name);
     this.writes.forget(name);
@@ -147,8 +160,8 @@ export class MilvusVectorStore implements VectorStore {
   async stats(name: string, options?: CallOptions): Promise<CollectionStats> {
     const signal = this.live(options);
     const info = await this.describe(name, signal);
-    const vectorCount = await this.reads.count(name, signal);
-    return { name, vectorCount, sizeInBytes: vectorCount * info.dimension * 4 };
+    const vectorCount = await this.reads.count(info.name, null, signal);
+    return { name: info.name, vectorCount, sizeInBytes: vectorCount * info.dimension * 4 };
   }
 
   /** Declares the index (and so the collection's metric), then swaps the engine index and reloads. */
@@ -157,15 +170,16 @@ export class MilvusVectorStore implements VectorStore {
     const before = await this.describe(name, signal);
     const index = plan(before);
     checkIndexParams(index, before.dimension);
+    const target = before.name;
     // The declaration goes first: should the swap stop half-way, reads rebuild what it declares.
-    await this.setProperties(name, indexProperties(index, index.metricType, this.updatedAt.touch(name, false)), signal);
+    await this.setProperties(target, indexProperties(index, index.metricType, this.updatedAt.touch(target, false)), signal);
     try {
-      await this.loader.replaceIndex(name, engineIndexFor(index, index.metricType, before.dimension), signal);
+      await this.loader.replaceIndex(target, engineIndexFor(index, index.metricType, before.dimension), signal);
     } catch (cause) {
       if (isDomainError(cause) && cause.code === 'INVALID_ARGUMENT') {
         // Milvus refused the parameters: put the previous declaration and index back.
-        await this.setProperties(name, indexProperties(before.index, before.metricType, this.updatedAt.touch(name, false)), undefined);
-        await this.loader.replaceIndex(name, engineIndexFor(before.index, before.metricType, before.dimension), undefined);
+        await this.setProperties(target, indexProperties(before.index, before.metricType, this.updatedAt.touch(target, false)), undefined);
+        await this.loader.replaceIndex(target, engineIndexFor(before.index, before.metricType, before.dimension), undefined);
       }
       throw cause;
     }
@@ -176,34 +190,37 @@ export class MilvusVectorStore implements VectorStore {
     const signal = this.live(options);
     const before = await this.describe(name, signal);
     if (before.index === null) return;
-    await this.setProperties(name, indexProperties(null, before.metricType, this.updatedAt.touch(name, false)), signal);
-    await this.loader.replaceIndex(name, engineIndexFor(null, before.metricType, before.dimension), signal);
+    const target = before.name;
+    await this.setProperties(target, indexProperties(null, before.metricType, this.updatedAt.touch(target, false)), signal);
+    await this.loader.replaceIndex(target, engineIndexFor(null, before.metricType, before.dimension), signal);
   }
 
   /** One describe (NOT_FOUND, a collection not ours, the plan's checks), then the writes. */
   async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    const records = plan(await this.describe(name, signal));
+    const info = await this.describe(name, signal);
+    const records = plan(info);
     if (records.length === 0) return;
-    await this.writes.insert(name, records, signal);
-    this.updatedAt.touch(name);
+    await this.writes.insert(info.name, records, signal);
+    this.updatedAt.touch(info.name);
   }
 
   async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    const records = plan(await this.describe(name, signal));
+    const info = await this.describe(name, signal);
+    const records = plan(info);
     if (records.length === 0) return;
-    await this.writes.upsert(name, records, signal);
-    this.updatedAt.touch(name);
+    await this.writes.upsert(info.name, records, signal);
+    this.updatedAt.touch(info.name);
   }
 
   /** The describe makes an unknown collection NOT_FOUND and keeps deletes out of collections this service did not create. */
   async delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    await this.describe(name, signal);
+    const { name: target } = await this.describe(name, signal);
     if (ids.length === 0) return;
-    await this.writes.delete(name, ids, signal);
-    this.updatedAt.touch(name);
+    await this.writes.delete(target, ids, signal);
+    this.updatedAt.touch(target);
   }
 
   async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
@@ -224,16 +241,44 @@ export class MilvusVectorStore implements VectorStore {
 
   async compact(name: string, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    await this.describe(name, signal);
-    await compactCollection(this.conn, name, signal, this.options.longWaitMs ?? 600_000);
+    const { name: target } = await this.describe(name, signal);
+    await compactCollection(this.conn, target, signal, this.options.longWaitMs ?? 600_000);
   }
 
+  /** One describe (NOT_FOUND, a collection not ours, the plan's checks), then one query. */
+  async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
+    const signal = this.live(options);
+    const info = await this.describe(name, signal);
+    return this.reads.scan(info.name, plan(info), signal);
+  }
+
+  async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
+    const signal = this.live(options);
+    const info = await this.describe(name, signal);
+    return this.reads.count(info.name, filter, signal);
+  }
+
+  async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    await this.aliases.create(alias, collection, this.live(options));
+  }
+
+  async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
+    await this.aliases.alter(alias, collection, this.live(options));
+  }
+
+  async dropAlias(alias: string, options?: CallOptions): Promise<void> {
+    await this.aliases.drop(alias, this.live(options));
+  }
+
+  async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
+    return this.aliases.list(collection, this.live(options));
+  }
+
+  /** The declaration of the collection `name` names (through an alias: the target's, under the target's name). */
   private async describe(name: string, signal: AbortSignal | undefined): Promise<CollectionInfo> {
-    const context = { collection: name };
-    const res = await this.conn.call(context, signal, (c, timeout) => c.describeCollection({ collection_name: name, timeout }));
-    checkStatus(res.status, context);
-    const info = toCollectionInfo(res, name);
-    return { ...info, updatedAt: this.updatedAt.merge(name, info.createdAt, info.updatedAt) };
+    const resolved = await this.aliases.describeResolved(name, signal);
+    const info = toCollectionInfo(resolved.described, resolved.name);
+    return { ...info, updatedAt: this.updatedAt.merge(resolved.name, info.createdAt, info.updatedAt) };
   }
 
   private async setProperties(name: string, properties: Record<string, string>, signal: AbortSignal | undefined): Promise<void> {

@@ -178,6 +178,85 @@ export interface CompactRequest {
   collectionName: string;
 }
 
+/**
+ * page_size: 1..1000; 0 (unset) means 100. page_token: a next_page_token of an earlier page of the
+ * same listing (same collection, same filter), or empty for the first page; it is opaque, and a
+ * token from another listing is INVALID_ARGUMENT. filter: the filter language of SearchOptions.
+ * include_vector: return the stored vectors too (otherwise each carries an empty vector).
+ */
+export interface ListVectorsRequest {
+  collectionName: string;
+  filter: { [key: string]: any } | undefined;
+  pageSize: number;
+  pageToken: string;
+  includeVector: boolean;
+}
+
+/**
+ * vectors: in ascending id order. next_page_token: empty after the last page. A vector stored for
+ * the whole of a listing is returned exactly once, whatever is written meanwhile.
+ */
+export interface ListVectorsResponse {
+  vectors: Vector[];
+  nextPageToken: string;
+}
+
+export interface CountVectorsRequest {
+  collectionName: string;
+  filter: { [key: string]: any } | undefined;
+}
+
+export interface CountVectorsResponse {
+  count: number;
+}
+
+/**
+ * alias: a name free among aliases and collections (the collection name rules apply).
+ * collection_name: a collection's own name, not another alias.
+ */
+export interface CreateAliasRequest {
+  alias: string;
+  collectionName: string;
+}
+
+export interface CreateAliasResponse {
+  success: boolean;
+  message: string;
+}
+
+export interface AlterAliasRequest {
+  alias: string;
+  collectionName: string;
+}
+
+export interface AlterAliasResponse {
+  success: boolean;
+  message: string;
+}
+
+export interface DropAliasRequest {
+  alias: string;
+}
+
+export interface DropAliasResponse {
+  success: boolean;
+  message: string;
+}
+
+/** collection_name: empty for every alias, or a collection (or an alias of it) for its aliases. */
+export interface ListAliasesRequest {
+  collectionName: string;
+}
+
+export interface ListAliasesResponse {
+  aliases: Alias[];
+}
+
+export interface Alias {
+  alias: string;
+  collectionName: string;
+}
+
 function createBaseVector(): Vector {
   return { id: "", vector: [], metadata: undefined };
 }
@@ -2902,6 +2981,1131 @@ export const CompactRequest: MessageFns<CompactRequest> = {
   },
 };
 
+function createBaseListVectorsRequest(): ListVectorsRequest {
+  return { collectionName: "", filter: undefined, pageSize: 0, pageToken: "", includeVector: false };
+}
+
+export const ListVectorsRequest: MessageFns<ListVectorsRequest> = {
+  encode(message: ListVectorsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collectionName !== "") {
+      writer.uint32(10).string(message.collectionName);
+    }
+    if (message.filter !== undefined) {
+      Struct.encode(Struct.wrap(message.filter), writer.uint32(18).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    if (message.includeVector !== false) {
+      writer.uint32(40).bool(message.includeVector);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVectorsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVectorsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filter = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.includeVector = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVectorsRequest {
+    return {
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+      filter: isObject(object.filter) ? object.filter : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeVector: isSet(object.includeVector)
+        ? globalThis.Boolean(object.includeVector)
+        : isSet(object.include_vector)
+        ? globalThis.Boolean(object.include_vector)
+        : false,
+    };
+  },
+
+  toJSON(message: ListVectorsRequest): unknown {
+    const obj: any = {};
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    if (message.filter !== undefined) {
+      obj.filter = message.filter;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeVector !== false) {
+      obj.includeVector = message.includeVector;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVectorsRequest>): ListVectorsRequest {
+    return ListVectorsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVectorsRequest>): ListVectorsRequest {
+    const message = createBaseListVectorsRequest();
+    message.collectionName = object.collectionName ?? "";
+    message.filter = object.filter ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeVector = object.includeVector ?? false;
+    return message;
+  },
+};
+
+function createBaseListVectorsResponse(): ListVectorsResponse {
+  return { vectors: [], nextPageToken: "" };
+}
+
+export const ListVectorsResponse: MessageFns<ListVectorsResponse> = {
+  encode(message: ListVectorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.vectors) {
+      Vector.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVectorsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVectorsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.vectors.push(Vector.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVectorsResponse {
+    return {
+      vectors: globalThis.Array.isArray(object?.vectors) ? object.vectors.map((e: any) => Vector.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListVectorsResponse): unknown {
+    const obj: any = {};
+    if (message.vectors?.length) {
+      obj.vectors = message.vectors.map((e) => Vector.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVectorsResponse>): ListVectorsResponse {
+    return ListVectorsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVectorsResponse>): ListVectorsResponse {
+    const message = createBaseListVectorsResponse();
+    message.vectors = object.vectors?.map((e) => Vector.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseCountVectorsRequest(): CountVectorsRequest {
+  return { collectionName: "", filter: undefined };
+}
+
+export const CountVectorsRequest: MessageFns<CountVectorsRequest> = {
+  encode(message: CountVectorsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collectionName !== "") {
+      writer.uint32(10).string(message.collectionName);
+    }
+    if (message.filter !== undefined) {
+      Struct.encode(Struct.wrap(message.filter), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountVectorsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountVectorsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filter = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountVectorsRequest {
+    return {
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+      filter: isObject(object.filter) ? object.filter : undefined,
+    };
+  },
+
+  toJSON(message: CountVectorsRequest): unknown {
+    const obj: any = {};
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    if (message.filter !== undefined) {
+      obj.filter = message.filter;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CountVectorsRequest>): CountVectorsRequest {
+    return CountVectorsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CountVectorsRequest>): CountVectorsRequest {
+    const message = createBaseCountVectorsRequest();
+    message.collectionName = object.collectionName ?? "";
+    message.filter = object.filter ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCountVectorsResponse(): CountVectorsResponse {
+  return { count: 0 };
+}
+
+export const CountVectorsResponse: MessageFns<CountVectorsResponse> = {
+  encode(message: CountVectorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.count !== 0) {
+      writer.uint32(8).int64(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountVectorsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountVectorsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.count = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountVectorsResponse {
+    return { count: isSet(object.count) ? globalThis.Number(object.count) : 0 };
+  },
+
+  toJSON(message: CountVectorsResponse): unknown {
+    const obj: any = {};
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CountVectorsResponse>): CountVectorsResponse {
+    return CountVectorsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CountVectorsResponse>): CountVectorsResponse {
+    const message = createBaseCountVectorsResponse();
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseCreateAliasRequest(): CreateAliasRequest {
+  return { alias: "", collectionName: "" };
+}
+
+export const CreateAliasRequest: MessageFns<CreateAliasRequest> = {
+  encode(message: CreateAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== "") {
+      writer.uint32(10).string(message.alias);
+    }
+    if (message.collectionName !== "") {
+      writer.uint32(18).string(message.collectionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAliasRequest {
+    return {
+      alias: isSet(object.alias) ? globalThis.String(object.alias) : "",
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateAliasRequest): unknown {
+    const obj: any = {};
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAliasRequest>): CreateAliasRequest {
+    return CreateAliasRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAliasRequest>): CreateAliasRequest {
+    const message = createBaseCreateAliasRequest();
+    message.alias = object.alias ?? "";
+    message.collectionName = object.collectionName ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateAliasResponse(): CreateAliasResponse {
+  return { success: false, message: "" };
+}
+
+export const CreateAliasResponse: MessageFns<CreateAliasResponse> = {
+  encode(message: CreateAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAliasResponse {
+    return {
+      success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: CreateAliasResponse): unknown {
+    const obj: any = {};
+    if (message.success !== false) {
+      obj.success = message.success;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAliasResponse>): CreateAliasResponse {
+    return CreateAliasResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAliasResponse>): CreateAliasResponse {
+    const message = createBaseCreateAliasResponse();
+    message.success = object.success ?? false;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseAlterAliasRequest(): AlterAliasRequest {
+  return { alias: "", collectionName: "" };
+}
+
+export const AlterAliasRequest: MessageFns<AlterAliasRequest> = {
+  encode(message: AlterAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== "") {
+      writer.uint32(10).string(message.alias);
+    }
+    if (message.collectionName !== "") {
+      writer.uint32(18).string(message.collectionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlterAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlterAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlterAliasRequest {
+    return {
+      alias: isSet(object.alias) ? globalThis.String(object.alias) : "",
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+    };
+  },
+
+  toJSON(message: AlterAliasRequest): unknown {
+    const obj: any = {};
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AlterAliasRequest>): AlterAliasRequest {
+    return AlterAliasRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AlterAliasRequest>): AlterAliasRequest {
+    const message = createBaseAlterAliasRequest();
+    message.alias = object.alias ?? "";
+    message.collectionName = object.collectionName ?? "";
+    return message;
+  },
+};
+
+function createBaseAlterAliasResponse(): AlterAliasResponse {
+  return { success: false, message: "" };
+}
+
+export const AlterAliasResponse: MessageFns<AlterAliasResponse> = {
+  encode(message: AlterAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlterAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlterAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlterAliasResponse {
+    return {
+      success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: AlterAliasResponse): unknown {
+    const obj: any = {};
+    if (message.success !== false) {
+      obj.success = message.success;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AlterAliasResponse>): AlterAliasResponse {
+    return AlterAliasResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AlterAliasResponse>): AlterAliasResponse {
+    const message = createBaseAlterAliasResponse();
+    message.success = object.success ?? false;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseDropAliasRequest(): DropAliasRequest {
+  return { alias: "" };
+}
+
+export const DropAliasRequest: MessageFns<DropAliasRequest> = {
+  encode(message: DropAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== "") {
+      writer.uint32(10).string(message.alias);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DropAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDropAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DropAliasRequest {
+    return { alias: isSet(object.alias) ? globalThis.String(object.alias) : "" };
+  },
+
+  toJSON(message: DropAliasRequest): unknown {
+    const obj: any = {};
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DropAliasRequest>): DropAliasRequest {
+    return DropAliasRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DropAliasRequest>): DropAliasRequest {
+    const message = createBaseDropAliasRequest();
+    message.alias = object.alias ?? "";
+    return message;
+  },
+};
+
+function createBaseDropAliasResponse(): DropAliasResponse {
+  return { success: false, message: "" };
+}
+
+export const DropAliasResponse: MessageFns<DropAliasResponse> = {
+  encode(message: DropAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DropAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDropAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DropAliasResponse {
+    return {
+      success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: DropAliasResponse): unknown {
+    const obj: any = {};
+    if (message.success !== false) {
+      obj.success = message.success;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DropAliasResponse>): DropAliasResponse {
+    return DropAliasResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DropAliasResponse>): DropAliasResponse {
+    const message = createBaseDropAliasResponse();
+    message.success = object.success ?? false;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseListAliasesRequest(): ListAliasesRequest {
+  return { collectionName: "" };
+}
+
+export const ListAliasesRequest: MessageFns<ListAliasesRequest> = {
+  encode(message: ListAliasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collectionName !== "") {
+      writer.uint32(10).string(message.collectionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAliasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAliasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAliasesRequest {
+    return {
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAliasesRequest): unknown {
+    const obj: any = {};
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAliasesRequest>): ListAliasesRequest {
+    return ListAliasesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAliasesRequest>): ListAliasesRequest {
+    const message = createBaseListAliasesRequest();
+    message.collectionName = object.collectionName ?? "";
+    return message;
+  },
+};
+
+function createBaseListAliasesResponse(): ListAliasesResponse {
+  return { aliases: [] };
+}
+
+export const ListAliasesResponse: MessageFns<ListAliasesResponse> = {
+  encode(message: ListAliasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.aliases) {
+      Alias.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAliasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAliasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.aliases.push(Alias.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAliasesResponse {
+    return {
+      aliases: globalThis.Array.isArray(object?.aliases) ? object.aliases.map((e: any) => Alias.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListAliasesResponse): unknown {
+    const obj: any = {};
+    if (message.aliases?.length) {
+      obj.aliases = message.aliases.map((e) => Alias.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAliasesResponse>): ListAliasesResponse {
+    return ListAliasesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAliasesResponse>): ListAliasesResponse {
+    const message = createBaseListAliasesResponse();
+    message.aliases = object.aliases?.map((e) => Alias.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAlias(): Alias {
+  return { alias: "", collectionName: "" };
+}
+
+export const Alias: MessageFns<Alias> = {
+  encode(message: Alias, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== "") {
+      writer.uint32(10).string(message.alias);
+    }
+    if (message.collectionName !== "") {
+      writer.uint32(18).string(message.collectionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Alias {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlias();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Alias {
+    return {
+      alias: isSet(object.alias) ? globalThis.String(object.alias) : "",
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+    };
+  },
+
+  toJSON(message: Alias): unknown {
+    const obj: any = {};
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Alias>): Alias {
+    return Alias.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Alias>): Alias {
+    const message = createBaseAlias();
+    message.alias = object.alias ?? "";
+    message.collectionName = object.collectionName ?? "";
+    return message;
+  },
+};
+
 /** Collections of fixed-dimension vectors with JSON metadata, searched by similarity. */
 export type VectorServiceDefinition = typeof VectorServiceDefinition;
 export const VectorServiceDefinition = {
@@ -3052,6 +4256,69 @@ export const VectorServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * One page of a collection's vectors in ascending id order (byte order of the UTF-8 ids),
+     * optionally filtered. Pass next_page_token back as page_token for the next page.
+     */
+    listVectors: {
+      name: "ListVectors",
+      requestType: ListVectorsRequest as typeof ListVectorsRequest,
+      requestStream: false,
+      responseType: ListVectorsResponse as typeof ListVectorsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The exact number of vectors in a collection, optionally filtered. */
+    countVectors: {
+      name: "CountVectors",
+      requestType: CountVectorsRequest as typeof CountVectorsRequest,
+      requestStream: false,
+      responseType: CountVectorsResponse as typeof CountVectorsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates an alias: a second name for a collection, accepted wherever a collection name is
+     * (except DropCollection). Aliases and collections share one namespace.
+     */
+    createAlias: {
+      name: "CreateAlias",
+      requestType: CreateAliasRequest as typeof CreateAliasRequest,
+      requestStream: false,
+      responseType: CreateAliasResponse as typeof CreateAliasResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Points an existing alias at another collection, atomically: a call through the alias runs
+     * wholly on the old or wholly on the new collection.
+     */
+    alterAlias: {
+      name: "AlterAlias",
+      requestType: AlterAliasRequest as typeof AlterAliasRequest,
+      requestStream: false,
+      responseType: AlterAliasResponse as typeof AlterAliasResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Drops an alias; its collection stays. NOT_FOUND if there is no such alias. */
+    dropAlias: {
+      name: "DropAlias",
+      requestType: DropAliasRequest as typeof DropAliasRequest,
+      requestStream: false,
+      responseType: DropAliasResponse as typeof DropAliasResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists aliases, sorted by alias; those of one collection when collection_name is set. */
+    listAliases: {
+      name: "ListAliases",
+      requestType: ListAliasesRequest as typeof ListAliasesRequest,
+      requestStream: false,
+      responseType: ListAliasesResponse as typeof ListAliasesResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -3100,6 +4367,42 @@ export interface VectorServiceImplementation<CallContextExt = {}> {
   health(request: Empty, context: CallContext & CallContextExt): Promise<DeepPartial<HealthResponse>>;
   /** Merges small files and purges deleted rows of a collection. */
   compact(request: CompactRequest, context: CallContext & CallContextExt): Promise<DeepPartial<Empty>>;
+  /**
+   * One page of a collection's vectors in ascending id order (byte order of the UTF-8 ids),
+   * optionally filtered. Pass next_page_token back as page_token for the next page.
+   */
+  listVectors(
+    request: ListVectorsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListVectorsResponse>>;
+  /** The exact number of vectors in a collection, optionally filtered. */
+  countVectors(
+    request: CountVectorsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CountVectorsResponse>>;
+  /**
+   * Creates an alias: a second name for a collection, accepted wherever a collection name is
+   * (except DropCollection). Aliases and collections share one namespace.
+   */
+  createAlias(
+    request: CreateAliasRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateAliasResponse>>;
+  /**
+   * Points an existing alias at another collection, atomically: a call through the alias runs
+   * wholly on the old or wholly on the new collection.
+   */
+  alterAlias(
+    request: AlterAliasRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AlterAliasResponse>>;
+  /** Drops an alias; its collection stays. NOT_FOUND if there is no such alias. */
+  dropAlias(request: DropAliasRequest, context: CallContext & CallContextExt): Promise<DeepPartial<DropAliasResponse>>;
+  /** Lists aliases, sorted by alias; those of one collection when collection_name is set. */
+  listAliases(
+    request: ListAliasesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListAliasesResponse>>;
 }
 
 export interface VectorServiceClient<CallOptionsExt = {}> {
@@ -3150,6 +4453,42 @@ export interface VectorServiceClient<CallOptionsExt = {}> {
   health(request: DeepPartial<Empty>, options?: CallOptions & CallOptionsExt): Promise<HealthResponse>;
   /** Merges small files and purges deleted rows of a collection. */
   compact(request: DeepPartial<CompactRequest>, options?: CallOptions & CallOptionsExt): Promise<Empty>;
+  /**
+   * One page of a collection's vectors in ascending id order (byte order of the UTF-8 ids),
+   * optionally filtered. Pass next_page_token back as page_token for the next page.
+   */
+  listVectors(
+    request: DeepPartial<ListVectorsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListVectorsResponse>;
+  /** The exact number of vectors in a collection, optionally filtered. */
+  countVectors(
+    request: DeepPartial<CountVectorsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CountVectorsResponse>;
+  /**
+   * Creates an alias: a second name for a collection, accepted wherever a collection name is
+   * (except DropCollection). Aliases and collections share one namespace.
+   */
+  createAlias(
+    request: DeepPartial<CreateAliasRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateAliasResponse>;
+  /**
+   * Points an existing alias at another collection, atomically: a call through the alias runs
+   * wholly on the old or wholly on the new collection.
+   */
+  alterAlias(
+    request: DeepPartial<AlterAliasRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AlterAliasResponse>;
+  /** Drops an alias; its collection stays. NOT_FOUND if there is no such alias. */
+  dropAlias(request: DeepPartial<DropAliasRequest>, options?: CallOptions & CallOptionsExt): Promise<DropAliasResponse>;
+  /** Lists aliases, sorted by alias; those of one collection when collection_name is set. */
+  listAliases(
+    request: DeepPartial<ListAliasesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListAliasesResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

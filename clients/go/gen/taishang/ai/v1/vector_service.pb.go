@@ -1617,6 +1617,683 @@ func (x *CompactRequest) GetCollectionName() string {
 	return ""
 }
 
+// page_size: 1..1000; 0 (unset) means 100. page_token: a next_page_token of an earlier page of the
+// same listing (same collection, same filter), or empty for the first page; it is opaque, and a
+// token from another listing is INVALID_ARGUMENT. filter: the filter language of SearchOptions.
+// include_vector: return the stored vectors too (otherwise each carries an empty vector).
+type ListVectorsRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CollectionName string                 `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	Filter         *structpb.Struct       `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
+	PageSize       int32                  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken      string                 `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	IncludeVector  bool                   `protobuf:"varint,5,opt,name=include_vector,json=includeVector,proto3" json:"include_vector,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListVectorsRequest) Reset() {
+	*x = ListVectorsRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListVectorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListVectorsRequest) ProtoMessage() {}
+
+func (x *ListVectorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListVectorsRequest.ProtoReflect.Descriptor instead.
+func (*ListVectorsRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListVectorsRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+func (x *ListVectorsRequest) GetFilter() *structpb.Struct {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ListVectorsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListVectorsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListVectorsRequest) GetIncludeVector() bool {
+	if x != nil {
+		return x.IncludeVector
+	}
+	return false
+}
+
+// vectors: in ascending id order. next_page_token: empty after the last page. A vector stored for
+// the whole of a listing is returned exactly once, whatever is written meanwhile.
+type ListVectorsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Vectors       []*Vector              `protobuf:"bytes,1,rep,name=vectors,proto3" json:"vectors,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListVectorsResponse) Reset() {
+	*x = ListVectorsResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListVectorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListVectorsResponse) ProtoMessage() {}
+
+func (x *ListVectorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListVectorsResponse.ProtoReflect.Descriptor instead.
+func (*ListVectorsResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ListVectorsResponse) GetVectors() []*Vector {
+	if x != nil {
+		return x.Vectors
+	}
+	return nil
+}
+
+func (x *ListVectorsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type CountVectorsRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CollectionName string                 `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	Filter         *structpb.Struct       `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CountVectorsRequest) Reset() {
+	*x = CountVectorsRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountVectorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountVectorsRequest) ProtoMessage() {}
+
+func (x *CountVectorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountVectorsRequest.ProtoReflect.Descriptor instead.
+func (*CountVectorsRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CountVectorsRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+func (x *CountVectorsRequest) GetFilter() *structpb.Struct {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+type CountVectorsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Count         int64                  `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountVectorsResponse) Reset() {
+	*x = CountVectorsResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountVectorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountVectorsResponse) ProtoMessage() {}
+
+func (x *CountVectorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountVectorsResponse.ProtoReflect.Descriptor instead.
+func (*CountVectorsResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CountVectorsResponse) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+// alias: a name free among aliases and collections (the collection name rules apply).
+// collection_name: a collection's own name, not another alias.
+type CreateAliasRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Alias          string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
+	CollectionName string                 `protobuf:"bytes,2,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CreateAliasRequest) Reset() {
+	*x = CreateAliasRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAliasRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAliasRequest) ProtoMessage() {}
+
+func (x *CreateAliasRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAliasRequest.ProtoReflect.Descriptor instead.
+func (*CreateAliasRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CreateAliasRequest) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+func (x *CreateAliasRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+type CreateAliasResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Success       bool                   `protobuf:"varint,1,opt,name=success,proto3" json:"success,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAliasResponse) Reset() {
+	*x = CreateAliasResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAliasResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAliasResponse) ProtoMessage() {}
+
+func (x *CreateAliasResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAliasResponse.ProtoReflect.Descriptor instead.
+func (*CreateAliasResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *CreateAliasResponse) GetSuccess() bool {
+	if x != nil {
+		return x.Success
+	}
+	return false
+}
+
+func (x *CreateAliasResponse) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+type AlterAliasRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Alias          string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
+	CollectionName string                 `protobuf:"bytes,2,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AlterAliasRequest) Reset() {
+	*x = AlterAliasRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlterAliasRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlterAliasRequest) ProtoMessage() {}
+
+func (x *AlterAliasRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlterAliasRequest.ProtoReflect.Descriptor instead.
+func (*AlterAliasRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *AlterAliasRequest) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+func (x *AlterAliasRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+type AlterAliasResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Success       bool                   `protobuf:"varint,1,opt,name=success,proto3" json:"success,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlterAliasResponse) Reset() {
+	*x = AlterAliasResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlterAliasResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlterAliasResponse) ProtoMessage() {}
+
+func (x *AlterAliasResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlterAliasResponse.ProtoReflect.Descriptor instead.
+func (*AlterAliasResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *AlterAliasResponse) GetSuccess() bool {
+	if x != nil {
+		return x.Success
+	}
+	return false
+}
+
+func (x *AlterAliasResponse) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+type DropAliasRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alias         string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropAliasRequest) Reset() {
+	*x = DropAliasRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropAliasRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropAliasRequest) ProtoMessage() {}
+
+func (x *DropAliasRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropAliasRequest.ProtoReflect.Descriptor instead.
+func (*DropAliasRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *DropAliasRequest) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+type DropAliasResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Success       bool                   `protobuf:"varint,1,opt,name=success,proto3" json:"success,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropAliasResponse) Reset() {
+	*x = DropAliasResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropAliasResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropAliasResponse) ProtoMessage() {}
+
+func (x *DropAliasResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropAliasResponse.ProtoReflect.Descriptor instead.
+func (*DropAliasResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *DropAliasResponse) GetSuccess() bool {
+	if x != nil {
+		return x.Success
+	}
+	return false
+}
+
+func (x *DropAliasResponse) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// collection_name: empty for every alias, or a collection (or an alias of it) for its aliases.
+type ListAliasesRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CollectionName string                 `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListAliasesRequest) Reset() {
+	*x = ListAliasesRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAliasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAliasesRequest) ProtoMessage() {}
+
+func (x *ListAliasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAliasesRequest.ProtoReflect.Descriptor instead.
+func (*ListAliasesRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ListAliasesRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+type ListAliasesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Aliases       []*Alias               `protobuf:"bytes,1,rep,name=aliases,proto3" json:"aliases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAliasesResponse) Reset() {
+	*x = ListAliasesResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAliasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAliasesResponse) ProtoMessage() {}
+
+func (x *ListAliasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAliasesResponse.ProtoReflect.Descriptor instead.
+func (*ListAliasesResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListAliasesResponse) GetAliases() []*Alias {
+	if x != nil {
+		return x.Aliases
+	}
+	return nil
+}
+
+type Alias struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Alias          string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
+	CollectionName string                 `protobuf:"bytes,2,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Alias) Reset() {
+	*x = Alias{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Alias) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Alias) ProtoMessage() {}
+
+func (x *Alias) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Alias.ProtoReflect.Descriptor instead.
+func (*Alias) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *Alias) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+func (x *Alias) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
 var File_taishang_ai_v1_vector_service_proto protoreflect.FileDescriptor
 
 const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
@@ -1720,8 +2397,46 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\ahealthy\x18\x01 \x01(\bR\ahealthy\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"9\n" +
 	"\x0eCompactRequest\x12'\n" +
-	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName2\xa6\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\"\xd1\x01\n" +
+	"\x12ListVectorsRequest\x12'\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\x12/\n" +
+	"\x06filter\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x06filter\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12%\n" +
+	"\x0einclude_vector\x18\x05 \x01(\bR\rincludeVector\"o\n" +
+	"\x13ListVectorsResponse\x120\n" +
+	"\avectors\x18\x01 \x03(\v2\x16.taishang.ai.v1.VectorR\avectors\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"o\n" +
+	"\x13CountVectorsRequest\x12'\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\x12/\n" +
+	"\x06filter\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x06filter\",\n" +
+	"\x14CountVectorsResponse\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\"S\n" +
+	"\x12CreateAliasRequest\x12\x14\n" +
+	"\x05alias\x18\x01 \x01(\tR\x05alias\x12'\n" +
+	"\x0fcollection_name\x18\x02 \x01(\tR\x0ecollectionName\"I\n" +
+	"\x13CreateAliasResponse\x12\x18\n" +
+	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"R\n" +
+	"\x11AlterAliasRequest\x12\x14\n" +
+	"\x05alias\x18\x01 \x01(\tR\x05alias\x12'\n" +
+	"\x0fcollection_name\x18\x02 \x01(\tR\x0ecollectionName\"H\n" +
+	"\x12AlterAliasResponse\x12\x18\n" +
+	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"(\n" +
+	"\x10DropAliasRequest\x12\x14\n" +
+	"\x05alias\x18\x01 \x01(\tR\x05alias\"G\n" +
+	"\x11DropAliasResponse\x12\x18\n" +
+	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"=\n" +
+	"\x12ListAliasesRequest\x12'\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\"F\n" +
+	"\x13ListAliasesResponse\x12/\n" +
+	"\aaliases\x18\x01 \x03(\v2\x15.taishang.ai.v1.AliasR\aaliases\"F\n" +
+	"\x05Alias\x12\x14\n" +
+	"\x05alias\x18\x01 \x01(\tR\x05alias\x12'\n" +
+	"\x0fcollection_name\x18\x02 \x01(\tR\x0ecollectionName2\xb0\x0e\n" +
 	"\rVectorService\x12e\n" +
 	"\x10CreateCollection\x12'.taishang.ai.v1.CreateCollectionRequest\x1a(.taishang.ai.v1.CreateCollectionResponse\x12O\n" +
 	"\x0eDropCollection\x12%.taishang.ai.v1.DropCollectionRequest\x1a\x16.google.protobuf.Empty\x12\\\n" +
@@ -1738,7 +2453,14 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\x06Search\x12\x1d.taishang.ai.v1.SearchRequest\x1a\x1e.taishang.ai.v1.SearchResponse\x12J\n" +
 	"\aGetByID\x12\x1e.taishang.ai.v1.GetByIDRequest\x1a\x1f.taishang.ai.v1.GetByIDResponse\x12@\n" +
 	"\x06Health\x12\x16.google.protobuf.Empty\x1a\x1e.taishang.ai.v1.HealthResponse\x12A\n" +
-	"\aCompact\x12\x1e.taishang.ai.v1.CompactRequest\x1a\x16.google.protobuf.EmptyB\xc8\x01\n" +
+	"\aCompact\x12\x1e.taishang.ai.v1.CompactRequest\x1a\x16.google.protobuf.Empty\x12V\n" +
+	"\vListVectors\x12\".taishang.ai.v1.ListVectorsRequest\x1a#.taishang.ai.v1.ListVectorsResponse\x12Y\n" +
+	"\fCountVectors\x12#.taishang.ai.v1.CountVectorsRequest\x1a$.taishang.ai.v1.CountVectorsResponse\x12V\n" +
+	"\vCreateAlias\x12\".taishang.ai.v1.CreateAliasRequest\x1a#.taishang.ai.v1.CreateAliasResponse\x12S\n" +
+	"\n" +
+	"AlterAlias\x12!.taishang.ai.v1.AlterAliasRequest\x1a\".taishang.ai.v1.AlterAliasResponse\x12P\n" +
+	"\tDropAlias\x12 .taishang.ai.v1.DropAliasRequest\x1a!.taishang.ai.v1.DropAliasResponse\x12V\n" +
+	"\vListAliases\x12\".taishang.ai.v1.ListAliasesRequest\x1a#.taishang.ai.v1.ListAliasesResponseB\xc8\x01\n" +
 	"\x12com.taishang.ai.v1B\x12VectorServiceProtoP\x01ZDgithub.com/codetaoist/taishang-ai/clients/go/gen/taishang/ai/v1;aiv1\xa2\x02\x03TAX\xaa\x02\x0eTaishang.Ai.V1\xca\x02\x0eTaishang\\Ai\\V1\xe2\x02\x1aTaishang\\Ai\\V1\\GPBMetadata\xea\x02\x10Taishang::Ai::V1b\x06proto3"
 
 var (
@@ -1753,7 +2475,7 @@ func file_taishang_ai_v1_vector_service_proto_rawDescGZIP() []byte {
 	return file_taishang_ai_v1_vector_service_proto_rawDescData
 }
 
-var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_taishang_ai_v1_vector_service_proto_goTypes = []any{
 	(*Vector)(nil),                     // 0: taishang.ai.v1.Vector
 	(*SearchResult)(nil),               // 1: taishang.ai.v1.SearchResult
@@ -1785,14 +2507,27 @@ var file_taishang_ai_v1_vector_service_proto_goTypes = []any{
 	(*GetByIDResponse)(nil),            // 27: taishang.ai.v1.GetByIDResponse
 	(*HealthResponse)(nil),             // 28: taishang.ai.v1.HealthResponse
 	(*CompactRequest)(nil),             // 29: taishang.ai.v1.CompactRequest
-	(*structpb.Struct)(nil),            // 30: google.protobuf.Struct
-	(*emptypb.Empty)(nil),              // 31: google.protobuf.Empty
+	(*ListVectorsRequest)(nil),         // 30: taishang.ai.v1.ListVectorsRequest
+	(*ListVectorsResponse)(nil),        // 31: taishang.ai.v1.ListVectorsResponse
+	(*CountVectorsRequest)(nil),        // 32: taishang.ai.v1.CountVectorsRequest
+	(*CountVectorsResponse)(nil),       // 33: taishang.ai.v1.CountVectorsResponse
+	(*CreateAliasRequest)(nil),         // 34: taishang.ai.v1.CreateAliasRequest
+	(*CreateAliasResponse)(nil),        // 35: taishang.ai.v1.CreateAliasResponse
+	(*AlterAliasRequest)(nil),          // 36: taishang.ai.v1.AlterAliasRequest
+	(*AlterAliasResponse)(nil),         // 37: taishang.ai.v1.AlterAliasResponse
+	(*DropAliasRequest)(nil),           // 38: taishang.ai.v1.DropAliasRequest
+	(*DropAliasResponse)(nil),          // 39: taishang.ai.v1.DropAliasResponse
+	(*ListAliasesRequest)(nil),         // 40: taishang.ai.v1.ListAliasesRequest
+	(*ListAliasesResponse)(nil),        // 41: taishang.ai.v1.ListAliasesResponse
+	(*Alias)(nil),                      // 42: taishang.ai.v1.Alias
+	(*structpb.Struct)(nil),            // 43: google.protobuf.Struct
+	(*emptypb.Empty)(nil),              // 44: google.protobuf.Empty
 }
 var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
-	30, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
-	30, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
-	30, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
-	30, // 3: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
+	43, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
+	43, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
+	43, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
+	43, // 3: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
 	3,  // 4: taishang.ai.v1.CreateCollectionRequest.index_params:type_name -> taishang.ai.v1.IndexParams
 	3,  // 5: taishang.ai.v1.GetCollectionInfoResponse.index_params:type_name -> taishang.ai.v1.IndexParams
 	3,  // 6: taishang.ai.v1.CreateIndexRequest.index_params:type_name -> taishang.ai.v1.IndexParams
@@ -1801,43 +2536,59 @@ var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
 	2,  // 9: taishang.ai.v1.SearchRequest.options:type_name -> taishang.ai.v1.SearchOptions
 	1,  // 10: taishang.ai.v1.SearchResponse.results:type_name -> taishang.ai.v1.SearchResult
 	0,  // 11: taishang.ai.v1.GetByIDResponse.vector:type_name -> taishang.ai.v1.Vector
-	4,  // 12: taishang.ai.v1.VectorService.CreateCollection:input_type -> taishang.ai.v1.CreateCollectionRequest
-	6,  // 13: taishang.ai.v1.VectorService.DropCollection:input_type -> taishang.ai.v1.DropCollectionRequest
-	7,  // 14: taishang.ai.v1.VectorService.HasCollection:input_type -> taishang.ai.v1.HasCollectionRequest
-	31, // 15: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
-	10, // 16: taishang.ai.v1.VectorService.GetCollectionInfo:input_type -> taishang.ai.v1.GetCollectionInfoRequest
-	12, // 17: taishang.ai.v1.VectorService.GetCollectionStats:input_type -> taishang.ai.v1.GetCollectionStatsRequest
-	14, // 18: taishang.ai.v1.VectorService.CreateIndex:input_type -> taishang.ai.v1.CreateIndexRequest
-	15, // 19: taishang.ai.v1.VectorService.DropIndex:input_type -> taishang.ai.v1.DropIndexRequest
-	16, // 20: taishang.ai.v1.VectorService.HasIndex:input_type -> taishang.ai.v1.HasIndexRequest
-	18, // 21: taishang.ai.v1.VectorService.Insert:input_type -> taishang.ai.v1.InsertRequest
-	20, // 22: taishang.ai.v1.VectorService.Upsert:input_type -> taishang.ai.v1.UpsertRequest
-	22, // 23: taishang.ai.v1.VectorService.Delete:input_type -> taishang.ai.v1.DeleteRequest
-	24, // 24: taishang.ai.v1.VectorService.Search:input_type -> taishang.ai.v1.SearchRequest
-	26, // 25: taishang.ai.v1.VectorService.GetByID:input_type -> taishang.ai.v1.GetByIDRequest
-	31, // 26: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
-	29, // 27: taishang.ai.v1.VectorService.Compact:input_type -> taishang.ai.v1.CompactRequest
-	5,  // 28: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
-	31, // 29: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
-	8,  // 30: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
-	9,  // 31: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
-	11, // 32: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
-	13, // 33: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
-	31, // 34: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
-	31, // 35: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
-	17, // 36: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
-	19, // 37: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
-	21, // 38: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
-	23, // 39: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
-	25, // 40: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
-	27, // 41: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
-	28, // 42: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
-	31, // 43: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
-	28, // [28:44] is the sub-list for method output_type
-	12, // [12:28] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	43, // 12: taishang.ai.v1.ListVectorsRequest.filter:type_name -> google.protobuf.Struct
+	0,  // 13: taishang.ai.v1.ListVectorsResponse.vectors:type_name -> taishang.ai.v1.Vector
+	43, // 14: taishang.ai.v1.CountVectorsRequest.filter:type_name -> google.protobuf.Struct
+	42, // 15: taishang.ai.v1.ListAliasesResponse.aliases:type_name -> taishang.ai.v1.Alias
+	4,  // 16: taishang.ai.v1.VectorService.CreateCollection:input_type -> taishang.ai.v1.CreateCollectionRequest
+	6,  // 17: taishang.ai.v1.VectorService.DropCollection:input_type -> taishang.ai.v1.DropCollectionRequest
+	7,  // 18: taishang.ai.v1.VectorService.HasCollection:input_type -> taishang.ai.v1.HasCollectionRequest
+	44, // 19: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
+	10, // 20: taishang.ai.v1.VectorService.GetCollectionInfo:input_type -> taishang.ai.v1.GetCollectionInfoRequest
+	12, // 21: taishang.ai.v1.VectorService.GetCollectionStats:input_type -> taishang.ai.v1.GetCollectionStatsRequest
+	14, // 22: taishang.ai.v1.VectorService.CreateIndex:input_type -> taishang.ai.v1.CreateIndexRequest
+	15, // 23: taishang.ai.v1.VectorService.DropIndex:input_type -> taishang.ai.v1.DropIndexRequest
+	16, // 24: taishang.ai.v1.VectorService.HasIndex:input_type -> taishang.ai.v1.HasIndexRequest
+	18, // 25: taishang.ai.v1.VectorService.Insert:input_type -> taishang.ai.v1.InsertRequest
+	20, // 26: taishang.ai.v1.VectorService.Upsert:input_type -> taishang.ai.v1.UpsertRequest
+	22, // 27: taishang.ai.v1.VectorService.Delete:input_type -> taishang.ai.v1.DeleteRequest
+	24, // 28: taishang.ai.v1.VectorService.Search:input_type -> taishang.ai.v1.SearchRequest
+	26, // 29: taishang.ai.v1.VectorService.GetByID:input_type -> taishang.ai.v1.GetByIDRequest
+	44, // 30: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
+	29, // 31: taishang.ai.v1.VectorService.Compact:input_type -> taishang.ai.v1.CompactRequest
+	30, // 32: taishang.ai.v1.VectorService.ListVectors:input_type -> taishang.ai.v1.ListVectorsRequest
+	32, // 33: taishang.ai.v1.VectorService.CountVectors:input_type -> taishang.ai.v1.CountVectorsRequest
+	34, // 34: taishang.ai.v1.VectorService.CreateAlias:input_type -> taishang.ai.v1.CreateAliasRequest
+	36, // 35: taishang.ai.v1.VectorService.AlterAlias:input_type -> taishang.ai.v1.AlterAliasRequest
+	38, // 36: taishang.ai.v1.VectorService.DropAlias:input_type -> taishang.ai.v1.DropAliasRequest
+	40, // 37: taishang.ai.v1.VectorService.ListAliases:input_type -> taishang.ai.v1.ListAliasesRequest
+	5,  // 38: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
+	44, // 39: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
+	8,  // 40: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
+	9,  // 41: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
+	11, // 42: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
+	13, // 43: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
+	44, // 44: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
+	44, // 45: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
+	17, // 46: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
+	19, // 47: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
+	21, // 48: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
+	23, // 49: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
+	25, // 50: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
+	27, // 51: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
+	28, // 52: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
+	44, // 53: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
+	31, // 54: taishang.ai.v1.VectorService.ListVectors:output_type -> taishang.ai.v1.ListVectorsResponse
+	33, // 55: taishang.ai.v1.VectorService.CountVectors:output_type -> taishang.ai.v1.CountVectorsResponse
+	35, // 56: taishang.ai.v1.VectorService.CreateAlias:output_type -> taishang.ai.v1.CreateAliasResponse
+	37, // 57: taishang.ai.v1.VectorService.AlterAlias:output_type -> taishang.ai.v1.AlterAliasResponse
+	39, // 58: taishang.ai.v1.VectorService.DropAlias:output_type -> taishang.ai.v1.DropAliasResponse
+	41, // 59: taishang.ai.v1.VectorService.ListAliases:output_type -> taishang.ai.v1.ListAliasesResponse
+	38, // [38:60] is the sub-list for method output_type
+	16, // [16:38] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_taishang_ai_v1_vector_service_proto_init() }
@@ -1851,7 +2602,7 @@ func file_taishang_ai_v1_vector_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_taishang_ai_v1_vector_service_proto_rawDesc), len(file_taishang_ai_v1_vector_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

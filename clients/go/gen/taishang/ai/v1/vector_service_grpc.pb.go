@@ -39,6 +39,12 @@ const (
 	VectorService_GetByID_FullMethodName            = "/taishang.ai.v1.VectorService/GetByID"
 	VectorService_Health_FullMethodName             = "/taishang.ai.v1.VectorService/Health"
 	VectorService_Compact_FullMethodName            = "/taishang.ai.v1.VectorService/Compact"
+	VectorService_ListVectors_FullMethodName        = "/taishang.ai.v1.VectorService/ListVectors"
+	VectorService_CountVectors_FullMethodName       = "/taishang.ai.v1.VectorService/CountVectors"
+	VectorService_CreateAlias_FullMethodName        = "/taishang.ai.v1.VectorService/CreateAlias"
+	VectorService_AlterAlias_FullMethodName         = "/taishang.ai.v1.VectorService/AlterAlias"
+	VectorService_DropAlias_FullMethodName          = "/taishang.ai.v1.VectorService/DropAlias"
+	VectorService_ListAliases_FullMethodName        = "/taishang.ai.v1.VectorService/ListAliases"
 )
 
 // VectorServiceClient is the client API for VectorService service.
@@ -79,6 +85,21 @@ type VectorServiceClient interface {
 	Health(ctx context.Context, in *emptypb.Empty, opts ...grpc.CallOption) (*HealthResponse, error)
 	// Merges small files and purges deleted rows of a collection.
 	Compact(ctx context.Context, in *CompactRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// One page of a collection's vectors in ascending id order (byte order of the UTF-8 ids),
+	// optionally filtered. Pass next_page_token back as page_token for the next page.
+	ListVectors(ctx context.Context, in *ListVectorsRequest, opts ...grpc.CallOption) (*ListVectorsResponse, error)
+	// The exact number of vectors in a collection, optionally filtered.
+	CountVectors(ctx context.Context, in *CountVectorsRequest, opts ...grpc.CallOption) (*CountVectorsResponse, error)
+	// Creates an alias: a second name for a collection, accepted wherever a collection name is
+	// (except DropCollection). Aliases and collections share one namespace.
+	CreateAlias(ctx context.Context, in *CreateAliasRequest, opts ...grpc.CallOption) (*CreateAliasResponse, error)
+	// Points an existing alias at another collection, atomically: a call through the alias runs
+	// wholly on the old or wholly on the new collection.
+	AlterAlias(ctx context.Context, in *AlterAliasRequest, opts ...grpc.CallOption) (*AlterAliasResponse, error)
+	// Drops an alias; its collection stays. NOT_FOUND if there is no such alias.
+	DropAlias(ctx context.Context, in *DropAliasRequest, opts ...grpc.CallOption) (*DropAliasResponse, error)
+	// Lists aliases, sorted by alias; those of one collection when collection_name is set.
+	ListAliases(ctx context.Context, in *ListAliasesRequest, opts ...grpc.CallOption) (*ListAliasesResponse, error)
 }
 
 type vectorServiceClient struct {
@@ -249,6 +270,66 @@ func (c *vectorServiceClient) Compact(ctx context.Context, in *CompactRequest, o
 	return out, nil
 }
 
+func (c *vectorServiceClient) ListVectors(ctx context.Context, in *ListVectorsRequest, opts ...grpc.CallOption) (*ListVectorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListVectorsResponse)
+	err := c.cc.Invoke(ctx, VectorService_ListVectors_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *vectorServiceClient) CountVectors(ctx context.Context, in *CountVectorsRequest, opts ...grpc.CallOption) (*CountVectorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CountVectorsResponse)
+	err := c.cc.Invoke(ctx, VectorService_CountVectors_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *vectorServiceClient) CreateAlias(ctx context.Context, in *CreateAliasRequest, opts ...grpc.CallOption) (*CreateAliasResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateAliasResponse)
+	err := c.cc.Invoke(ctx, VectorService_CreateAlias_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *vectorServiceClient) AlterAlias(ctx context.Context, in *AlterAliasRequest, opts ...grpc.CallOption) (*AlterAliasResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AlterAliasResponse)
+	err := c.cc.Invoke(ctx, VectorService_AlterAlias_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *vectorServiceClient) DropAlias(ctx context.Context, in *DropAliasRequest, opts ...grpc.CallOption) (*DropAliasResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DropAliasResponse)
+	err := c.cc.Invoke(ctx, VectorService_DropAlias_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *vectorServiceClient) ListAliases(ctx context.Context, in *ListAliasesRequest, opts ...grpc.CallOption) (*ListAliasesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAliasesResponse)
+	err := c.cc.Invoke(ctx, VectorService_ListAliases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VectorServiceServer is the server API for VectorService service.
 // All implementations must embed UnimplementedVectorServiceServer
 // for forward compatibility.
@@ -287,6 +368,21 @@ type VectorServiceServer interface {
 	Health(context.Context, *emptypb.Empty) (*HealthResponse, error)
 	// Merges small files and purges deleted rows of a collection.
 	Compact(context.Context, *CompactRequest) (*emptypb.Empty, error)
+	// One page of a collection's vectors in ascending id order (byte order of the UTF-8 ids),
+	// optionally filtered. Pass next_page_token back as page_token for the next page.
+	ListVectors(context.Context, *ListVectorsRequest) (*ListVectorsResponse, error)
+	// The exact number of vectors in a collection, optionally filtered.
+	CountVectors(context.Context, *CountVectorsRequest) (*CountVectorsResponse, error)
+	// Creates an alias: a second name for a collection, accepted wherever a collection name is
+	// (except DropCollection). Aliases and collections share one namespace.
+	CreateAlias(context.Context, *CreateAliasRequest) (*CreateAliasResponse, error)
+	// Points an existing alias at another collection, atomically: a call through the alias runs
+	// wholly on the old or wholly on the new collection.
+	AlterAlias(context.Context, *AlterAliasRequest) (*AlterAliasResponse, error)
+	// Drops an alias; its collection stays. NOT_FOUND if there is no such alias.
+	DropAlias(context.Context, *DropAliasRequest) (*DropAliasResponse, error)
+	// Lists aliases, sorted by alias; those of one collection when collection_name is set.
+	ListAliases(context.Context, *ListAliasesRequest) (*ListAliasesResponse, error)
 	mustEmbedUnimplementedVectorServiceServer()
 }
 
@@ -344,6 +440,24 @@ func (UnimplementedVectorServiceServer) Health(context.Context, *emptypb.Empty) 
 }
 func (UnimplementedVectorServiceServer) Compact(context.Context, *CompactRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Compact not implemented")
+}
+func (UnimplementedVectorServiceServer) ListVectors(context.Context, *ListVectorsRequest) (*ListVectorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListVectors not implemented")
+}
+func (UnimplementedVectorServiceServer) CountVectors(context.Context, *CountVectorsRequest) (*CountVectorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CountVectors not implemented")
+}
+func (UnimplementedVectorServiceServer) CreateAlias(context.Context, *CreateAliasRequest) (*CreateAliasResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateAlias not implemented")
+}
+func (UnimplementedVectorServiceServer) AlterAlias(context.Context, *AlterAliasRequest) (*AlterAliasResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AlterAlias not implemented")
+}
+func (UnimplementedVectorServiceServer) DropAlias(context.Context, *DropAliasRequest) (*DropAliasResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DropAlias not implemented")
+}
+func (UnimplementedVectorServiceServer) ListAliases(context.Context, *ListAliasesRequest) (*ListAliasesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAliases not implemented")
 }
 func (UnimplementedVectorServiceServer) mustEmbedUnimplementedVectorServiceServer() {}
 func (UnimplementedVectorServiceServer) testEmbeddedByValue()                       {}
@@ -654,6 +768,114 @@ func _VectorService_Compact_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _VectorService_ListVectors_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListVectorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).ListVectors(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_ListVectors_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).ListVectors(ctx, req.(*ListVectorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VectorService_CountVectors_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CountVectorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).CountVectors(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_CountVectors_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).CountVectors(ctx, req.(*CountVectorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VectorService_CreateAlias_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateAliasRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).CreateAlias(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_CreateAlias_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).CreateAlias(ctx, req.(*CreateAliasRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VectorService_AlterAlias_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AlterAliasRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).AlterAlias(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_AlterAlias_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).AlterAlias(ctx, req.(*AlterAliasRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VectorService_DropAlias_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DropAliasRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).DropAlias(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_DropAlias_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).DropAlias(ctx, req.(*DropAliasRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VectorService_ListAliases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAliasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VectorServiceServer).ListAliases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VectorService_ListAliases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VectorServiceServer).ListAliases(ctx, req.(*ListAliasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // VectorService_ServiceDesc is the grpc.ServiceDesc for VectorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -724,6 +946,30 @@ var VectorService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Compact",
 			Handler:    _VectorService_Compact_Handler,
+		},
+		{
+			MethodName: "ListVectors",
+			Handler:    _VectorService_ListVectors_Handler,
+		},
+		{
+			MethodName: "CountVectors",
+			Handler:    _VectorService_CountVectors_Handler,
+		},
+		{
+			MethodName: "CreateAlias",
+			Handler:    _VectorService_CreateAlias_Handler,
+		},
+		{
+			MethodName: "AlterAlias",
+			Handler:    _VectorService_AlterAlias_Handler,
+		},
+		{
+			MethodName: "DropAlias",
+			Handler:    _VectorService_DropAlias_Handler,
+		},
+		{
+			MethodName: "ListAliases",
+			Handler:    _VectorService_ListAliases_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
