@@ -31,7 +31,8 @@ async function openStore(dataDir?: string): Promise<LanceVectorStore> {
 
 /** Wraps the collection's table so every engine call is noted; returns the log. */
 function record(store: LanceVectorStore, name: string): EngineCall[] {
-  const state = (store as unknown as { collections: Map<string, { state: CollectionState }> }).collections.get(name)!.state;
+  // The namespace is private on purpose; this white-box test reaches the collection's state through it.
+  const state = (store as unknown as { names: { resolve(name: string): { state: CollectionState } } }).names.resolve(name).state;
   const calls: EngineCall[] = [];
   const table = state.table;
   const wrapQuery = (query: object, fast: { on: boolean }): object =>
