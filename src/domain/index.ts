@@ -2,6 +2,8 @@ export * from './vector/vector-types';
 export type { Declaration, Plan, VectorStore } from './ports/vector-store';
 export { compareHits, compareIds, rankThroughTies, MAX_TIE_FETCH } from './vector/hit-order';
 export { VectorService, type CreateCollectionInput, type SearchInput } from './vector/vector-service';
+export { noTextModels, type TextModels } from './vector/text-models';
+export { DEFAULT_RRF_K, fuseByRank } from './vector/text-search';
 export type { ListVectorsInput, VectorPage } from './vector/vector-listing';
 export { vectorMessages, type CollectionDetails, type Done, type WriteDone } from './vector/vector-results';
 export type { IndexParamsInput, VectorInput } from './vector/vector-validation';

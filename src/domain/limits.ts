@@ -42,6 +42,13 @@ export const limits = {
     maxKeyBytes: 256,
     maxStringBytes: 4096,
   },
+  /**
+   * UTF-8 bytes of one record's text and of a text query. Milvus keeps text in a VARCHAR of at
+   * most 65,535 bytes; half of that leaves room and is far above a passage's usual size.
+   */
+  maxTextBytes: 32 * 1024,
+  /** Reciprocal Rank Fusion's k: 1..10,000 (60 by default). */
+  maxRrfK: 10_000,
   /** gRPC and REST message size. */
   maxMessageBytes: 64 * 1024 * 1024,
 } as const;

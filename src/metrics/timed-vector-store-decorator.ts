@@ -13,6 +13,7 @@ import type {
   ScanRequest,
   SearchHit,
   SearchQuery,
+  TextQuery,
   StoreHealth,
   VectorRecord,
   VectorStore,
@@ -101,6 +102,10 @@ export class TimedVectorStore implements VectorStore {
 
   search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     return this.time('search', () => this.inner.search(name, plan, options));
+  }
+
+  searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
+    return this.time('search_text', () => this.inner.searchText(name, plan, options));
   }
 
   compact(name: string, options?: CallOptions): Promise<void> {

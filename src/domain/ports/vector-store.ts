@@ -12,6 +12,7 @@ import type {
   SearchHit,
   SearchQuery,
   StoreHealth,
+  TextQuery,
   VectorRecord,
 } from '../vector/vector-types';
 
@@ -20,7 +21,7 @@ import type {
  * which collection it is: `name` is the collection's own name when the call came through an alias,
  * and `createdAt` tells it from an earlier collection of that name (a page token's binding).
  */
-export type Declaration = Pick<CollectionInfo, 'name' | 'dimension' | 'metricType' | 'index' | 'createdAt'>;
+export type Declaration = Pick<CollectionInfo, 'name' | 'dimension' | 'metricType' | 'index' | 'createdAt' | 'embedding'>;
 
 /**
  * The domain's half of a call whose checks need the collection's declaration (a query's dimension,
@@ -85,6 +86,12 @@ export interface VectorStore {
    * ends (rankThroughTies).
    */
   search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]>;
+  /**
+   * Full-text search (BM25) over the stored texts of a bound collection, in the same order rules
+   * as `search` but scores are BM25 (higher is better). An engine that cannot answers
+   * FAILED_PRECONDITION naming the capability it lacks.
+   */
+  searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]>;
   compact(name: string, options?: CallOptions): Promise<void>;
 
   /**

@@ -1,4 +1,4 @@
-import type { CollectionInfo, IndexType, MetricType } from './vector-types';
+import type { CollectionInfo, EmbeddingBinding, IndexType, MetricType } from './vector-types';
 
 /**
  * What VectorService answers, once for both doors: the summaries a caller reads as `message` and
@@ -28,6 +28,8 @@ export interface CollectionDetails {
   createdAt: number;
   /** Unix milliseconds of the last change to definition or data. */
   updatedAt: number;
+  /** The bound embedding model; null for a collection of plain vectors. */
+  embeddingModel: EmbeddingBinding | null;
 }
 
 export function describeCollection(info: CollectionInfo): CollectionDetails {
@@ -42,6 +44,7 @@ export function describeCollection(info: CollectionInfo): CollectionDetails {
     },
     createdAt: info.createdAt,
     updatedAt: info.updatedAt,
+    embeddingModel: info.embedding === null ? null : { ...info.embedding },
   };
 }
 

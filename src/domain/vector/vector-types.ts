@@ -21,6 +21,20 @@ export interface IndexSpec {
   params: Record<string, unknown>;
 }
 
+/**
+ * The embedding model a collection is bound to, fixed at creation: the registered name and what
+ * identified its weights then, so a later change of weights under the same name is detectable.
+ */
+export interface EmbeddingBinding {
+  /** The registry name. */
+  model: string;
+  provider: string;
+  modelId: string;
+  /** What pins the weights (e.g. `dtype=fp32`, a file's sha256). */
+  weights: string;
+  dimension: number;
+}
+
 /** What is fixed when a collection is created. */
 export interface CollectionSpec {
   name: string;
@@ -29,6 +43,8 @@ export interface CollectionSpec {
   /** The metric searches use; the index, when declared, carries the same metric. */
   metricType: MetricType;
   index: IndexSpec | null;
+  /** Set when records may carry text alone and searches may send text (bound collections). */
+  embedding: EmbeddingBinding | null;
 }
 
 export interface CollectionInfo extends CollectionSpec {
@@ -49,6 +65,8 @@ export interface VectorRecord {
   id: string;
   vector: number[];
   metadata: Metadata;
+  /** The record's text; absent when it has none. */
+  text?: string;
 }
 
 /** One search hit. `score` follows CONVENTIONS.md: similarity for COSINE/IP, squared L2 distance for L2. */
@@ -57,6 +75,8 @@ export interface SearchHit {
   score: number;
   vector?: number[];
   metadata: Metadata;
+  /** The record's text; absent when it has none. */
+  text?: string;
 }
 
 export interface SearchQuery {
@@ -65,6 +85,21 @@ export interface SearchQuery {
   includeVector: boolean;
   filter: FilterNode | null;
 }
+
+/**
+ * A full-text query: BM25 over the stored texts (tokenized by the engine), at most `topK` hits,
+ * best first with ties by id, among rows matching the filter. Scores are the engine's BM25 scores.
+ */
+export interface TextQuery {
+  text: string;
+  topK: number;
+  includeVector: boolean;
+  filter: FilterNode | null;
+}
+
+/** How a search ranks: by vector similarity, by BM25 over texts, or both fused (RRF). */
+export const SEARCH_MODES = ['vector', 'text', 'hybrid'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface StoreHealth {
   healthy: boolean;

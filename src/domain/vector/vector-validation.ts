@@ -22,6 +22,8 @@ export interface VectorInput {
   id?: string;
   vector: number[];
   metadata?: Metadata;
+  /** The record's text ('' or absent: none); embedded when the vector is empty. */
+  text?: string;
 }
 
 export function checkCollectionName(name: string, field = 'name'): void {

@@ -77,7 +77,7 @@ export function expectSameHits(actual: SearchHit[], expected: SearchHit[]): void
 }
 
 export function spec(name: string, dimension: number, metricType: MetricType = 'COSINE', index: IndexSpec | null = null, description = `about ${name}`): CollectionSpec {
-  return { name, description, dimension, metricType, index };
+  return { name, description, dimension, metricType, index, embedding: null };
 }
 
 /** Deterministic pseudo-random floats in [-0.5, 0.5). */

@@ -1,4 +1,5 @@
 import { errors } from '../../../errors';
+import { bm25Scores } from './memory-bm25';
 import {
   INDEX_TYPES,
   compareHits,
@@ -18,6 +19,7 @@ import {
   type SearchHit,
   type SearchQuery,
   type StoreHealth,
+  type TextQuery,
   type VectorRecord,
   type VectorStore,
 } from '../../../domain';
@@ -138,8 +140,25 @@ export class MemoryVectorStore implements VectorStore {
       id: row.id,
       score: s,
       metadata: structuredClone(row.metadata),
+      ...(row.text === undefined ? {} : { text: row.text }),
       ...(query.includeVector ? { vector: [...row.vector] } : {}),
     }));
+  }
+
+  /** BM25 over the matching rows' texts (memory-bm25.ts); rows scoring 0 are no match. */
+  async searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
+    live(options);
+    const c = this.get_(name);
+    const query = plan(c.info);
+    const texts = new Map<string, string>();
+    for (const r of c.rows.values()) {
+      if (r.text !== undefined && (query.filter === null || matchesFilter(query.filter, r.metadata))) texts.set(r.id, r.text);
+    }
+    const hits = [...bm25Scores(query.text, texts)].map(([id, s]): SearchHit => {
+      const row = c.rows.get(id)!;
+      return { id, score: s, metadata: structuredClone(row.metadata), text: row.text!, ...(query.includeVector ? { vector: [...row.vector] } : {}) };
+    });
+    return hits.sort(compareHits('IP')).slice(0, query.topK);
   }
 
   async compact(name: string): Promise<void> {
@@ -251,7 +270,7 @@ export function score(metric: MetricType, a: readonly number[], b: readonly numb
 }
 
 function clone(r: VectorRecord): VectorRecord {
-  return { id: r.id, vector: Array.from(Float32Array.from(r.vector)), metadata: structuredClone(r.metadata) };
+  return { id: r.id, vector: Array.from(Float32Array.from(r.vector)), metadata: structuredClone(r.metadata), ...(r.text === undefined ? {} : { text: r.text }) };
 }
 
 function live(options?: CallOptions): void {

@@ -18,7 +18,14 @@ export const protobufFileName = "taishang/ai/v1/vector_service.proto";
 export interface Vector {
   id: string;
   vector: number[];
-  metadata: { [key: string]: any } | undefined;
+  metadata:
+    | { [key: string]: any }
+    | undefined;
+  /**
+   * The record's text. In a collection bound to an embedding model a record may carry text and
+   * no vector: the service embeds it. Stored and returned with the record.
+   */
+  text: string;
 }
 
 /**
@@ -29,7 +36,11 @@ export interface SearchResult {
   id: string;
   score: number;
   vector: number[];
-  metadata: { [key: string]: any } | undefined;
+  metadata:
+    | { [key: string]: any }
+    | undefined;
+  /** The record's stored text, if any. */
+  text: string;
 }
 
 /**
@@ -39,7 +50,25 @@ export interface SearchResult {
 export interface SearchOptions {
   topk: number;
   includeVector: boolean;
-  filter: { [key: string]: any } | undefined;
+  filter:
+    | { [key: string]: any }
+    | undefined;
+  /**
+   * "vector" (the default when empty), "text" (BM25 over the stored texts) or "hybrid" (both,
+   * fused by Reciprocal Rank Fusion).
+   */
+  mode: string;
+  /** Reciprocal Rank Fusion's k in hybrid mode; 0 means 60. */
+  rrfK: number;
+  /** Rerank the search's own candidates with a reranker model and return the best topk. */
+  rerank: SearchRerank | undefined;
+}
+
+export interface SearchRerank {
+  /** A registered reranker model. */
+  model: string;
+  /** Hits fetched and reranked; 0 means max(topk, 50). */
+  candidates: number;
 }
 
 /** index_type: FLAT, HNSW, IVF_FLAT, IVF_PQ or AUTOINDEX. metric_type: COSINE, IP or L2. */
@@ -53,7 +82,15 @@ export interface CreateCollectionRequest {
   name: string;
   description: string;
   vectorDim: number;
-  indexParams: IndexParams | undefined;
+  indexParams:
+    | IndexParams
+    | undefined;
+  /**
+   * Name of a registered embedding model the collection is bound to: records may then carry
+   * `text` alone (embedded by the service) and searches may send `query_text`. With it,
+   * `vector_dim` 0 means the model's dimension; any other value must equal it.
+   */
+  embeddingModel: string;
 }
 
 export interface CreateCollectionResponse {
@@ -89,6 +126,21 @@ export interface GetCollectionInfoResponse {
   indexParams: IndexParams | undefined;
   createdAt: number;
   updatedAt: number;
+  /** Set when the collection is bound to an embedding model. */
+  embeddingModel: EmbeddingBinding | undefined;
+}
+
+/**
+ * The model a collection embeds its texts and text queries with, fixed at creation: the
+ * registered name and the identity of the weights it had then.
+ */
+export interface EmbeddingBinding {
+  name: string;
+  provider: string;
+  modelId: string;
+  /** What pins the weights, e.g. "dtype=fp32" for a transformers.js model or a GGUF's sha256. */
+  weights: string;
+  dimension: number;
 }
 
 export interface GetCollectionStatsRequest {
@@ -153,7 +205,14 @@ export interface DeleteResponse {
 export interface SearchRequest {
   collectionName: string;
   queryVector: number[];
-  options: SearchOptions | undefined;
+  options:
+    | SearchOptions
+    | undefined;
+  /**
+   * A text query (bound collections): embedded with the bound model in "vector" mode, matched by
+   * BM25 in "text" mode, both in "hybrid" mode. Exclusive with query_vector.
+   */
+  queryText: string;
 }
 
 export interface SearchResponse {
@@ -258,7 +317,7 @@ export interface Alias {
 }
 
 function createBaseVector(): Vector {
-  return { id: "", vector: [], metadata: undefined };
+  return { id: "", vector: [], metadata: undefined, text: "" };
 }
 
 export const Vector: MessageFns<Vector> = {
@@ -275,6 +334,9 @@ export const Vector: MessageFns<Vector> = {
     }
     if (message.metadata !== undefined) {
       Struct.encode(Struct.wrap(message.metadata), writer.uint32(26).fork()).join();
+    }
+    if (message.text !== "") {
+      writer.uint32(34).string(message.text);
     }
     return writer;
   },
@@ -326,6 +388,14 @@ export const Vector: MessageFns<Vector> = {
             message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -343,6 +413,7 @@ export const Vector: MessageFns<Vector> = {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       vector: globalThis.Array.isArray(object?.vector) ? object.vector.map((e: any) => globalThis.Number(e)) : [],
       metadata: isObject(object.metadata) ? object.metadata : undefined,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
 
@@ -357,6 +428,9 @@ export const Vector: MessageFns<Vector> = {
     if (message.metadata !== undefined) {
       obj.metadata = message.metadata;
     }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
     return obj;
   },
 
@@ -368,12 +442,13 @@ export const Vector: MessageFns<Vector> = {
     message.id = object.id ?? "";
     message.vector = object.vector?.map((e) => e) || [];
     message.metadata = object.metadata ?? undefined;
+    message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseSearchResult(): SearchResult {
-  return { id: "", score: 0, vector: [], metadata: undefined };
+  return { id: "", score: 0, vector: [], metadata: undefined, text: "" };
 }
 
 export const SearchResult: MessageFns<SearchResult> = {
@@ -393,6 +468,9 @@ export const SearchResult: MessageFns<SearchResult> = {
     }
     if (message.metadata !== undefined) {
       Struct.encode(Struct.wrap(message.metadata), writer.uint32(34).fork()).join();
+    }
+    if (message.text !== "") {
+      writer.uint32(42).string(message.text);
     }
     return writer;
   },
@@ -452,6 +530,14 @@ export const SearchResult: MessageFns<SearchResult> = {
             message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -470,6 +556,7 @@ export const SearchResult: MessageFns<SearchResult> = {
       score: isSet(object.score) ? globalThis.Number(object.score) : 0,
       vector: globalThis.Array.isArray(object?.vector) ? object.vector.map((e: any) => globalThis.Number(e)) : [],
       metadata: isObject(object.metadata) ? object.metadata : undefined,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
 
@@ -487,6 +574,9 @@ export const SearchResult: MessageFns<SearchResult> = {
     if (message.metadata !== undefined) {
       obj.metadata = message.metadata;
     }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
     return obj;
   },
 
@@ -499,12 +589,13 @@ export const SearchResult: MessageFns<SearchResult> = {
     message.score = object.score ?? 0;
     message.vector = object.vector?.map((e) => e) || [];
     message.metadata = object.metadata ?? undefined;
+    message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseSearchOptions(): SearchOptions {
-  return { topk: 0, includeVector: false, filter: undefined };
+  return { topk: 0, includeVector: false, filter: undefined, mode: "", rrfK: 0, rerank: undefined };
 }
 
 export const SearchOptions: MessageFns<SearchOptions> = {
@@ -517,6 +608,15 @@ export const SearchOptions: MessageFns<SearchOptions> = {
     }
     if (message.filter !== undefined) {
       Struct.encode(Struct.wrap(message.filter), writer.uint32(26).fork()).join();
+    }
+    if (message.mode !== "") {
+      writer.uint32(34).string(message.mode);
+    }
+    if (message.rrfK !== 0) {
+      writer.uint32(40).int32(message.rrfK);
+    }
+    if (message.rerank !== undefined) {
+      SearchRerank.encode(message.rerank, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -558,6 +658,30 @@ export const SearchOptions: MessageFns<SearchOptions> = {
             message.filter = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.rrfK = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.rerank = SearchRerank.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -579,6 +703,13 @@ export const SearchOptions: MessageFns<SearchOptions> = {
         ? globalThis.Boolean(object.include_vector)
         : false,
       filter: isObject(object.filter) ? object.filter : undefined,
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      rrfK: isSet(object.rrfK)
+        ? globalThis.Number(object.rrfK)
+        : isSet(object.rrf_k)
+        ? globalThis.Number(object.rrf_k)
+        : 0,
+      rerank: isSet(object.rerank) ? SearchRerank.fromJSON(object.rerank) : undefined,
     };
   },
 
@@ -593,6 +724,15 @@ export const SearchOptions: MessageFns<SearchOptions> = {
     if (message.filter !== undefined) {
       obj.filter = message.filter;
     }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.rrfK !== 0) {
+      obj.rrfK = Math.round(message.rrfK);
+    }
+    if (message.rerank !== undefined) {
+      obj.rerank = SearchRerank.toJSON(message.rerank);
+    }
     return obj;
   },
 
@@ -604,6 +744,96 @@ export const SearchOptions: MessageFns<SearchOptions> = {
     message.topk = object.topk ?? 0;
     message.includeVector = object.includeVector ?? false;
     message.filter = object.filter ?? undefined;
+    message.mode = object.mode ?? "";
+    message.rrfK = object.rrfK ?? 0;
+    message.rerank = (object.rerank !== undefined && object.rerank !== null)
+      ? SearchRerank.fromPartial(object.rerank)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSearchRerank(): SearchRerank {
+  return { model: "", candidates: 0 };
+}
+
+export const SearchRerank: MessageFns<SearchRerank> = {
+  encode(message: SearchRerank, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.candidates !== 0) {
+      writer.uint32(16).int32(message.candidates);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchRerank {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchRerank();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.candidates = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchRerank {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      candidates: isSet(object.candidates) ? globalThis.Number(object.candidates) : 0,
+    };
+  },
+
+  toJSON(message: SearchRerank): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.candidates !== 0) {
+      obj.candidates = Math.round(message.candidates);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchRerank>): SearchRerank {
+    return SearchRerank.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchRerank>): SearchRerank {
+    const message = createBaseSearchRerank();
+    message.model = object.model ?? "";
+    message.candidates = object.candidates ?? 0;
     return message;
   },
 };
@@ -718,7 +948,7 @@ export const IndexParams: MessageFns<IndexParams> = {
 };
 
 function createBaseCreateCollectionRequest(): CreateCollectionRequest {
-  return { name: "", description: "", vectorDim: 0, indexParams: undefined };
+  return { name: "", description: "", vectorDim: 0, indexParams: undefined, embeddingModel: "" };
 }
 
 export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
@@ -734,6 +964,9 @@ export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
     }
     if (message.indexParams !== undefined) {
       IndexParams.encode(message.indexParams, writer.uint32(34).fork()).join();
+    }
+    if (message.embeddingModel !== "") {
+      writer.uint32(42).string(message.embeddingModel);
     }
     return writer;
   },
@@ -783,6 +1016,14 @@ export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
             message.indexParams = IndexParams.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.embeddingModel = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -809,6 +1050,11 @@ export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
         : isSet(object.index_params)
         ? IndexParams.fromJSON(object.index_params)
         : undefined,
+      embeddingModel: isSet(object.embeddingModel)
+        ? globalThis.String(object.embeddingModel)
+        : isSet(object.embedding_model)
+        ? globalThis.String(object.embedding_model)
+        : "",
     };
   },
 
@@ -826,6 +1072,9 @@ export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
     if (message.indexParams !== undefined) {
       obj.indexParams = IndexParams.toJSON(message.indexParams);
     }
+    if (message.embeddingModel !== "") {
+      obj.embeddingModel = message.embeddingModel;
+    }
     return obj;
   },
 
@@ -840,6 +1089,7 @@ export const CreateCollectionRequest: MessageFns<CreateCollectionRequest> = {
     message.indexParams = (object.indexParams !== undefined && object.indexParams !== null)
       ? IndexParams.fromPartial(object.indexParams)
       : undefined;
+    message.embeddingModel = object.embeddingModel ?? "";
     return message;
   },
 };
@@ -1265,7 +1515,15 @@ export const GetCollectionInfoRequest: MessageFns<GetCollectionInfoRequest> = {
 };
 
 function createBaseGetCollectionInfoResponse(): GetCollectionInfoResponse {
-  return { name: "", description: "", vectorDim: 0, indexParams: undefined, createdAt: 0, updatedAt: 0 };
+  return {
+    name: "",
+    description: "",
+    vectorDim: 0,
+    indexParams: undefined,
+    createdAt: 0,
+    updatedAt: 0,
+    embeddingModel: undefined,
+  };
 }
 
 export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = {
@@ -1287,6 +1545,9 @@ export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = 
     }
     if (message.updatedAt !== 0) {
       writer.uint32(48).int64(message.updatedAt);
+    }
+    if (message.embeddingModel !== undefined) {
+      EmbeddingBinding.encode(message.embeddingModel, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1352,6 +1613,14 @@ export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = 
             message.updatedAt = longToNumber(reader.int64());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.embeddingModel = EmbeddingBinding.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1388,6 +1657,11 @@ export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = 
         : isSet(object.updated_at)
         ? globalThis.Number(object.updated_at)
         : 0,
+      embeddingModel: isSet(object.embeddingModel)
+        ? EmbeddingBinding.fromJSON(object.embeddingModel)
+        : isSet(object.embedding_model)
+        ? EmbeddingBinding.fromJSON(object.embedding_model)
+        : undefined,
     };
   },
 
@@ -1411,6 +1685,9 @@ export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = 
     if (message.updatedAt !== 0) {
       obj.updatedAt = Math.round(message.updatedAt);
     }
+    if (message.embeddingModel !== undefined) {
+      obj.embeddingModel = EmbeddingBinding.toJSON(message.embeddingModel);
+    }
     return obj;
   },
 
@@ -1427,6 +1704,146 @@ export const GetCollectionInfoResponse: MessageFns<GetCollectionInfoResponse> = 
       : undefined;
     message.createdAt = object.createdAt ?? 0;
     message.updatedAt = object.updatedAt ?? 0;
+    message.embeddingModel = (object.embeddingModel !== undefined && object.embeddingModel !== null)
+      ? EmbeddingBinding.fromPartial(object.embeddingModel)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEmbeddingBinding(): EmbeddingBinding {
+  return { name: "", provider: "", modelId: "", weights: "", dimension: 0 };
+}
+
+export const EmbeddingBinding: MessageFns<EmbeddingBinding> = {
+  encode(message: EmbeddingBinding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.modelId !== "") {
+      writer.uint32(26).string(message.modelId);
+    }
+    if (message.weights !== "") {
+      writer.uint32(34).string(message.weights);
+    }
+    if (message.dimension !== 0) {
+      writer.uint32(40).int32(message.dimension);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbeddingBinding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbeddingBinding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.weights = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.dimension = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbeddingBinding {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      weights: isSet(object.weights) ? globalThis.String(object.weights) : "",
+      dimension: isSet(object.dimension) ? globalThis.Number(object.dimension) : 0,
+    };
+  },
+
+  toJSON(message: EmbeddingBinding): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.weights !== "") {
+      obj.weights = message.weights;
+    }
+    if (message.dimension !== 0) {
+      obj.dimension = Math.round(message.dimension);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EmbeddingBinding>): EmbeddingBinding {
+    return EmbeddingBinding.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EmbeddingBinding>): EmbeddingBinding {
+    const message = createBaseEmbeddingBinding();
+    message.name = object.name ?? "";
+    message.provider = object.provider ?? "";
+    message.modelId = object.modelId ?? "";
+    message.weights = object.weights ?? "";
+    message.dimension = object.dimension ?? 0;
     return message;
   },
 };
@@ -2470,7 +2887,7 @@ export const DeleteResponse: MessageFns<DeleteResponse> = {
 };
 
 function createBaseSearchRequest(): SearchRequest {
-  return { collectionName: "", queryVector: [], options: undefined };
+  return { collectionName: "", queryVector: [], options: undefined, queryText: "" };
 }
 
 export const SearchRequest: MessageFns<SearchRequest> = {
@@ -2487,6 +2904,9 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     }
     if (message.options !== undefined) {
       SearchOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.queryText !== "") {
+      writer.uint32(34).string(message.queryText);
     }
     return writer;
   },
@@ -2538,6 +2958,14 @@ export const SearchRequest: MessageFns<SearchRequest> = {
             message.options = SearchOptions.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.queryText = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2563,6 +2991,11 @@ export const SearchRequest: MessageFns<SearchRequest> = {
         ? object.query_vector.map((e: any) => globalThis.Number(e))
         : [],
       options: isSet(object.options) ? SearchOptions.fromJSON(object.options) : undefined,
+      queryText: isSet(object.queryText)
+        ? globalThis.String(object.queryText)
+        : isSet(object.query_text)
+        ? globalThis.String(object.query_text)
+        : "",
     };
   },
 
@@ -2577,6 +3010,9 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     if (message.options !== undefined) {
       obj.options = SearchOptions.toJSON(message.options);
     }
+    if (message.queryText !== "") {
+      obj.queryText = message.queryText;
+    }
     return obj;
   },
 
@@ -2590,6 +3026,7 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     message.options = (object.options !== undefined && object.options !== null)
       ? SearchOptions.fromPartial(object.options)
       : undefined;
+    message.queryText = object.queryText ?? "";
     return message;
   },
 };

@@ -28,10 +28,13 @@ const (
 
 // One stored vector. An empty id on Insert asks the service to generate one.
 type Vector struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Vector        []float32              `protobuf:"fixed32,2,rep,packed,name=vector,proto3" json:"vector,omitempty"`
-	Metadata      *structpb.Struct       `protobuf:"bytes,3,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Vector   []float32              `protobuf:"fixed32,2,rep,packed,name=vector,proto3" json:"vector,omitempty"`
+	Metadata *structpb.Struct       `protobuf:"bytes,3,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	// The record's text. In a collection bound to an embedding model a record may carry text and
+	// no vector: the service embeds it. Stored and returned with the record.
+	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -87,14 +90,23 @@ func (x *Vector) GetMetadata() *structpb.Struct {
 	return nil
 }
 
+func (x *Vector) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
 // One search hit. score: similarity for COSINE and IP (higher is closer),
 // squared Euclidean distance for L2 (lower is closer).
 type SearchResult struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Score         float32                `protobuf:"fixed32,2,opt,name=score,proto3" json:"score,omitempty"`
-	Vector        []float32              `protobuf:"fixed32,3,rep,packed,name=vector,proto3" json:"vector,omitempty"`
-	Metadata      *structpb.Struct       `protobuf:"bytes,4,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Score    float32                `protobuf:"fixed32,2,opt,name=score,proto3" json:"score,omitempty"`
+	Vector   []float32              `protobuf:"fixed32,3,rep,packed,name=vector,proto3" json:"vector,omitempty"`
+	Metadata *structpb.Struct       `protobuf:"bytes,4,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	// The record's stored text, if any.
+	Text          string `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -157,6 +169,13 @@ func (x *SearchResult) GetMetadata() *structpb.Struct {
 	return nil
 }
 
+func (x *SearchResult) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
 // topk: 1..1024 (when options are absent the service returns 10). filter: the Mongo-style
 // filter language of the docs ({"year": {"$gte": 2000}, "$or": [...]}).
 type SearchOptions struct {
@@ -164,6 +183,13 @@ type SearchOptions struct {
 	Topk          int32                  `protobuf:"varint,1,opt,name=topk,proto3" json:"topk,omitempty"`
 	IncludeVector bool                   `protobuf:"varint,2,opt,name=include_vector,json=includeVector,proto3" json:"include_vector,omitempty"`
 	Filter        *structpb.Struct       `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	// "vector" (the default when empty), "text" (BM25 over the stored texts) or "hybrid" (both,
+	// fused by Reciprocal Rank Fusion).
+	Mode string `protobuf:"bytes,4,opt,name=mode,proto3" json:"mode,omitempty"`
+	// Reciprocal Rank Fusion's k in hybrid mode; 0 means 60.
+	RrfK int32 `protobuf:"varint,5,opt,name=rrf_k,json=rrfK,proto3" json:"rrf_k,omitempty"`
+	// Rerank the search's own candidates with a reranker model and return the best topk.
+	Rerank        *SearchRerank `protobuf:"bytes,6,opt,name=rerank,proto3" json:"rerank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -219,6 +245,81 @@ func (x *SearchOptions) GetFilter() *structpb.Struct {
 	return nil
 }
 
+func (x *SearchOptions) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *SearchOptions) GetRrfK() int32 {
+	if x != nil {
+		return x.RrfK
+	}
+	return 0
+}
+
+func (x *SearchOptions) GetRerank() *SearchRerank {
+	if x != nil {
+		return x.Rerank
+	}
+	return nil
+}
+
+type SearchRerank struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A registered reranker model.
+	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	// Hits fetched and reranked; 0 means max(topk, 50).
+	Candidates    int32 `protobuf:"varint,2,opt,name=candidates,proto3" json:"candidates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchRerank) Reset() {
+	*x = SearchRerank{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchRerank) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchRerank) ProtoMessage() {}
+
+func (x *SearchRerank) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchRerank.ProtoReflect.Descriptor instead.
+func (*SearchRerank) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SearchRerank) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *SearchRerank) GetCandidates() int32 {
+	if x != nil {
+		return x.Candidates
+	}
+	return 0
+}
+
 // index_type: FLAT, HNSW, IVF_FLAT, IVF_PQ or AUTOINDEX. metric_type: COSINE, IP or L2.
 type IndexParams struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -231,7 +332,7 @@ type IndexParams struct {
 
 func (x *IndexParams) Reset() {
 	*x = IndexParams{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[3]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -243,7 +344,7 @@ func (x *IndexParams) String() string {
 func (*IndexParams) ProtoMessage() {}
 
 func (x *IndexParams) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[3]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -256,7 +357,7 @@ func (x *IndexParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndexParams.ProtoReflect.Descriptor instead.
 func (*IndexParams) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{3}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *IndexParams) GetIndexType() string {
@@ -281,18 +382,22 @@ func (x *IndexParams) GetParams() *structpb.Struct {
 }
 
 type CreateCollectionRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
-	VectorDim     int32                  `protobuf:"varint,3,opt,name=vector_dim,json=vectorDim,proto3" json:"vector_dim,omitempty"`
-	IndexParams   *IndexParams           `protobuf:"bytes,4,opt,name=index_params,json=indexParams,proto3" json:"index_params,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	VectorDim   int32                  `protobuf:"varint,3,opt,name=vector_dim,json=vectorDim,proto3" json:"vector_dim,omitempty"`
+	IndexParams *IndexParams           `protobuf:"bytes,4,opt,name=index_params,json=indexParams,proto3" json:"index_params,omitempty"`
+	// Name of a registered embedding model the collection is bound to: records may then carry
+	// `text` alone (embedded by the service) and searches may send `query_text`. With it,
+	// `vector_dim` 0 means the model's dimension; any other value must equal it.
+	EmbeddingModel string `protobuf:"bytes,5,opt,name=embedding_model,json=embeddingModel,proto3" json:"embedding_model,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CreateCollectionRequest) Reset() {
 	*x = CreateCollectionRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[4]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +409,7 @@ func (x *CreateCollectionRequest) String() string {
 func (*CreateCollectionRequest) ProtoMessage() {}
 
 func (x *CreateCollectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[4]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +422,7 @@ func (x *CreateCollectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCollectionRequest.ProtoReflect.Descriptor instead.
 func (*CreateCollectionRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{4}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateCollectionRequest) GetName() string {
@@ -348,6 +453,13 @@ func (x *CreateCollectionRequest) GetIndexParams() *IndexParams {
 	return nil
 }
 
+func (x *CreateCollectionRequest) GetEmbeddingModel() string {
+	if x != nil {
+		return x.EmbeddingModel
+	}
+	return ""
+}
+
 type CreateCollectionResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Success       bool                   `protobuf:"varint,1,opt,name=success,proto3" json:"success,omitempty"`
@@ -358,7 +470,7 @@ type CreateCollectionResponse struct {
 
 func (x *CreateCollectionResponse) Reset() {
 	*x = CreateCollectionResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[5]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +482,7 @@ func (x *CreateCollectionResponse) String() string {
 func (*CreateCollectionResponse) ProtoMessage() {}
 
 func (x *CreateCollectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[5]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +495,7 @@ func (x *CreateCollectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCollectionResponse.ProtoReflect.Descriptor instead.
 func (*CreateCollectionResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{5}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateCollectionResponse) GetSuccess() bool {
@@ -409,7 +521,7 @@ type DropCollectionRequest struct {
 
 func (x *DropCollectionRequest) Reset() {
 	*x = DropCollectionRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[6]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -421,7 +533,7 @@ func (x *DropCollectionRequest) String() string {
 func (*DropCollectionRequest) ProtoMessage() {}
 
 func (x *DropCollectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[6]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -434,7 +546,7 @@ func (x *DropCollectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropCollectionRequest.ProtoReflect.Descriptor instead.
 func (*DropCollectionRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{6}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DropCollectionRequest) GetName() string {
@@ -453,7 +565,7 @@ type HasCollectionRequest struct {
 
 func (x *HasCollectionRequest) Reset() {
 	*x = HasCollectionRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[7]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +577,7 @@ func (x *HasCollectionRequest) String() string {
 func (*HasCollectionRequest) ProtoMessage() {}
 
 func (x *HasCollectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[7]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +590,7 @@ func (x *HasCollectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HasCollectionRequest.ProtoReflect.Descriptor instead.
 func (*HasCollectionRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{7}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HasCollectionRequest) GetName() string {
@@ -497,7 +609,7 @@ type HasCollectionResponse struct {
 
 func (x *HasCollectionResponse) Reset() {
 	*x = HasCollectionResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[8]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +621,7 @@ func (x *HasCollectionResponse) String() string {
 func (*HasCollectionResponse) ProtoMessage() {}
 
 func (x *HasCollectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[8]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +634,7 @@ func (x *HasCollectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HasCollectionResponse.ProtoReflect.Descriptor instead.
 func (*HasCollectionResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{8}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HasCollectionResponse) GetExists() bool {
@@ -541,7 +653,7 @@ type ListCollectionsResponse struct {
 
 func (x *ListCollectionsResponse) Reset() {
 	*x = ListCollectionsResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[9]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +665,7 @@ func (x *ListCollectionsResponse) String() string {
 func (*ListCollectionsResponse) ProtoMessage() {}
 
 func (x *ListCollectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[9]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +678,7 @@ func (x *ListCollectionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCollectionsResponse.ProtoReflect.Descriptor instead.
 func (*ListCollectionsResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{9}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListCollectionsResponse) GetNames() []string {
@@ -585,7 +697,7 @@ type GetCollectionInfoRequest struct {
 
 func (x *GetCollectionInfoRequest) Reset() {
 	*x = GetCollectionInfoRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[10]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +709,7 @@ func (x *GetCollectionInfoRequest) String() string {
 func (*GetCollectionInfoRequest) ProtoMessage() {}
 
 func (x *GetCollectionInfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[10]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +722,7 @@ func (x *GetCollectionInfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectionInfoRequest.ProtoReflect.Descriptor instead.
 func (*GetCollectionInfoRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{10}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetCollectionInfoRequest) GetName() string {
@@ -622,20 +734,22 @@ func (x *GetCollectionInfoRequest) GetName() string {
 
 // created_at and updated_at are Unix milliseconds.
 type GetCollectionInfoResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
-	VectorDim     int32                  `protobuf:"varint,3,opt,name=vector_dim,json=vectorDim,proto3" json:"vector_dim,omitempty"`
-	IndexParams   *IndexParams           `protobuf:"bytes,4,opt,name=index_params,json=indexParams,proto3" json:"index_params,omitempty"`
-	CreatedAt     int64                  `protobuf:"varint,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	UpdatedAt     int64                  `protobuf:"varint,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	VectorDim   int32                  `protobuf:"varint,3,opt,name=vector_dim,json=vectorDim,proto3" json:"vector_dim,omitempty"`
+	IndexParams *IndexParams           `protobuf:"bytes,4,opt,name=index_params,json=indexParams,proto3" json:"index_params,omitempty"`
+	CreatedAt   int64                  `protobuf:"varint,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt   int64                  `protobuf:"varint,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Set when the collection is bound to an embedding model.
+	EmbeddingModel *EmbeddingBinding `protobuf:"bytes,7,opt,name=embedding_model,json=embeddingModel,proto3" json:"embedding_model,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GetCollectionInfoResponse) Reset() {
 	*x = GetCollectionInfoResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[11]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +761,7 @@ func (x *GetCollectionInfoResponse) String() string {
 func (*GetCollectionInfoResponse) ProtoMessage() {}
 
 func (x *GetCollectionInfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[11]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +774,7 @@ func (x *GetCollectionInfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectionInfoResponse.ProtoReflect.Descriptor instead.
 func (*GetCollectionInfoResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{11}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetCollectionInfoResponse) GetName() string {
@@ -705,6 +819,92 @@ func (x *GetCollectionInfoResponse) GetUpdatedAt() int64 {
 	return 0
 }
 
+func (x *GetCollectionInfoResponse) GetEmbeddingModel() *EmbeddingBinding {
+	if x != nil {
+		return x.EmbeddingModel
+	}
+	return nil
+}
+
+// The model a collection embeds its texts and text queries with, fixed at creation: the
+// registered name and the identity of the weights it had then.
+type EmbeddingBinding struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Provider string                 `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	ModelId  string                 `protobuf:"bytes,3,opt,name=model_id,json=modelId,proto3" json:"model_id,omitempty"`
+	// What pins the weights, e.g. "dtype=fp32" for a transformers.js model or a GGUF's sha256.
+	Weights       string `protobuf:"bytes,4,opt,name=weights,proto3" json:"weights,omitempty"`
+	Dimension     int32  `protobuf:"varint,5,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbeddingBinding) Reset() {
+	*x = EmbeddingBinding{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbeddingBinding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbeddingBinding) ProtoMessage() {}
+
+func (x *EmbeddingBinding) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbeddingBinding.ProtoReflect.Descriptor instead.
+func (*EmbeddingBinding) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *EmbeddingBinding) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EmbeddingBinding) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *EmbeddingBinding) GetModelId() string {
+	if x != nil {
+		return x.ModelId
+	}
+	return ""
+}
+
+func (x *EmbeddingBinding) GetWeights() string {
+	if x != nil {
+		return x.Weights
+	}
+	return ""
+}
+
+func (x *EmbeddingBinding) GetDimension() int32 {
+	if x != nil {
+		return x.Dimension
+	}
+	return 0
+}
+
 type GetCollectionStatsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -714,7 +914,7 @@ type GetCollectionStatsRequest struct {
 
 func (x *GetCollectionStatsRequest) Reset() {
 	*x = GetCollectionStatsRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[12]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +926,7 @@ func (x *GetCollectionStatsRequest) String() string {
 func (*GetCollectionStatsRequest) ProtoMessage() {}
 
 func (x *GetCollectionStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[12]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +939,7 @@ func (x *GetCollectionStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectionStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetCollectionStatsRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{12}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetCollectionStatsRequest) GetName() string {
@@ -760,7 +960,7 @@ type GetCollectionStatsResponse struct {
 
 func (x *GetCollectionStatsResponse) Reset() {
 	*x = GetCollectionStatsResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[13]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -772,7 +972,7 @@ func (x *GetCollectionStatsResponse) String() string {
 func (*GetCollectionStatsResponse) ProtoMessage() {}
 
 func (x *GetCollectionStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[13]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -785,7 +985,7 @@ func (x *GetCollectionStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectionStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetCollectionStatsResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{13}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetCollectionStatsResponse) GetName() string {
@@ -819,7 +1019,7 @@ type CreateIndexRequest struct {
 
 func (x *CreateIndexRequest) Reset() {
 	*x = CreateIndexRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[14]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +1031,7 @@ func (x *CreateIndexRequest) String() string {
 func (*CreateIndexRequest) ProtoMessage() {}
 
 func (x *CreateIndexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[14]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +1044,7 @@ func (x *CreateIndexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIndexRequest.ProtoReflect.Descriptor instead.
 func (*CreateIndexRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{14}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateIndexRequest) GetCollectionName() string {
@@ -870,7 +1070,7 @@ type DropIndexRequest struct {
 
 func (x *DropIndexRequest) Reset() {
 	*x = DropIndexRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[15]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -882,7 +1082,7 @@ func (x *DropIndexRequest) String() string {
 func (*DropIndexRequest) ProtoMessage() {}
 
 func (x *DropIndexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[15]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -895,7 +1095,7 @@ func (x *DropIndexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropIndexRequest.ProtoReflect.Descriptor instead.
 func (*DropIndexRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{15}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DropIndexRequest) GetCollectionName() string {
@@ -914,7 +1114,7 @@ type HasIndexRequest struct {
 
 func (x *HasIndexRequest) Reset() {
 	*x = HasIndexRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[16]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1126,7 @@ func (x *HasIndexRequest) String() string {
 func (*HasIndexRequest) ProtoMessage() {}
 
 func (x *HasIndexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[16]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1139,7 @@ func (x *HasIndexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HasIndexRequest.ProtoReflect.Descriptor instead.
 func (*HasIndexRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{16}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HasIndexRequest) GetCollectionName() string {
@@ -958,7 +1158,7 @@ type HasIndexResponse struct {
 
 func (x *HasIndexResponse) Reset() {
 	*x = HasIndexResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[17]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1170,7 @@ func (x *HasIndexResponse) String() string {
 func (*HasIndexResponse) ProtoMessage() {}
 
 func (x *HasIndexResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[17]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1183,7 @@ func (x *HasIndexResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HasIndexResponse.ProtoReflect.Descriptor instead.
 func (*HasIndexResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{17}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *HasIndexResponse) GetExists() bool {
@@ -1003,7 +1203,7 @@ type InsertRequest struct {
 
 func (x *InsertRequest) Reset() {
 	*x = InsertRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[18]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1015,7 +1215,7 @@ func (x *InsertRequest) String() string {
 func (*InsertRequest) ProtoMessage() {}
 
 func (x *InsertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[18]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1028,7 +1228,7 @@ func (x *InsertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InsertRequest.ProtoReflect.Descriptor instead.
 func (*InsertRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{18}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *InsertRequest) GetCollectionName() string {
@@ -1056,7 +1256,7 @@ type InsertResponse struct {
 
 func (x *InsertResponse) Reset() {
 	*x = InsertResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[19]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1268,7 @@ func (x *InsertResponse) String() string {
 func (*InsertResponse) ProtoMessage() {}
 
 func (x *InsertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[19]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1281,7 @@ func (x *InsertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InsertResponse.ProtoReflect.Descriptor instead.
 func (*InsertResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{19}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *InsertResponse) GetIds() []string {
@@ -1115,7 +1315,7 @@ type UpsertRequest struct {
 
 func (x *UpsertRequest) Reset() {
 	*x = UpsertRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[20]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1127,7 +1327,7 @@ func (x *UpsertRequest) String() string {
 func (*UpsertRequest) ProtoMessage() {}
 
 func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[20]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1140,7 +1340,7 @@ func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertRequest.ProtoReflect.Descriptor instead.
 func (*UpsertRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{20}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UpsertRequest) GetCollectionName() string {
@@ -1168,7 +1368,7 @@ type UpsertResponse struct {
 
 func (x *UpsertResponse) Reset() {
 	*x = UpsertResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[21]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1180,7 +1380,7 @@ func (x *UpsertResponse) String() string {
 func (*UpsertResponse) ProtoMessage() {}
 
 func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[21]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1193,7 +1393,7 @@ func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertResponse.ProtoReflect.Descriptor instead.
 func (*UpsertResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{21}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *UpsertResponse) GetIds() []string {
@@ -1227,7 +1427,7 @@ type DeleteRequest struct {
 
 func (x *DeleteRequest) Reset() {
 	*x = DeleteRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[22]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1439,7 @@ func (x *DeleteRequest) String() string {
 func (*DeleteRequest) ProtoMessage() {}
 
 func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[22]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1452,7 @@ func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{22}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DeleteRequest) GetCollectionName() string {
@@ -1279,7 +1479,7 @@ type DeleteResponse struct {
 
 func (x *DeleteResponse) Reset() {
 	*x = DeleteResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[23]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1291,7 +1491,7 @@ func (x *DeleteResponse) String() string {
 func (*DeleteResponse) ProtoMessage() {}
 
 func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[23]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1304,7 +1504,7 @@ func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteResponse.ProtoReflect.Descriptor instead.
 func (*DeleteResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{23}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *DeleteResponse) GetSuccess() bool {
@@ -1326,13 +1526,16 @@ type SearchRequest struct {
 	CollectionName string                 `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
 	QueryVector    []float32              `protobuf:"fixed32,2,rep,packed,name=query_vector,json=queryVector,proto3" json:"query_vector,omitempty"`
 	Options        *SearchOptions         `protobuf:"bytes,3,opt,name=options,proto3" json:"options,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// A text query (bound collections): embedded with the bound model in "vector" mode, matched by
+	// BM25 in "text" mode, both in "hybrid" mode. Exclusive with query_vector.
+	QueryText     string `protobuf:"bytes,4,opt,name=query_text,json=queryText,proto3" json:"query_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SearchRequest) Reset() {
 	*x = SearchRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[24]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1344,7 +1547,7 @@ func (x *SearchRequest) String() string {
 func (*SearchRequest) ProtoMessage() {}
 
 func (x *SearchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[24]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1560,7 @@ func (x *SearchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchRequest.ProtoReflect.Descriptor instead.
 func (*SearchRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{24}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SearchRequest) GetCollectionName() string {
@@ -1381,6 +1584,13 @@ func (x *SearchRequest) GetOptions() *SearchOptions {
 	return nil
 }
 
+func (x *SearchRequest) GetQueryText() string {
+	if x != nil {
+		return x.QueryText
+	}
+	return ""
+}
+
 type SearchResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Results       []*SearchResult        `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
@@ -1390,7 +1600,7 @@ type SearchResponse struct {
 
 func (x *SearchResponse) Reset() {
 	*x = SearchResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[25]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1402,7 +1612,7 @@ func (x *SearchResponse) String() string {
 func (*SearchResponse) ProtoMessage() {}
 
 func (x *SearchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[25]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1415,7 +1625,7 @@ func (x *SearchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchResponse.ProtoReflect.Descriptor instead.
 func (*SearchResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{25}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SearchResponse) GetResults() []*SearchResult {
@@ -1435,7 +1645,7 @@ type GetByIDRequest struct {
 
 func (x *GetByIDRequest) Reset() {
 	*x = GetByIDRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[26]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1447,7 +1657,7 @@ func (x *GetByIDRequest) String() string {
 func (*GetByIDRequest) ProtoMessage() {}
 
 func (x *GetByIDRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[26]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1460,7 +1670,7 @@ func (x *GetByIDRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetByIDRequest.ProtoReflect.Descriptor instead.
 func (*GetByIDRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{26}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetByIDRequest) GetCollectionName() string {
@@ -1486,7 +1696,7 @@ type GetByIDResponse struct {
 
 func (x *GetByIDResponse) Reset() {
 	*x = GetByIDResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[27]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1498,7 +1708,7 @@ func (x *GetByIDResponse) String() string {
 func (*GetByIDResponse) ProtoMessage() {}
 
 func (x *GetByIDResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[27]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1511,7 +1721,7 @@ func (x *GetByIDResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetByIDResponse.ProtoReflect.Descriptor instead.
 func (*GetByIDResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{27}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetByIDResponse) GetVector() *Vector {
@@ -1531,7 +1741,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[28]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1753,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[28]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1766,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{28}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *HealthResponse) GetHealthy() bool {
@@ -1582,7 +1792,7 @@ type CompactRequest struct {
 
 func (x *CompactRequest) Reset() {
 	*x = CompactRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[29]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1804,7 @@ func (x *CompactRequest) String() string {
 func (*CompactRequest) ProtoMessage() {}
 
 func (x *CompactRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[29]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1817,7 @@ func (x *CompactRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompactRequest.ProtoReflect.Descriptor instead.
 func (*CompactRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{29}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CompactRequest) GetCollectionName() string {
@@ -1634,7 +1844,7 @@ type ListVectorsRequest struct {
 
 func (x *ListVectorsRequest) Reset() {
 	*x = ListVectorsRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1646,7 +1856,7 @@ func (x *ListVectorsRequest) String() string {
 func (*ListVectorsRequest) ProtoMessage() {}
 
 func (x *ListVectorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[30]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1659,7 +1869,7 @@ func (x *ListVectorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListVectorsRequest.ProtoReflect.Descriptor instead.
 func (*ListVectorsRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{30}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListVectorsRequest) GetCollectionName() string {
@@ -1709,7 +1919,7 @@ type ListVectorsResponse struct {
 
 func (x *ListVectorsResponse) Reset() {
 	*x = ListVectorsResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1931,7 @@ func (x *ListVectorsResponse) String() string {
 func (*ListVectorsResponse) ProtoMessage() {}
 
 func (x *ListVectorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[31]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1944,7 @@ func (x *ListVectorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListVectorsResponse.ProtoReflect.Descriptor instead.
 func (*ListVectorsResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{31}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListVectorsResponse) GetVectors() []*Vector {
@@ -1761,7 +1971,7 @@ type CountVectorsRequest struct {
 
 func (x *CountVectorsRequest) Reset() {
 	*x = CountVectorsRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +1983,7 @@ func (x *CountVectorsRequest) String() string {
 func (*CountVectorsRequest) ProtoMessage() {}
 
 func (x *CountVectorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[32]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +1996,7 @@ func (x *CountVectorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountVectorsRequest.ProtoReflect.Descriptor instead.
 func (*CountVectorsRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{32}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CountVectorsRequest) GetCollectionName() string {
@@ -1812,7 +2022,7 @@ type CountVectorsResponse struct {
 
 func (x *CountVectorsResponse) Reset() {
 	*x = CountVectorsResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +2034,7 @@ func (x *CountVectorsResponse) String() string {
 func (*CountVectorsResponse) ProtoMessage() {}
 
 func (x *CountVectorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[33]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +2047,7 @@ func (x *CountVectorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountVectorsResponse.ProtoReflect.Descriptor instead.
 func (*CountVectorsResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{33}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CountVectorsResponse) GetCount() int64 {
@@ -1859,7 +2069,7 @@ type CreateAliasRequest struct {
 
 func (x *CreateAliasRequest) Reset() {
 	*x = CreateAliasRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1871,7 +2081,7 @@ func (x *CreateAliasRequest) String() string {
 func (*CreateAliasRequest) ProtoMessage() {}
 
 func (x *CreateAliasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[34]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1884,7 +2094,7 @@ func (x *CreateAliasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAliasRequest.ProtoReflect.Descriptor instead.
 func (*CreateAliasRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{34}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateAliasRequest) GetAlias() string {
@@ -1911,7 +2121,7 @@ type CreateAliasResponse struct {
 
 func (x *CreateAliasResponse) Reset() {
 	*x = CreateAliasResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1923,7 +2133,7 @@ func (x *CreateAliasResponse) String() string {
 func (*CreateAliasResponse) ProtoMessage() {}
 
 func (x *CreateAliasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[35]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1936,7 +2146,7 @@ func (x *CreateAliasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAliasResponse.ProtoReflect.Descriptor instead.
 func (*CreateAliasResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{35}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateAliasResponse) GetSuccess() bool {
@@ -1963,7 +2173,7 @@ type AlterAliasRequest struct {
 
 func (x *AlterAliasRequest) Reset() {
 	*x = AlterAliasRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1975,7 +2185,7 @@ func (x *AlterAliasRequest) String() string {
 func (*AlterAliasRequest) ProtoMessage() {}
 
 func (x *AlterAliasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[36]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1988,7 +2198,7 @@ func (x *AlterAliasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AlterAliasRequest.ProtoReflect.Descriptor instead.
 func (*AlterAliasRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{36}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *AlterAliasRequest) GetAlias() string {
@@ -2015,7 +2225,7 @@ type AlterAliasResponse struct {
 
 func (x *AlterAliasResponse) Reset() {
 	*x = AlterAliasResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2027,7 +2237,7 @@ func (x *AlterAliasResponse) String() string {
 func (*AlterAliasResponse) ProtoMessage() {}
 
 func (x *AlterAliasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[37]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2040,7 +2250,7 @@ func (x *AlterAliasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AlterAliasResponse.ProtoReflect.Descriptor instead.
 func (*AlterAliasResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{37}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AlterAliasResponse) GetSuccess() bool {
@@ -2066,7 +2276,7 @@ type DropAliasRequest struct {
 
 func (x *DropAliasRequest) Reset() {
 	*x = DropAliasRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2078,7 +2288,7 @@ func (x *DropAliasRequest) String() string {
 func (*DropAliasRequest) ProtoMessage() {}
 
 func (x *DropAliasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[38]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2091,7 +2301,7 @@ func (x *DropAliasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropAliasRequest.ProtoReflect.Descriptor instead.
 func (*DropAliasRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{38}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *DropAliasRequest) GetAlias() string {
@@ -2111,7 +2321,7 @@ type DropAliasResponse struct {
 
 func (x *DropAliasResponse) Reset() {
 	*x = DropAliasResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2333,7 @@ func (x *DropAliasResponse) String() string {
 func (*DropAliasResponse) ProtoMessage() {}
 
 func (x *DropAliasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[39]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2136,7 +2346,7 @@ func (x *DropAliasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropAliasResponse.ProtoReflect.Descriptor instead.
 func (*DropAliasResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{39}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *DropAliasResponse) GetSuccess() bool {
@@ -2163,7 +2373,7 @@ type ListAliasesRequest struct {
 
 func (x *ListAliasesRequest) Reset() {
 	*x = ListAliasesRequest{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2175,7 +2385,7 @@ func (x *ListAliasesRequest) String() string {
 func (*ListAliasesRequest) ProtoMessage() {}
 
 func (x *ListAliasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[40]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2188,7 +2398,7 @@ func (x *ListAliasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAliasesRequest.ProtoReflect.Descriptor instead.
 func (*ListAliasesRequest) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{40}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListAliasesRequest) GetCollectionName() string {
@@ -2207,7 +2417,7 @@ type ListAliasesResponse struct {
 
 func (x *ListAliasesResponse) Reset() {
 	*x = ListAliasesResponse{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2219,7 +2429,7 @@ func (x *ListAliasesResponse) String() string {
 func (*ListAliasesResponse) ProtoMessage() {}
 
 func (x *ListAliasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[41]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2232,7 +2442,7 @@ func (x *ListAliasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAliasesResponse.ProtoReflect.Descriptor instead.
 func (*ListAliasesResponse) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{41}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListAliasesResponse) GetAliases() []*Alias {
@@ -2252,7 +2462,7 @@ type Alias struct {
 
 func (x *Alias) Reset() {
 	*x = Alias{}
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2264,7 +2474,7 @@ func (x *Alias) String() string {
 func (*Alias) ProtoMessage() {}
 
 func (x *Alias) ProtoReflect() protoreflect.Message {
-	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[42]
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2277,7 +2487,7 @@ func (x *Alias) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alias.ProtoReflect.Descriptor instead.
 func (*Alias) Descriptor() ([]byte, []int) {
-	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{42}
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Alias) GetAlias() string {
@@ -2298,32 +2508,43 @@ var File_taishang_ai_v1_vector_service_proto protoreflect.FileDescriptor
 
 const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\n" +
-	"#taishang/ai/v1/vector_service.proto\x12\x0etaishang.ai.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"e\n" +
+	"#taishang/ai/v1/vector_service.proto\x12\x0etaishang.ai.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1cgoogle/protobuf/struct.proto\"y\n" +
 	"\x06Vector\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06vector\x18\x02 \x03(\x02R\x06vector\x123\n" +
-	"\bmetadata\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\x81\x01\n" +
+	"\bmetadata\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x12\x12\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\"\x95\x01\n" +
 	"\fSearchResult\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x02R\x05score\x12\x16\n" +
 	"\x06vector\x18\x03 \x03(\x02R\x06vector\x123\n" +
-	"\bmetadata\x18\x04 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"{\n" +
+	"\bmetadata\x18\x04 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x12\x12\n" +
+	"\x04text\x18\x05 \x01(\tR\x04text\"\xda\x01\n" +
 	"\rSearchOptions\x12\x12\n" +
 	"\x04topk\x18\x01 \x01(\x05R\x04topk\x12%\n" +
 	"\x0einclude_vector\x18\x02 \x01(\bR\rincludeVector\x12/\n" +
-	"\x06filter\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06filter\"~\n" +
+	"\x06filter\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06filter\x12\x12\n" +
+	"\x04mode\x18\x04 \x01(\tR\x04mode\x12\x13\n" +
+	"\x05rrf_k\x18\x05 \x01(\x05R\x04rrfK\x124\n" +
+	"\x06rerank\x18\x06 \x01(\v2\x1c.taishang.ai.v1.SearchRerankR\x06rerank\"D\n" +
+	"\fSearchRerank\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1e\n" +
+	"\n" +
+	"candidates\x18\x02 \x01(\x05R\n" +
+	"candidates\"~\n" +
 	"\vIndexParams\x12\x1d\n" +
 	"\n" +
 	"index_type\x18\x01 \x01(\tR\tindexType\x12\x1f\n" +
 	"\vmetric_type\x18\x02 \x01(\tR\n" +
 	"metricType\x12/\n" +
-	"\x06params\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06params\"\xae\x01\n" +
+	"\x06params\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06params\"\xd7\x01\n" +
 	"\x17CreateCollectionRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1d\n" +
 	"\n" +
 	"vector_dim\x18\x03 \x01(\x05R\tvectorDim\x12>\n" +
-	"\findex_params\x18\x04 \x01(\v2\x1b.taishang.ai.v1.IndexParamsR\vindexParams\"N\n" +
+	"\findex_params\x18\x04 \x01(\v2\x1b.taishang.ai.v1.IndexParamsR\vindexParams\x12'\n" +
+	"\x0fembedding_model\x18\x05 \x01(\tR\x0eembeddingModel\"N\n" +
 	"\x18CreateCollectionResponse\x12\x18\n" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"+\n" +
@@ -2336,7 +2557,7 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\x17ListCollectionsResponse\x12\x14\n" +
 	"\x05names\x18\x01 \x03(\tR\x05names\".\n" +
 	"\x18GetCollectionInfoRequest\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"\xee\x01\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\xb9\x02\n" +
 	"\x19GetCollectionInfoResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1d\n" +
@@ -2346,7 +2567,14 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x05 \x01(\x03R\tcreatedAt\x12\x1d\n" +
 	"\n" +
-	"updated_at\x18\x06 \x01(\x03R\tupdatedAt\"/\n" +
+	"updated_at\x18\x06 \x01(\x03R\tupdatedAt\x12I\n" +
+	"\x0fembedding_model\x18\a \x01(\v2 .taishang.ai.v1.EmbeddingBindingR\x0eembeddingModel\"\x95\x01\n" +
+	"\x10EmbeddingBinding\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bprovider\x18\x02 \x01(\tR\bprovider\x12\x19\n" +
+	"\bmodel_id\x18\x03 \x01(\tR\amodelId\x12\x18\n" +
+	"\aweights\x18\x04 \x01(\tR\aweights\x12\x1c\n" +
+	"\tdimension\x18\x05 \x01(\x05R\tdimension\"/\n" +
 	"\x19GetCollectionStatsRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"w\n" +
 	"\x1aGetCollectionStatsResponse\x12\x12\n" +
@@ -2381,11 +2609,13 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\x03ids\x18\x02 \x03(\tR\x03ids\"D\n" +
 	"\x0eDeleteResponse\x12\x18\n" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\x94\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xb3\x01\n" +
 	"\rSearchRequest\x12'\n" +
 	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\x12!\n" +
 	"\fquery_vector\x18\x02 \x03(\x02R\vqueryVector\x127\n" +
-	"\aoptions\x18\x03 \x01(\v2\x1d.taishang.ai.v1.SearchOptionsR\aoptions\"H\n" +
+	"\aoptions\x18\x03 \x01(\v2\x1d.taishang.ai.v1.SearchOptionsR\aoptions\x12\x1d\n" +
+	"\n" +
+	"query_text\x18\x04 \x01(\tR\tqueryText\"H\n" +
 	"\x0eSearchResponse\x126\n" +
 	"\aresults\x18\x01 \x03(\v2\x1c.taishang.ai.v1.SearchResultR\aresults\"I\n" +
 	"\x0eGetByIDRequest\x12'\n" +
@@ -2475,120 +2705,124 @@ func file_taishang_ai_v1_vector_service_proto_rawDescGZIP() []byte {
 	return file_taishang_ai_v1_vector_service_proto_rawDescData
 }
 
-var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_taishang_ai_v1_vector_service_proto_goTypes = []any{
 	(*Vector)(nil),                     // 0: taishang.ai.v1.Vector
 	(*SearchResult)(nil),               // 1: taishang.ai.v1.SearchResult
 	(*SearchOptions)(nil),              // 2: taishang.ai.v1.SearchOptions
-	(*IndexParams)(nil),                // 3: taishang.ai.v1.IndexParams
-	(*CreateCollectionRequest)(nil),    // 4: taishang.ai.v1.CreateCollectionRequest
-	(*CreateCollectionResponse)(nil),   // 5: taishang.ai.v1.CreateCollectionResponse
-	(*DropCollectionRequest)(nil),      // 6: taishang.ai.v1.DropCollectionRequest
-	(*HasCollectionRequest)(nil),       // 7: taishang.ai.v1.HasCollectionRequest
-	(*HasCollectionResponse)(nil),      // 8: taishang.ai.v1.HasCollectionResponse
-	(*ListCollectionsResponse)(nil),    // 9: taishang.ai.v1.ListCollectionsResponse
-	(*GetCollectionInfoRequest)(nil),   // 10: taishang.ai.v1.GetCollectionInfoRequest
-	(*GetCollectionInfoResponse)(nil),  // 11: taishang.ai.v1.GetCollectionInfoResponse
-	(*GetCollectionStatsRequest)(nil),  // 12: taishang.ai.v1.GetCollectionStatsRequest
-	(*GetCollectionStatsResponse)(nil), // 13: taishang.ai.v1.GetCollectionStatsResponse
-	(*CreateIndexRequest)(nil),         // 14: taishang.ai.v1.CreateIndexRequest
-	(*DropIndexRequest)(nil),           // 15: taishang.ai.v1.DropIndexRequest
-	(*HasIndexRequest)(nil),            // 16: taishang.ai.v1.HasIndexRequest
-	(*HasIndexResponse)(nil),           // 17: taishang.ai.v1.HasIndexResponse
-	(*InsertRequest)(nil),              // 18: taishang.ai.v1.InsertRequest
-	(*InsertResponse)(nil),             // 19: taishang.ai.v1.InsertResponse
-	(*UpsertRequest)(nil),              // 20: taishang.ai.v1.UpsertRequest
-	(*UpsertResponse)(nil),             // 21: taishang.ai.v1.UpsertResponse
-	(*DeleteRequest)(nil),              // 22: taishang.ai.v1.DeleteRequest
-	(*DeleteResponse)(nil),             // 23: taishang.ai.v1.DeleteResponse
-	(*SearchRequest)(nil),              // 24: taishang.ai.v1.SearchRequest
-	(*SearchResponse)(nil),             // 25: taishang.ai.v1.SearchResponse
-	(*GetByIDRequest)(nil),             // 26: taishang.ai.v1.GetByIDRequest
-	(*GetByIDResponse)(nil),            // 27: taishang.ai.v1.GetByIDResponse
-	(*HealthResponse)(nil),             // 28: taishang.ai.v1.HealthResponse
-	(*CompactRequest)(nil),             // 29: taishang.ai.v1.CompactRequest
-	(*ListVectorsRequest)(nil),         // 30: taishang.ai.v1.ListVectorsRequest
-	(*ListVectorsResponse)(nil),        // 31: taishang.ai.v1.ListVectorsResponse
-	(*CountVectorsRequest)(nil),        // 32: taishang.ai.v1.CountVectorsRequest
-	(*CountVectorsResponse)(nil),       // 33: taishang.ai.v1.CountVectorsResponse
-	(*CreateAliasRequest)(nil),         // 34: taishang.ai.v1.CreateAliasRequest
-	(*CreateAliasResponse)(nil),        // 35: taishang.ai.v1.CreateAliasResponse
-	(*AlterAliasRequest)(nil),          // 36: taishang.ai.v1.AlterAliasRequest
-	(*AlterAliasResponse)(nil),         // 37: taishang.ai.v1.AlterAliasResponse
-	(*DropAliasRequest)(nil),           // 38: taishang.ai.v1.DropAliasRequest
-	(*DropAliasResponse)(nil),          // 39: taishang.ai.v1.DropAliasResponse
-	(*ListAliasesRequest)(nil),         // 40: taishang.ai.v1.ListAliasesRequest
-	(*ListAliasesResponse)(nil),        // 41: taishang.ai.v1.ListAliasesResponse
-	(*Alias)(nil),                      // 42: taishang.ai.v1.Alias
-	(*structpb.Struct)(nil),            // 43: google.protobuf.Struct
-	(*emptypb.Empty)(nil),              // 44: google.protobuf.Empty
+	(*SearchRerank)(nil),               // 3: taishang.ai.v1.SearchRerank
+	(*IndexParams)(nil),                // 4: taishang.ai.v1.IndexParams
+	(*CreateCollectionRequest)(nil),    // 5: taishang.ai.v1.CreateCollectionRequest
+	(*CreateCollectionResponse)(nil),   // 6: taishang.ai.v1.CreateCollectionResponse
+	(*DropCollectionRequest)(nil),      // 7: taishang.ai.v1.DropCollectionRequest
+	(*HasCollectionRequest)(nil),       // 8: taishang.ai.v1.HasCollectionRequest
+	(*HasCollectionResponse)(nil),      // 9: taishang.ai.v1.HasCollectionResponse
+	(*ListCollectionsResponse)(nil),    // 10: taishang.ai.v1.ListCollectionsResponse
+	(*GetCollectionInfoRequest)(nil),   // 11: taishang.ai.v1.GetCollectionInfoRequest
+	(*GetCollectionInfoResponse)(nil),  // 12: taishang.ai.v1.GetCollectionInfoResponse
+	(*EmbeddingBinding)(nil),           // 13: taishang.ai.v1.EmbeddingBinding
+	(*GetCollectionStatsRequest)(nil),  // 14: taishang.ai.v1.GetCollectionStatsRequest
+	(*GetCollectionStatsResponse)(nil), // 15: taishang.ai.v1.GetCollectionStatsResponse
+	(*CreateIndexRequest)(nil),         // 16: taishang.ai.v1.CreateIndexRequest
+	(*DropIndexRequest)(nil),           // 17: taishang.ai.v1.DropIndexRequest
+	(*HasIndexRequest)(nil),            // 18: taishang.ai.v1.HasIndexRequest
+	(*HasIndexResponse)(nil),           // 19: taishang.ai.v1.HasIndexResponse
+	(*InsertRequest)(nil),              // 20: taishang.ai.v1.InsertRequest
+	(*InsertResponse)(nil),             // 21: taishang.ai.v1.InsertResponse
+	(*UpsertRequest)(nil),              // 22: taishang.ai.v1.UpsertRequest
+	(*UpsertResponse)(nil),             // 23: taishang.ai.v1.UpsertResponse
+	(*DeleteRequest)(nil),              // 24: taishang.ai.v1.DeleteRequest
+	(*DeleteResponse)(nil),             // 25: taishang.ai.v1.DeleteResponse
+	(*SearchRequest)(nil),              // 26: taishang.ai.v1.SearchRequest
+	(*SearchResponse)(nil),             // 27: taishang.ai.v1.SearchResponse
+	(*GetByIDRequest)(nil),             // 28: taishang.ai.v1.GetByIDRequest
+	(*GetByIDResponse)(nil),            // 29: taishang.ai.v1.GetByIDResponse
+	(*HealthResponse)(nil),             // 30: taishang.ai.v1.HealthResponse
+	(*CompactRequest)(nil),             // 31: taishang.ai.v1.CompactRequest
+	(*ListVectorsRequest)(nil),         // 32: taishang.ai.v1.ListVectorsRequest
+	(*ListVectorsResponse)(nil),        // 33: taishang.ai.v1.ListVectorsResponse
+	(*CountVectorsRequest)(nil),        // 34: taishang.ai.v1.CountVectorsRequest
+	(*CountVectorsResponse)(nil),       // 35: taishang.ai.v1.CountVectorsResponse
+	(*CreateAliasRequest)(nil),         // 36: taishang.ai.v1.CreateAliasRequest
+	(*CreateAliasResponse)(nil),        // 37: taishang.ai.v1.CreateAliasResponse
+	(*AlterAliasRequest)(nil),          // 38: taishang.ai.v1.AlterAliasRequest
+	(*AlterAliasResponse)(nil),         // 39: taishang.ai.v1.AlterAliasResponse
+	(*DropAliasRequest)(nil),           // 40: taishang.ai.v1.DropAliasRequest
+	(*DropAliasResponse)(nil),          // 41: taishang.ai.v1.DropAliasResponse
+	(*ListAliasesRequest)(nil),         // 42: taishang.ai.v1.ListAliasesRequest
+	(*ListAliasesResponse)(nil),        // 43: taishang.ai.v1.ListAliasesResponse
+	(*Alias)(nil),                      // 44: taishang.ai.v1.Alias
+	(*structpb.Struct)(nil),            // 45: google.protobuf.Struct
+	(*emptypb.Empty)(nil),              // 46: google.protobuf.Empty
 }
 var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
-	43, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
-	43, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
-	43, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
-	43, // 3: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
-	3,  // 4: taishang.ai.v1.CreateCollectionRequest.index_params:type_name -> taishang.ai.v1.IndexParams
-	3,  // 5: taishang.ai.v1.GetCollectionInfoResponse.index_params:type_name -> taishang.ai.v1.IndexParams
-	3,  // 6: taishang.ai.v1.CreateIndexRequest.index_params:type_name -> taishang.ai.v1.IndexParams
-	0,  // 7: taishang.ai.v1.InsertRequest.vectors:type_name -> taishang.ai.v1.Vector
-	0,  // 8: taishang.ai.v1.UpsertRequest.vectors:type_name -> taishang.ai.v1.Vector
-	2,  // 9: taishang.ai.v1.SearchRequest.options:type_name -> taishang.ai.v1.SearchOptions
-	1,  // 10: taishang.ai.v1.SearchResponse.results:type_name -> taishang.ai.v1.SearchResult
-	0,  // 11: taishang.ai.v1.GetByIDResponse.vector:type_name -> taishang.ai.v1.Vector
-	43, // 12: taishang.ai.v1.ListVectorsRequest.filter:type_name -> google.protobuf.Struct
-	0,  // 13: taishang.ai.v1.ListVectorsResponse.vectors:type_name -> taishang.ai.v1.Vector
-	43, // 14: taishang.ai.v1.CountVectorsRequest.filter:type_name -> google.protobuf.Struct
-	42, // 15: taishang.ai.v1.ListAliasesResponse.aliases:type_name -> taishang.ai.v1.Alias
-	4,  // 16: taishang.ai.v1.VectorService.CreateCollection:input_type -> taishang.ai.v1.CreateCollectionRequest
-	6,  // 17: taishang.ai.v1.VectorService.DropCollection:input_type -> taishang.ai.v1.DropCollectionRequest
-	7,  // 18: taishang.ai.v1.VectorService.HasCollection:input_type -> taishang.ai.v1.HasCollectionRequest
-	44, // 19: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
-	10, // 20: taishang.ai.v1.VectorService.GetCollectionInfo:input_type -> taishang.ai.v1.GetCollectionInfoRequest
-	12, // 21: taishang.ai.v1.VectorService.GetCollectionStats:input_type -> taishang.ai.v1.GetCollectionStatsRequest
-	14, // 22: taishang.ai.v1.VectorService.CreateIndex:input_type -> taishang.ai.v1.CreateIndexRequest
-	15, // 23: taishang.ai.v1.VectorService.DropIndex:input_type -> taishang.ai.v1.DropIndexRequest
-	16, // 24: taishang.ai.v1.VectorService.HasIndex:input_type -> taishang.ai.v1.HasIndexRequest
-	18, // 25: taishang.ai.v1.VectorService.Insert:input_type -> taishang.ai.v1.InsertRequest
-	20, // 26: taishang.ai.v1.VectorService.Upsert:input_type -> taishang.ai.v1.UpsertRequest
-	22, // 27: taishang.ai.v1.VectorService.Delete:input_type -> taishang.ai.v1.DeleteRequest
-	24, // 28: taishang.ai.v1.VectorService.Search:input_type -> taishang.ai.v1.SearchRequest
-	26, // 29: taishang.ai.v1.VectorService.GetByID:input_type -> taishang.ai.v1.GetByIDRequest
-	44, // 30: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
-	29, // 31: taishang.ai.v1.VectorService.Compact:input_type -> taishang.ai.v1.CompactRequest
-	30, // 32: taishang.ai.v1.VectorService.ListVectors:input_type -> taishang.ai.v1.ListVectorsRequest
-	32, // 33: taishang.ai.v1.VectorService.CountVectors:input_type -> taishang.ai.v1.CountVectorsRequest
-	34, // 34: taishang.ai.v1.VectorService.CreateAlias:input_type -> taishang.ai.v1.CreateAliasRequest
-	36, // 35: taishang.ai.v1.VectorService.AlterAlias:input_type -> taishang.ai.v1.AlterAliasRequest
-	38, // 36: taishang.ai.v1.VectorService.DropAlias:input_type -> taishang.ai.v1.DropAliasRequest
-	40, // 37: taishang.ai.v1.VectorService.ListAliases:input_type -> taishang.ai.v1.ListAliasesRequest
-	5,  // 38: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
-	44, // 39: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
-	8,  // 40: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
-	9,  // 41: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
-	11, // 42: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
-	13, // 43: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
-	44, // 44: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
-	44, // 45: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
-	17, // 46: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
-	19, // 47: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
-	21, // 48: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
-	23, // 49: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
-	25, // 50: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
-	27, // 51: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
-	28, // 52: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
-	44, // 53: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
-	31, // 54: taishang.ai.v1.VectorService.ListVectors:output_type -> taishang.ai.v1.ListVectorsResponse
-	33, // 55: taishang.ai.v1.VectorService.CountVectors:output_type -> taishang.ai.v1.CountVectorsResponse
-	35, // 56: taishang.ai.v1.VectorService.CreateAlias:output_type -> taishang.ai.v1.CreateAliasResponse
-	37, // 57: taishang.ai.v1.VectorService.AlterAlias:output_type -> taishang.ai.v1.AlterAliasResponse
-	39, // 58: taishang.ai.v1.VectorService.DropAlias:output_type -> taishang.ai.v1.DropAliasResponse
-	41, // 59: taishang.ai.v1.VectorService.ListAliases:output_type -> taishang.ai.v1.ListAliasesResponse
-	38, // [38:60] is the sub-list for method output_type
-	16, // [16:38] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	45, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
+	45, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
+	45, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
+	3,  // 3: taishang.ai.v1.SearchOptions.rerank:type_name -> taishang.ai.v1.SearchRerank
+	45, // 4: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
+	4,  // 5: taishang.ai.v1.CreateCollectionRequest.index_params:type_name -> taishang.ai.v1.IndexParams
+	4,  // 6: taishang.ai.v1.GetCollectionInfoResponse.index_params:type_name -> taishang.ai.v1.IndexParams
+	13, // 7: taishang.ai.v1.GetCollectionInfoResponse.embedding_model:type_name -> taishang.ai.v1.EmbeddingBinding
+	4,  // 8: taishang.ai.v1.CreateIndexRequest.index_params:type_name -> taishang.ai.v1.IndexParams
+	0,  // 9: taishang.ai.v1.InsertRequest.vectors:type_name -> taishang.ai.v1.Vector
+	0,  // 10: taishang.ai.v1.UpsertRequest.vectors:type_name -> taishang.ai.v1.Vector
+	2,  // 11: taishang.ai.v1.SearchRequest.options:type_name -> taishang.ai.v1.SearchOptions
+	1,  // 12: taishang.ai.v1.SearchResponse.results:type_name -> taishang.ai.v1.SearchResult
+	0,  // 13: taishang.ai.v1.GetByIDResponse.vector:type_name -> taishang.ai.v1.Vector
+	45, // 14: taishang.ai.v1.ListVectorsRequest.filter:type_name -> google.protobuf.Struct
+	0,  // 15: taishang.ai.v1.ListVectorsResponse.vectors:type_name -> taishang.ai.v1.Vector
+	45, // 16: taishang.ai.v1.CountVectorsRequest.filter:type_name -> google.protobuf.Struct
+	44, // 17: taishang.ai.v1.ListAliasesResponse.aliases:type_name -> taishang.ai.v1.Alias
+	5,  // 18: taishang.ai.v1.VectorService.CreateCollection:input_type -> taishang.ai.v1.CreateCollectionRequest
+	7,  // 19: taishang.ai.v1.VectorService.DropCollection:input_type -> taishang.ai.v1.DropCollectionRequest
+	8,  // 20: taishang.ai.v1.VectorService.HasCollection:input_type -> taishang.ai.v1.HasCollectionRequest
+	46, // 21: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
+	11, // 22: taishang.ai.v1.VectorService.GetCollectionInfo:input_type -> taishang.ai.v1.GetCollectionInfoRequest
+	14, // 23: taishang.ai.v1.VectorService.GetCollectionStats:input_type -> taishang.ai.v1.GetCollectionStatsRequest
+	16, // 24: taishang.ai.v1.VectorService.CreateIndex:input_type -> taishang.ai.v1.CreateIndexRequest
+	17, // 25: taishang.ai.v1.VectorService.DropIndex:input_type -> taishang.ai.v1.DropIndexRequest
+	18, // 26: taishang.ai.v1.VectorService.HasIndex:input_type -> taishang.ai.v1.HasIndexRequest
+	20, // 27: taishang.ai.v1.VectorService.Insert:input_type -> taishang.ai.v1.InsertRequest
+	22, // 28: taishang.ai.v1.VectorService.Upsert:input_type -> taishang.ai.v1.UpsertRequest
+	24, // 29: taishang.ai.v1.VectorService.Delete:input_type -> taishang.ai.v1.DeleteRequest
+	26, // 30: taishang.ai.v1.VectorService.Search:input_type -> taishang.ai.v1.SearchRequest
+	28, // 31: taishang.ai.v1.VectorService.GetByID:input_type -> taishang.ai.v1.GetByIDRequest
+	46, // 32: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
+	31, // 33: taishang.ai.v1.VectorService.Compact:input_type -> taishang.ai.v1.CompactRequest
+	32, // 34: taishang.ai.v1.VectorService.ListVectors:input_type -> taishang.ai.v1.ListVectorsRequest
+	34, // 35: taishang.ai.v1.VectorService.CountVectors:input_type -> taishang.ai.v1.CountVectorsRequest
+	36, // 36: taishang.ai.v1.VectorService.CreateAlias:input_type -> taishang.ai.v1.CreateAliasRequest
+	38, // 37: taishang.ai.v1.VectorService.AlterAlias:input_type -> taishang.ai.v1.AlterAliasRequest
+	40, // 38: taishang.ai.v1.VectorService.DropAlias:input_type -> taishang.ai.v1.DropAliasRequest
+	42, // 39: taishang.ai.v1.VectorService.ListAliases:input_type -> taishang.ai.v1.ListAliasesRequest
+	6,  // 40: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
+	46, // 41: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
+	9,  // 42: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
+	10, // 43: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
+	12, // 44: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
+	15, // 45: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
+	46, // 46: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
+	46, // 47: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
+	19, // 48: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
+	21, // 49: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
+	23, // 50: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
+	25, // 51: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
+	27, // 52: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
+	29, // 53: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
+	30, // 54: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
+	46, // 55: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
+	33, // 56: taishang.ai.v1.VectorService.ListVectors:output_type -> taishang.ai.v1.ListVectorsResponse
+	35, // 57: taishang.ai.v1.VectorService.CountVectors:output_type -> taishang.ai.v1.CountVectorsResponse
+	37, // 58: taishang.ai.v1.VectorService.CreateAlias:output_type -> taishang.ai.v1.CreateAliasResponse
+	39, // 59: taishang.ai.v1.VectorService.AlterAlias:output_type -> taishang.ai.v1.AlterAliasResponse
+	41, // 60: taishang.ai.v1.VectorService.DropAlias:output_type -> taishang.ai.v1.DropAliasResponse
+	43, // 61: taishang.ai.v1.VectorService.ListAliases:output_type -> taishang.ai.v1.ListAliasesResponse
+	40, // [40:62] is the sub-list for method output_type
+	18, // [18:40] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_taishang_ai_v1_vector_service_proto_init() }
@@ -2602,7 +2836,7 @@ func file_taishang_ai_v1_vector_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_taishang_ai_v1_vector_service_proto_rawDesc), len(file_taishang_ai_v1_vector_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
