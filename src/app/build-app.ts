@@ -55,8 +55,9 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
   const tls = readTlsMaterial(config);
   const metrics = new PrometheusMetrics();
   const store = await openVectorStore(config, logger);
-  const vectors = new VectorService(metrics.timeStore(store));
   const models = await buildModels(config, logger, env, metrics);
+  const vectors = new VectorService(metrics.timeStore(store), models.textModels());
+  models.guardBindings((model) => vectors.collectionsBoundTo(model));
   const defaults = defaultModels(config).map((m) => m.name);
   const readiness = new Readiness(vectors, models, defaults);
   const access = new AccessControl({

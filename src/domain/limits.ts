@@ -47,6 +47,8 @@ export const limits = {
    * most 65,535 bytes; half of that leaves room and is far above a passage's usual size.
    */
   maxTextBytes: 32 * 1024,
+  /** Hits a search may rerank (a Rerank call's ceiling of documents). */
+  maxRerankCandidates: 1000,
   /** Reciprocal Rank Fusion's k: 1..10,000 (60 by default). */
   maxRrfK: 10_000,
   /** gRPC and REST message size. */

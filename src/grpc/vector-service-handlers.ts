@@ -21,7 +21,7 @@ export function vectorServiceHandlers(vectors: VectorService): VectorServiceImpl
   return {
     async createCollection(req, { signal }) {
       const done = await vectors.createCollection(
-        { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams) },
+        { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams), embeddingModel: req.embeddingModel },
         { signal },
       );
       return { success: true, message: done.message };
@@ -81,7 +81,7 @@ export function vectorServiceHandlers(vectors: VectorService): VectorServiceImpl
     async search(req, { signal }) {
       const hits = await vectors.search(
         req.collectionName,
-        { queryVector: req.queryVector, options: searchOptionsIn(req.options) },
+        { queryVector: req.queryVector, queryText: req.queryText, options: searchOptionsIn(req.options) },
         { signal },
       );
       return { results: hits.map(searchResultOut) };

@@ -1,6 +1,7 @@
-import type { AliasInfo, CollectionDetails, IndexParamsInput, ListedRecord, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
+import type { AliasInfo, CollectionDetails, EmbeddingBinding, IndexParamsInput, ListedRecord, SearchHit, SearchInput, VectorInput, VectorRecord } from '../domain';
 import type {
   Alias,
+  EmbeddingBinding as GrpcEmbeddingBinding,
   GetCollectionInfoResponse,
   IndexParams,
   SearchOptions,
@@ -19,22 +20,34 @@ export function indexParamsIn(params: IndexParams | undefined): IndexParamsInput
 }
 
 export function vectorIn(vector: Vector): VectorInput {
-  return { id: vector.id, vector: vector.vector, metadata: vector.metadata };
+  return { id: vector.id, vector: vector.vector, metadata: vector.metadata, text: vector.text };
 }
 
-/** Absent options (a message the client did not set) stay absent; a set one passes its topk, 0 included. */
+/**
+ * Absent options (a message the client did not set) stay absent; a set one passes its topk, 0
+ * included. rrf_k 0 is proto3's "unset" and means the default, as the proto documents; a negative
+ * one goes on to be refused.
+ */
 export function searchOptionsIn(options: SearchOptions | undefined): SearchInput['options'] {
   if (options === undefined) return undefined;
-  return { topK: options.topk, includeVector: options.includeVector, filter: options.filter };
+  return {
+    topK: options.topk,
+    includeVector: options.includeVector,
+    filter: options.filter,
+    mode: options.mode,
+    ...(options.rrfK === 0 ? {} : { rrfK: options.rrfK }),
+    rerank: options.rerank === undefined ? null : { model: options.rerank.model, candidates: options.rerank.candidates },
+  };
 }
 
+/** '' is proto3's absent text. */
 export function vectorOut(record: VectorRecord): Vector {
-  return { id: record.id, vector: record.vector, metadata: record.metadata };
+  return { id: record.id, vector: record.vector, metadata: record.metadata, text: record.text ?? '' };
 }
 
 /** A repeated field has no "absent": a hit without its vector carries an empty one. */
 export function searchResultOut(hit: SearchHit): SearchResult {
-  return { id: hit.id, score: hit.score, vector: hit.vector ?? [], metadata: hit.metadata };
+  return { id: hit.id, score: hit.score, vector: hit.vector ?? [], metadata: hit.metadata, text: hit.text ?? '' };
 }
 
 export function collectionInfoOut(info: CollectionDetails): GetCollectionInfoResponse {
@@ -45,12 +58,18 @@ export function collectionInfoOut(info: CollectionDetails): GetCollectionInfoRes
     indexParams: info.indexParams,
     createdAt: info.createdAt,
     updatedAt: info.updatedAt,
+    embeddingModel: info.embeddingModel === null ? undefined : bindingOut(info.embeddingModel),
   };
+}
+
+function bindingOut(binding: EmbeddingBinding): GrpcEmbeddingBinding {
+  const { model: name, provider, modelId, weights, dimension } = binding;
+  return { name, provider, modelId, weights, dimension };
 }
 
 /** A listed record without its vector carries an empty one, like a search hit. */
 export function listedVectorOut(record: ListedRecord): Vector {
-  return { id: record.id, vector: record.vector ?? [], metadata: record.metadata };
+  return { id: record.id, vector: record.vector ?? [], metadata: record.metadata, text: record.text ?? '' };
 }
 
 export function aliasOut(alias: AliasInfo): Alias {

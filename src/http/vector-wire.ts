@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { AliasInfo, CollectionDetails, CreateCollectionInput, IndexParamsInput, ListVectorsInput, SearchInput, VectorInput, VectorPage } from '../domain';
+import type { AliasInfo, CollectionDetails, CreateCollectionInput, EmbeddingBinding, IndexParamsInput, ListVectorsInput, SearchInput, VectorInput, VectorPage } from '../domain';
 import type { CollectionInfoResponse, CreateCollectionBody } from './schemas/collection-schemas';
 import type { indexParamsInput as indexParamsWire } from './schemas/common-schemas';
 import type { SearchBody } from './schemas/search-schemas';
@@ -14,6 +14,7 @@ export function createCollectionInput(body: Static<typeof CreateCollectionBody>)
     description: body.description,
     vectorDim: body.vector_dim,
     indexParams: indexParamsInput(body.index_params),
+    embeddingModel: body.embedding_model,
   };
 }
 
@@ -31,20 +32,27 @@ export function collectionInfoOutput(info: CollectionDetails): Static<typeof Col
     index_params: { index_type: indexParams.indexType, metric_type: indexParams.metricType, params: indexParams.params },
     created_at: info.createdAt,
     updated_at: info.updatedAt,
+    ...(info.embeddingModel === null ? {} : { embedding_model: bindingOutput(info.embeddingModel) }),
   };
 }
 
+function bindingOutput(binding: EmbeddingBinding) {
+  return { name: binding.model, provider: binding.provider, model_id: binding.modelId, weights: binding.weights, dimension: binding.dimension };
+}
+
 export function vectorInputs(body: Static<typeof InsertVectorsBody> | Static<typeof UpsertVectorsBody>): VectorInput[] {
-  return body.vectors.map((v) => ({ id: v.id, vector: v.vector, metadata: v.metadata }));
+  return body.vectors.map((v) => ({ id: v.id, vector: v.vector ?? [], metadata: v.metadata, text: v.text }));
 }
 
 /** An omitted `topk` stays absent: the domain applies the default. */
 export function searchInput(body: Static<typeof SearchBody>): SearchInput {
   const options = body.options;
-  if (options === undefined) return { queryVector: body.query_vector };
+  const query = { queryVector: body.query_vector ?? [], queryText: body.query_text };
+  if (options === undefined) return query;
+  const rerank = options.rerank === undefined ? null : { model: options.rerank.model, candidates: options.rerank.candidates };
   return {
-    queryVector: body.query_vector,
-    options: { topK: options.topk, includeVector: options.include_vector, filter: options.filter },
+    ...query,
+    options: { topK: options.topk, includeVector: options.include_vector, filter: options.filter, mode: options.mode, rrfK: options.rrf_k, rerank },
   };
 }
 

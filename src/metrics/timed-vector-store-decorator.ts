@@ -105,7 +105,7 @@ export class TimedVectorStore implements VectorStore {
   }
 
   searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
-    return this.time('search_text', () => this.inner.searchText(name, plan, options));
+    return this.time('searchText', () => this.inner.searchText(name, plan, options));
   }
 
   compact(name: string, options?: CallOptions): Promise<void> {

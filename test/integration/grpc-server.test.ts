@@ -134,7 +134,7 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
     const controller = new AbortController();
     controller.abort();
     const context = { signal: controller.signal, metadata: Metadata() } as CallContext;
-    const request = { collectionName: 'docs', vectors: [{ id: 'late', vector: [0, 1, 0, 0], metadata: undefined }] };
+    const request = { collectionName: 'docs', vectors: [{ id: 'late', vector: [0, 1, 0, 0], metadata: undefined, text: '' }] };
     const error = await handlers.insert(request, context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe('CANCELLED');

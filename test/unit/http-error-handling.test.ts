@@ -3,7 +3,7 @@ import type { CallOptions, CollectionInfo, SearchHit, VectorStore } from '../../
 import { DomainError, errors } from '../../src/errors';
 import { startRestServer, type RestTestServer } from '../support/rest-test-server';
 
-const info: CollectionInfo = { name: 'c', description: '', dimension: 2, metricType: 'COSINE', index: null, createdAt: 1, updatedAt: 1 };
+const info: CollectionInfo = { name: 'c', description: '', dimension: 2, metricType: 'COSINE', index: null, embedding: null, createdAt: 1, updatedAt: 1 };
 
 /**
  * A store double whose failures the test chooses: unexpected throws, engine outages, and a search
@@ -38,6 +38,7 @@ class ScriptedStore implements VectorStore {
   async alterAlias() { throw this.failure; }
   async dropAlias() { throw this.failure; }
   async listAliases(): Promise<never> { throw this.failure; }
+  async searchText(): Promise<never> { throw this.failure; }
 
   search(_name: string, _query: unknown, options?: CallOptions): Promise<SearchHit[]> {
     this.searchSignal = options?.signal;

@@ -10,6 +10,9 @@ import { modelLimits } from './model-limits';
 import { ModelQueues } from './model-queues';
 import { wrongKind } from './model-kinds';
 import { checkRerankInput } from './rerank-input';
+import { bindingOf, boundModelChange, stillBound } from './model-bindings';
+import type { TextModels } from '../vector/text-models';
+import type { CallOptions, EmbeddingBinding } from '../vector/vector-types';
 import {
   modelMessages,
   reranking,
@@ -55,6 +58,8 @@ export class ModelService {
   private readonly lanes: ModelQueues;
   private readonly streams: StreamSlots;
   private readonly telemetry: Telemetry;
+  /** The collections bound to a model (set by the composition root; none by default). */
+  private boundCollections: (model: string) => Promise<string[]> = () => Promise.resolve([]);
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -73,8 +78,16 @@ export class ModelService {
     return { config, message: modelMessages.registered(config.name) };
   }
 
+  /** Tells the registry which collections are bound to a model, so it refuses to pull one from under them. */
+  guardBindings(boundCollections: (model: string) => Promise<string[]>): void {
+    this.boundCollections = boundCollections;
+  }
+
   async unregister(name: string): Promise<{ message: string }> {
     checkModelName(name, 'name');
+    this.registry.get(name);
+    const bound = await this.boundCollections(name);
+    if (bound.length > 0) throw boundModelChange(name, bound, 'unregister');
     const old = await this.registry.remove(name);
     await this.forget(old);
     return { message: modelMessages.unregistered(name) };
@@ -107,6 +120,10 @@ export class ModelService {
     this.registry.get(name);
     const config = parseModelConfig({ ...input, name: input?.name || name });
     await this.provider(config).validate(config);
+    const bound = await this.boundCollections(name);
+    if (bound.length > 0 && config.name !== name) throw boundModelChange(name, bound, 'rename');
+    const current = this.registry.get(name);
+    if (bound.length > 0 && !stillBound(bindingOf(current, 0), config)) throw boundModelChange(name, bound, 'change the provider, model_id, dtype or dimensions of');
     const old = await this.registry.replace(name, config);
     await this.forget(old);
     return { config, message: modelMessages.updated(name, config.name) };
@@ -276,6 +293,49 @@ export class ModelService {
       ...(tokens === undefined ? {} : { tokens }),
       metadata: { model: name, truncated, ...tokensUsed(tokens) },
     };
+  }
+
+  /**
+   * The vector half's view of the models (vector/text-models.ts): binding a collection, embedding
+   * its texts through the model's micro-batcher, reranking its hits.
+   */
+  textModels(): TextModels {
+    return {
+      bind: async (model, field, options) => {
+        checkModelName(model, field);
+        const config = this.usable(model, 'embedding');
+        const probe = await this.embedTexts(model, ['dimension probe'], 'texts', options ?? {}, {});
+        return bindingOf(config, probe.dimension);
+      },
+      embed: (binding, texts, options) => this.embedBound(binding, texts, options ?? {}),
+      rerank: async (model, query, documents, field, options) => {
+        checkModelName(model, field);
+        const ranked = await this.rerank(model, query, documents, { signal: options?.signal });
+        const scores = new Array<number>(documents.length);
+        for (const r of ranked.results) scores[r.index] = r.score;
+        return scores;
+      },
+    };
+  }
+
+  /**
+   * A bound collection's texts: the registered model must still be the bound one; at most
+   * maxTextsPerCall texts go to the batcher at a time (its queue holds 4096), in order.
+   */
+  private async embedBound(binding: EmbeddingBinding, texts: string[], options: CallOptions): Promise<number[][]> {
+    const config = this.registry.get(binding.model);
+    if (!stillBound(binding, config)) {
+      throw errors.failedPrecondition(`embedding model '${binding.model}' is no longer the model the collection was bound to (${binding.modelId}, ${binding.weights})`);
+    }
+    const vectors: number[][] = [];
+    for (let start = 0; start < texts.length; start += modelLimits.maxTextsPerCall) {
+      const chunk = await this.embedTexts(binding.model, texts.slice(start, start + modelLimits.maxTextsPerCall), 'texts', options, {});
+      if (chunk.dimension !== binding.dimension) {
+        throw errors.failedPrecondition(`embedding model '${binding.model}' now answers ${chunk.dimension} dimensions; the collection holds ${binding.dimension}`);
+      }
+      vectors.push(...chunk.vectors);
+    }
+    return vectors;
   }
 
   /** Every enabled model answers (loaded or reachable). */

@@ -50,8 +50,8 @@ export function parseSearch(input: SearchPlanInput): ParsedSearch {
     if (model === '') throw errors.invalidArgument('options.rerank.model', 'required: the name of a reranker model');
     if (!hasText) throw errors.invalidArgument('options.rerank', 'reranking needs query_text: a reranker reads the query as text');
     const candidates = input.rerank.candidates === undefined || input.rerank.candidates === 0 ? Math.max(input.topK, 50) : input.rerank.candidates;
-    if (!Number.isInteger(candidates) || candidates < input.topK || candidates > limits.maxTopK) {
-      throw errors.invalidArgument('options.rerank.candidates', `must be an integer in topk..${limits.maxTopK} (0 means max(topk, 50))`);
+    if (!Number.isInteger(candidates) || candidates < input.topK || candidates > limits.maxRerankCandidates) {
+      throw errors.invalidArgument('options.rerank.candidates', `must be an integer in topk..${limits.maxRerankCandidates} (0 means max(topk, 50))`);
     }
     rerank = { model, candidates };
   }

@@ -172,7 +172,7 @@ export class VectorService {
   private async write(kind: 'insert' | 'upsert', name: string, vectors: VectorInput[], options: CallOptions): Promise<VectorRecord[]> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
-    const toEmbed = vectors.flatMap((v, i) => (v.vector.length === 0 && v.text !== undefined && v.text !== '' ? [i] : []));
+    const toEmbed = vectors.flatMap((v, i) => ((v.vector ?? []).length === 0 && v.text !== undefined && v.text !== '' ? [i] : []));
     let inputs = vectors;
     let embeddedWith: Declaration | null = null;
     if (toEmbed.length > 0) {
@@ -349,8 +349,9 @@ function prepareRecords(declared: Declaration, vectors: VectorInput[], generateI
   return vectors.map((v, i) => {
     const id = v.id ?? '';
     if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
-    if (v.vector.length === 0 && declared.embedding !== null) throw errors.invalidArgument(`vectors[${i}].vector`, 'a record needs a vector or text');
-    checkVector(v.vector, declared.dimension, declared.metricType, `vectors[${i}].vector`);
+    const vector = v.vector ?? [];
+    if (vector.length === 0 && declared.embedding !== null) throw errors.invalidArgument(`vectors[${i}].vector`, 'a record needs a vector or text');
+    checkVector(vector, declared.dimension, declared.metricType, `vectors[${i}].vector`);
     const metadata: Metadata = v.metadata ?? {};
     checkMetadata(metadata, `vectors[${i}].metadata`);
     const text = v.text ?? '';
@@ -358,7 +359,7 @@ function prepareRecords(declared: Declaration, vectors: VectorInput[], generateI
       if (declared.embedding === null) throw errors.invalidArgument(`vectors[${i}].text`, notBound(declared.name));
       checkStoredText(text, `vectors[${i}].text`);
     }
-    return { id: id === '' ? randomUUID() : id, vector: v.vector, metadata, ...(text === '' ? {} : { text }) };
+    return { id: id === '' ? randomUUID() : id, vector, metadata, ...(text === '' ? {} : { text }) };
   });
 }
 

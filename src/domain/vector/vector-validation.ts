@@ -20,7 +20,8 @@ export interface IndexParamsInput {
 /** A vector as it arrives from either door. */
 export interface VectorInput {
   id?: string;
-  vector: number[];
+  /** Absent or empty: none (a bound collection then embeds `text`). */
+  vector?: number[];
   metadata?: Metadata;
   /** The record's text ('' or absent: none); embedded when the vector is empty. */
   text?: string;

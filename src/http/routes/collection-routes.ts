@@ -24,7 +24,7 @@ export function collectionRoutes(app: HttpApp, vectors: VectorService): void {
         body: CreateCollectionBody,
         response: {
           201: { ...SuccessResponse, examples: [{ success: true, message: vectorMessages.created('articles') }] },
-          ...problemResponses(400, 409, 413, 415),
+          ...problemResponses(400, 404, 409, 413, 415, 429, 504),
         },
       },
     },

@@ -21,7 +21,7 @@ export function searchRoutes(app: HttpApp, vectors: VectorService): void {
           '(pushed down into the engine). 400 for a wrong dimension, topk out of range or a bad filter (the field names the offending path).',
         params: CollectionNameParams,
         body: SearchBody,
-        response: { 200: SearchResponse, ...problemResponses(400, 404, 413, 415) },
+        response: { 200: SearchResponse, ...problemResponses(400, 404, 413, 415, 429, 504) },
       },
     },
     async (request) => ({ results: await vectors.search(request.params.name, searchInput(request.body), callOptions(request)) }),

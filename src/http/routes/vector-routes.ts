@@ -23,7 +23,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
           '(nothing of the batch is written); 400 for a wrong dimension, a non-number element or duplicate ids; 413 above 10 000 vectors.',
         params: CollectionNameParams,
         body: InsertVectorsBody,
-        response: { 200: WriteVectorsResponse, ...problemResponses(400, 404, 409, 413, 415, 429) },
+        response: { 200: WriteVectorsResponse, ...problemResponses(400, 404, 409, 413, 415, 429, 504) },
       },
     },
     async (request) => written(await vectors.insert(request.params.name, vectorInputs(request.body), callOptions(request))),
@@ -42,7 +42,7 @@ export function vectorRoutes(app: HttpApp, vectors: VectorService): void {
         body: UpsertVectorsBody,
         response: {
           200: { ...WriteVectorsResponse, examples: [{ ids: ['doc-1'], success: true, message: vectorMessages.upserted(1) }] },
-          ...problemResponses(400, 404, 413, 415, 429),
+          ...problemResponses(400, 404, 413, 415, 429, 504),
         },
       },
     },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { limits } from '../../domain';
-import { checkedByDomain, collectionNameRule, indexParamsInput, IndexParamsOutput, RequestBody } from './common-schemas';
+import { checkedByDomain, collectionNameRule, indexParamsInput, IndexParamsOutput, modelNameRule, RequestBody } from './common-schemas';
 
 export const CreateCollectionBody = RequestBody(
   {
@@ -9,13 +9,28 @@ export const CreateCollectionBody = RequestBody(
       Type.String({ description: 'Free text, at most 4096 characters.', examples: ['news embeddings'], ...checkedByDomain({ maxLength: limits.maxDescriptionLength }) }),
     ),
     vector_dim: Type.Integer({
-      description: 'Dimension of every vector, 1..32768.',
+      description: 'Dimension of every vector, 1..32768. With embedding_model: 0 (the model\'s dimension) or exactly the model\'s dimension.',
       examples: [384],
-      ...checkedByDomain({ minimum: limits.minDimension, maximum: limits.maxDimension }),
+      ...checkedByDomain({ minimum: 0, maximum: limits.maxDimension }),
     }),
     index_params: Type.Optional(indexParamsInput(false)),
+    embedding_model: Type.Optional(
+      Type.String({
+        description:
+          'A registered embedding model to bind the collection to: records may then carry text alone (the service embeds it) and ' +
+          'searches may send query_text. Fixed for the collection\'s life; the model cannot be unregistered while bound. Empty: none.',
+        examples: ['all-MiniLM-L6-v2'],
+        ...checkedByDomain({ anyOf: [{ const: '' }, modelNameRule['x-domain-rules']] }),
+      }),
+    ),
   },
   {
+    ...checkedByDomain({
+      anyOf: [
+        { properties: { vector_dim: { minimum: limits.minDimension } } },
+        { required: ['embedding_model'], properties: { embedding_model: { minLength: 1 } } },
+      ],
+    }),
     description: 'CreateCollectionRequest.',
     examples: [
       {
@@ -41,6 +56,18 @@ export const CollectionInfoResponse = Type.Object(
     index_params: IndexParamsOutput,
     created_at: Type.Integer({ description: 'Unix milliseconds.' }),
     updated_at: Type.Integer({ description: 'Unix milliseconds of the last change to definition or data.' }),
+    embedding_model: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ description: 'The registered name.' }),
+          provider: Type.String(),
+          model_id: Type.String(),
+          weights: Type.String({ description: 'What pins the weights: dtype, and a Matryoshka cut when configured.' }),
+          dimension: Type.Integer(),
+        },
+        { description: 'The embedding model the collection is bound to; absent for a collection of plain vectors.' },
+      ),
+    ),
   },
   {
     description: 'GetCollectionInfoResponse. Timestamps are JSON numbers (Unix ms), not proto3-JSON strings.',

@@ -28,6 +28,8 @@ export interface DomainRules {
   required?: string[];
   /** The shapes a value may have, when the code rather than the validator tells them apart (for its messages). */
   anyOf?: unknown[];
+  /** Exactly one of these shapes (e.g. a query by vector or by text, never both). */
+  oneOf?: unknown[];
   /** Rules on an object's key names. */
   propertyNames?: { pattern?: string; maxLength?: number; not?: { pattern: string } | { const: string } };
   /** Rules on some of an object's keys, by name or by pattern. */
@@ -99,6 +101,12 @@ export function FloatArray(options: SchemaOptions) {
 export function InputVector(options: SchemaOptions) {
   return FloatArray({ ...options, ...checkedByDomain({ minItems: limits.minDimension, maxItems: limits.maxDimension }) });
 }
+
+/** A registered model's name, as the registry's rule states it. */
+export const modelNameRule = checkedByDomain({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
+
+/** A record's text or a text query: not blank, at most 32 KiB of UTF-8 (JSON Schema can only count characters). */
+export const textRule = checkedByDomain({ minLength: 1, maxLength: limits.maxTextBytes, pattern: '\\S' });
 
 export const CollectionNameParams = Type.Object({
   name: Type.String({ description: 'Collection name: ^[A-Za-z_][A-Za-z0-9_]{0,254}$', examples: ['articles'], ...collectionNameRule }),

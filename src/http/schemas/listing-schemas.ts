@@ -35,6 +35,7 @@ export const ListVectorsResponse = Type.Object(
         id: Type.String(),
         vector: Type.Optional(FloatArray({ description: 'Present when include_vector was true.' })),
         metadata: FreeFormObject({}),
+        text: Type.Optional(Type.String({ description: 'The record\'s text; absent when it has none.' })),
       }),
       { description: 'In ascending id order (byte order of the UTF-8 ids).' },
     ),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { FIELD_OPERATORS, limits } from '../../domain';
-import { checkedByDomain, FloatArray, FreeFormObject, InputVector, RequestBody } from './common-schemas';
+import { checkedByDomain, FloatArray, FreeFormObject, InputVector, modelNameRule, RequestBody, textRule } from './common-schemas';
 
 const filterDoc =
   'Mongo-style filter: a bare value means $eq; operators $eq $ne $gt $gte $lt $lte $in $nin $exists, ' +
@@ -35,16 +35,50 @@ export const SearchOptionsSchema = RequestBody(
     topk: Type.Optional(Type.Integer({ description: 'How many hits, 1..1024 (default 10).', examples: [5], ...checkedByDomain({ minimum: limits.minTopK, maximum: limits.maxTopK }) })),
     include_vector: Type.Optional(Type.Boolean({ description: 'Return each hit\'s vector (default false).' })),
     filter: Type.Optional(FilterObject()),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('vector'), Type.Literal('text'), Type.Literal('hybrid'), Type.Literal('')], {
+        description:
+          'vector (default; query_text is embedded with the bound model), text (BM25 over the stored texts; needs query_text) or ' +
+          'hybrid (both rankings fused by Reciprocal Rank Fusion; needs query_text). Scores: similarity or distance, BM25, RRF.',
+        examples: ['hybrid'],
+      }),
+    ),
+    rrf_k: Type.Optional(
+      Type.Integer({ description: 'Reciprocal Rank Fusion\'s k in hybrid mode, 1..10000 (default 60).', examples: [60], ...checkedByDomain({ minimum: 1, maximum: limits.maxRrfK }) }),
+    ),
+    rerank: Type.Optional(
+      RequestBody(
+        {
+          model: Type.String({ description: 'A registered reranker model.', examples: ['all-MiniLM-L6-v2-rerank'], ...modelNameRule }),
+          candidates: Type.Optional(
+            Type.Integer({
+              description: 'Hits fetched and reranked, topk..1000; 0 or absent: max(topk, 50).',
+              examples: [50],
+              ...checkedByDomain({ minimum: 0, maximum: limits.maxRerankCandidates }),
+            }),
+          ),
+        },
+        { description: 'Rerank the search\'s candidates by their texts with a reranker model (needs query_text); scores become relevance scores.' },
+      ),
+    ),
   },
-  { description: 'SearchOptions. Absent options mean top 10, no vectors, no filter.' },
+  { description: 'SearchOptions. Absent options mean top 10, no vectors, no filter, vector mode.' },
 );
 
 export const SearchBody = RequestBody(
   {
-    query_vector: InputVector({ description: 'Exactly vector_dim finite numbers.', examples: [[0.1, -0.4, 0.3, 0.8]] }),
+    query_vector: Type.Optional(InputVector({ description: 'Exactly vector_dim finite numbers. Exclusive with query_text.', examples: [[0.1, -0.4, 0.3, 0.8]] })),
+    query_text: Type.Optional(
+      Type.String({
+        description: 'A text query, in a collection bound to an embedding model: embedded (vector mode), matched by BM25 (text mode) or both (hybrid). At most 32 KiB.',
+        examples: ['novels about winter planets'],
+        ...textRule,
+      }),
+    ),
     options: Type.Optional(SearchOptionsSchema),
   },
   {
+    ...checkedByDomain({ oneOf: [{ required: ['query_vector'] }, { required: ['query_text'] }] }),
     description: 'SearchRequest without collection_name (it is in the path).',
     examples: [
       {
@@ -63,8 +97,9 @@ export const SearchResponse = Type.Object(
         score: Type.Number({ description: 'Similarity for COSINE and IP (higher is closer); squared L2 distance for L2 (lower is closer).' }),
         vector: Type.Optional(FloatArray({ description: 'Present when include_vector was true.' })),
         metadata: FreeFormObject({}),
+        text: Type.Optional(Type.String({ description: 'The record\'s text; absent when it has none.' })),
       }),
-      { description: 'Hits, closest first.' },
+      { description: 'Hits, best first (closest; highest BM25, RRF or relevance score in the other modes), equal scores by id.' },
     ),
   },
   { description: 'SearchResponse.', examples: [{ results: [{ id: 'doc-1', score: 0.97, metadata: { genre: 'scifi', year: 2004 } }] }] },

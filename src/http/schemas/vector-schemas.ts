@@ -1,8 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { limits, vectorMessages } from '../../domain';
-import { checkedByDomain, collectionNameRule, FloatArray, FreeFormObject, idRule, InputVector, RequestBody } from './common-schemas';
+import { checkedByDomain, collectionNameRule, FloatArray, FreeFormObject, idRule, InputVector, RequestBody, textRule } from './common-schemas';
 
 const metadataDoc = 'Free-form JSON object (at most 64 KiB serialized); searchable with the filter language.';
+
+const textDoc =
+  'The record\'s text, stored and returned with it; at most 32 KiB of UTF-8, not blank. Only in a collection bound to an ' +
+  'embedding model: with no vector, the service embeds it with the bound model; with a vector, the vector is kept.';
 
 const batchRule = checkedByDomain({ minItems: 1, maxItems: limits.maxBatchSize });
 
@@ -17,10 +21,14 @@ function vectorInput(idGenerated: boolean) {
           ...(idGenerated ? checkedByDomain({ maxLength: limits.maxIdBytes }) : idRule),
         }),
       ),
-      vector: InputVector({ description: 'Exactly vector_dim finite numbers.', examples: [[0.12, -0.5, 0.33, 0.9]] }),
+      vector: Type.Optional(InputVector({ description: 'Exactly vector_dim finite numbers; may be left out when text is given in a bound collection.', examples: [[0.12, -0.5, 0.33, 0.9]] })),
       metadata: Type.Optional(FreeFormObject({ description: metadataDoc, examples: [{ genre: 'scifi', year: 2004 }] })),
+      text: Type.Optional(Type.String({ description: textDoc, examples: ['The Left Hand of Darkness, a 1969 novel.'], ...textRule })),
     },
-    { description: 'Vector.', ...(idGenerated ? {} : checkedByDomain({ required: ['id', 'vector'] })) },
+    {
+      description: 'Vector.',
+      ...checkedByDomain({ ...(idGenerated ? {} : { required: ['id'] }), anyOf: [{ required: ['vector'] }, { required: ['text'] }] }),
+    },
   );
 }
 
@@ -66,6 +74,7 @@ export const StoredVectorSchema = Type.Object({
   id: Type.String(),
   vector: FloatArray({}),
   metadata: FreeFormObject({ description: metadataDoc }),
+  text: Type.Optional(Type.String({ description: 'The record\'s text; absent when it has none.' })),
 });
 
 export const GetVectorResponse = Type.Object(
