@@ -12,8 +12,10 @@ export interface IndexParams {
 
 export interface VectorIn {
   id?: string;
-  vector: number[];
+  /** Left out: a record of text alone (bound collections). */
+  vector?: number[];
   metadata?: Record<string, unknown>;
+  text?: string;
 }
 
 export interface SearchOptions {
@@ -21,6 +23,9 @@ export interface SearchOptions {
   topK: number;
   includeVector?: boolean;
   filter?: Record<string, unknown>;
+  mode?: string;
+  rrfK?: number;
+  rerank?: { model: string; candidates?: number };
 }
 
 export interface ModelConfigIn {
@@ -33,7 +38,7 @@ export interface ModelConfigIn {
 }
 
 export type Call =
-  | { op: 'createCollection'; name: string; description?: string; vectorDim: number; indexParams?: IndexParams }
+  | { op: 'createCollection'; name: string; description?: string; vectorDim: number; indexParams?: IndexParams; embeddingModel?: string }
   | { op: 'dropCollection'; name: string }
   | { op: 'hasCollection'; name: string }
   | { op: 'listCollections' }
@@ -45,7 +50,7 @@ export type Call =
   | { op: 'insert'; collection: string; vectors: VectorIn[] }
   | { op: 'upsert'; collection: string; vectors: VectorIn[] }
   | { op: 'delete'; collection: string; ids: string[] }
-  | { op: 'search'; collection: string; queryVector: number[]; options?: SearchOptions }
+  | { op: 'search'; collection: string; queryVector?: number[]; queryText?: string; options?: SearchOptions }
   | { op: 'getById'; collection: string; id: string }
   | { op: 'health' }
   | { op: 'compact'; collection: string }

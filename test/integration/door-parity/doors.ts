@@ -60,6 +60,11 @@ function fromGrpcConfig(c: { name: string; provider: string; modelId: string; pa
   return c === undefined ? undefined : { name: c.name, provider: c.provider, modelId: c.modelId, parameters: c.parameters, enabled: c.enabled };
 }
 
+/** proto3's '' is REST's absent text. */
+function withText(text: string): { text?: string } {
+  return text === '' ? {} : { text };
+}
+
 /** What a seed RPC answering `{success, message}` says, with `success` checked on the way. */
 function said(answer: { success: boolean; message: string }) {
   expect(answer.success).toBe(true);
@@ -71,7 +76,9 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
   const m = c.models;
   switch (call.op) {
     case 'createCollection':
-      return said(await v.createCollection({ name: call.name, description: call.description, vectorDim: call.vectorDim, indexParams: grpcIndex(call.indexParams) }));
+      return said(
+        await v.createCollection({ name: call.name, description: call.description, vectorDim: call.vectorDim, indexParams: grpcIndex(call.indexParams), embeddingModel: call.embeddingModel }),
+      );
     case 'dropCollection':
       return v.dropCollection({ name: call.name });
     case 'hasCollection':
@@ -92,7 +99,7 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
       return v.hasIndex({ collectionName: call.collection });
     case 'insert':
     case 'upsert': {
-      const request = { collectionName: call.collection, vectors: call.vectors };
+      const request = { collectionName: call.collection, vectors: call.vectors.map((x) => ({ ...x, vector: x.vector ?? [] })) };
       const answer = call.op === 'insert' ? await v.insert(request) : await v.upsert(request);
       return { ids: answer.ids, ...said(answer) };
     }
@@ -100,13 +107,15 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
       return said(await v.delete({ collectionName: call.collection, ids: call.ids }));
     case 'search': {
       const o = call.options;
-      const options = o === undefined ? undefined : { topk: o.topK, includeVector: o.includeVector, filter: o.filter };
-      const { results } = await v.search({ collectionName: call.collection, queryVector: call.queryVector, options });
-      // A repeated field cannot be absent: a hit sent without its vector carries an empty one.
-      return { results: results.map((r) => ({ id: r.id, score: r.score, metadata: r.metadata, ...(r.vector.length > 0 ? { vector: r.vector } : {}) })) };
+      const options = o === undefined ? undefined : { topk: o.topK, includeVector: o.includeVector, filter: o.filter, mode: o.mode, rrfK: o.rrfK, rerank: o.rerank };
+      const { results } = await v.search({ collectionName: call.collection, queryVector: call.queryVector, queryText: call.queryText, options });
+      // A repeated field cannot be absent: a hit sent without its vector carries an empty one (and '' is proto3's absent text).
+      return { results: results.map((r) => ({ id: r.id, score: r.score, metadata: r.metadata, ...(r.vector.length > 0 ? { vector: r.vector } : {}), ...withText(r.text) })) };
     }
-    case 'getById':
-      return v.getByID({ collectionName: call.collection, id: call.id });
+    case 'getById': {
+      const { vector } = await v.getByID({ collectionName: call.collection, id: call.id });
+      return { vector: vector && { id: vector.id, vector: vector.vector, metadata: vector.metadata, ...withText(vector.text) } };
+    }
     case 'health':
       return v.health({});
     case 'compact':
@@ -120,7 +129,7 @@ async function grpcAnswer(c: GrpcClients, call: Call): Promise<unknown> {
         includeVector: call.includeVector,
       });
       // A repeated field cannot be absent: a vector listed without its values carries an empty list.
-      const vectors = answer.vectors.map((r) => ({ id: r.id, metadata: r.metadata, ...(r.vector.length > 0 ? { vector: r.vector } : {}) }));
+      const vectors = answer.vectors.map((r) => ({ id: r.id, metadata: r.metadata, ...(r.vector.length > 0 ? { vector: r.vector } : {}), ...withText(r.text) }));
       return { vectors, nextPageToken: answer.nextPageToken };
     }
     case 'countVectors':
@@ -200,7 +209,7 @@ function restIndex(p: IndexParams | undefined) {
 }
 
 function restVectors(vectors: VectorIn[]) {
-  return vectors.map((x) => ({ id: x.id, vector: x.vector, metadata: x.metadata }));
+  return vectors.map((x) => ({ id: x.id, vector: x.vector, metadata: x.metadata, text: x.text }));
 }
 
 function restConfig(c: ModelConfigIn) {
@@ -226,7 +235,7 @@ const asIs = (body: unknown) => body;
 function restRequest(call: Call): RestRequest {
   switch (call.op) {
     case 'createCollection': {
-      const body = { name: call.name, description: call.description, vector_dim: call.vectorDim, index_params: restIndex(call.indexParams) };
+      const body = { name: call.name, description: call.description, vector_dim: call.vectorDim, index_params: restIndex(call.indexParams), embedding_model: call.embeddingModel };
       return ['POST', '/v1/collections', body, 201, (b, answer) => {
         expect(answer.headers.get('location')).toBe(C(call.name));
         return said(b);
@@ -247,6 +256,9 @@ function restRequest(call: Call): RestRequest {
         indexParams: { indexType: b.index_params.index_type, metricType: b.index_params.metric_type, params: b.index_params.params },
         createdAt: b.created_at,
         updatedAt: b.updated_at,
+        ...(b.embedding_model === undefined
+          ? {}
+          : { embeddingModel: { name: b.embedding_model.name, provider: b.embedding_model.provider, modelId: b.embedding_model.model_id, weights: b.embedding_model.weights, dimension: b.embedding_model.dimension } }),
       })];
     case 'getCollectionStats':
       return ['GET', `${C(call.name)}/stats`, undefined, 200, (b) => ({ name: b.name, vectorCount: b.vector_count, sizeInBytes: b.size_in_bytes })];
@@ -263,8 +275,8 @@ function restRequest(call: Call): RestRequest {
       return ['POST', `${C(call.collection)}/vectors/delete`, { ids: call.ids }, 200, said];
     case 'search': {
       const o = call.options;
-      const options = o === undefined ? undefined : { topk: o.topK, include_vector: o.includeVector, filter: o.filter };
-      return ['POST', `${C(call.collection)}/search`, { query_vector: call.queryVector, options }, 200, asIs];
+      const options = o === undefined ? undefined : { topk: o.topK, include_vector: o.includeVector, filter: o.filter, mode: o.mode, rrf_k: o.rrfK, rerank: o.rerank };
+      return ['POST', `${C(call.collection)}/search`, { query_vector: call.queryVector, query_text: call.queryText, options }, 200, asIs];
     }
     case 'getById':
       return ['GET', `${C(call.collection)}/vectors/${enc(call.id)}`, undefined, 200, asIs];

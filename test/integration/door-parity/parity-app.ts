@@ -56,8 +56,9 @@ export async function startParityApp(options: ParityAppOptions = {}): Promise<Pa
 
   const open = async (): Promise<Omit<ParityApp, 'restart' | 'close' | 'providers'>> => {
     store = await LanceVectorStore.open({ dataDir });
-    const vectors = new VectorService(store);
     const models = await openModelService(providers?.map ?? {}, { dir: dataDir, defaults: options.models ?? [] });
+    const vectors = new VectorService(store, models.textModels());
+    models.guardBindings((model) => vectors.collectionsBoundTo(model));
     door = buildGrpc({ vectors, models, logger: pino({ level: 'silent' }), readiness: { isReady: async () => true } });
     const address = `127.0.0.1:${await door.server.listen('127.0.0.1:0')}`;
     channel = createChannel(address, undefined, CLIENT_OPTIONS);
