@@ -55,6 +55,9 @@ _INEXPRESSIBLE = [
     (r"keys __proto__ and constructor\.prototype", "the JSON parser's prototype guard below a free-form object's own keys"),
     (r"not a page token of this service|the token belongs to", "a page token issued by an earlier page of the same listing"),
     (r"is an alias; an alias must name a collection", "an alias's target is a collection, not another alias"),
+    (r"not bound to an embedding model", "whether the collection is bound to an embedding model"),
+    (r"the dimension of embedding model", "the bound model's dimension"),
+    (r"must be an integer in topk\.\.", "rerank candidates of at least topk (a rule between two fields' values)"),
 ]
 # Fields whose rules belong to the engine or the model provider in use (documented per engine and
 # provider in docs/API.md and docs/MODELS.md), or to the filter language below its first level.

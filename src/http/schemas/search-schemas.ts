@@ -78,7 +78,19 @@ export const SearchBody = RequestBody(
     options: Type.Optional(SearchOptionsSchema),
   },
   {
-    ...checkedByDomain({ oneOf: [{ required: ['query_vector'] }, { required: ['query_text'] }] }),
+    // One query, by vector or by text; text and hybrid modes, and reranking, need the text.
+    ...checkedByDomain({
+      oneOf: [{ required: ['query_vector'] }, { required: ['query_text'] }],
+      anyOf: [
+        { required: ['query_text'] },
+        {
+          not: {
+            required: ['options'],
+            properties: { options: { anyOf: [{ required: ['mode'], properties: { mode: { enum: ['text', 'hybrid'] } } }, { required: ['rerank'] }] } },
+          },
+        },
+      ],
+    }),
     description: 'SearchRequest without collection_name (it is in the path).',
     examples: [
       {
