@@ -44,7 +44,7 @@ export function describeCollection(info: CollectionInfo): CollectionDetails {
     },
     createdAt: info.createdAt,
     updatedAt: info.updatedAt,
-    embeddingModel: info.embedding === null ? null : { ...info.embedding },
+    embeddingModel: info.embedding ? { ...info.embedding } : null,
   };
 }
 
