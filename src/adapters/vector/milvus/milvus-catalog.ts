@@ -88,7 +88,7 @@ export function toCollectionInfo(described: DescribeCollectionResponse, name: st
     embedding !== undefined &&
     (embedding === null || String(text?.data_type) === 'VarChar');
   if (!ours) {
-    throw errors.failedPrecondition(`collection '${name}' exists in Milvus but was not created by this service (fields id, vector, metadata and taishang.* properties expected)`);
+    throw errors.failedPrecondition(`collection '${name}' exists in Milvus but was not created by this service (fields id, vector, metadata, text when bound to a model, and taishang.* properties expected)`);
   }
   const createdAt = Number(described.created_utc_timestamp);
   const stored = Number(props.get(PROP.updatedAt) ?? createdAt);
