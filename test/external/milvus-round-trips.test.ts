@@ -25,6 +25,7 @@ const SDK_METHODS = [
   'dropCollection',
   'dropIndex',
   'getLoadState',
+  'getVersion',
   'hasCollection',
   'insert',
   'listAliases',
@@ -121,6 +122,20 @@ describe('Milvus RPCs per VectorService call', () => {
     // Dropping an aliased collection is refused after the one describe that shows the alias.
     expect(await rpcsOf(() => vectors.dropCollection('trips'))).toEqual(['describeCollection']);
     expect(await rpcsOf(() => vectors.dropAlias('trips_live'))).toEqual(['describeAlias', 'dropAlias']);
+  });
+
+  it('a collection bound to a model costs what a plain one does; a text search is one describe, then refused', async () => {
+    const embedding = { model: 'm', provider: 'transformers', modelId: 'x/y', weights: 'dtype=fp32', dimension: 4 };
+    await store.createCollection({ name: 'bound', description: '', dimension: 4, metricType: 'COSINE', index: null, embedding });
+    expect(await rpcsOf(() => vectors.insert('bound', [{ id: 'a', vector: [1, 0, 0, 0], text: 'a river' }]))).toEqual(['describeCollection', 'query', 'insert']);
+    expect(await rpcsOf(() => vectors.upsert('bound', [{ id: 'a', vector: [1, 0, 0, 0] }]))).toEqual(['describeCollection', 'upsert']);
+    expect(await rpcsOf(() => vectors.getById('bound', 'a'))).toEqual(['query']);
+    expect(await rpcsOf(() => vectors.search('bound', { queryVector: [1, 0.5, 0.2, 0], options: { topK: 1 } }))).toEqual(['describeCollection', 'search']);
+    // The server's version, for the refusal's message, is read once per connection.
+    const text = () => vectors.search('bound', { queryVector: [], queryText: 'river', options: { topK: 1, mode: 'text' } });
+    expect(await rpcsOf(text)).toEqual(['describeCollection', 'getVersion']);
+    expect(await rpcsOf(text)).toEqual(['describeCollection']);
+    await expect(text()).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
   });
 
   it('every call describes the collection at most once', async () => {

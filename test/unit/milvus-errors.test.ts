@@ -1,4 +1,4 @@
-import { checkStatus, isSuccess, toDomainError } from '../../src/adapters/vector/milvus/milvus-errors';
+import { checkStatus, fullTextUnsupported, isSuccess, toDomainError } from '../../src/adapters/vector/milvus/milvus-errors';
 import { DomainError } from '../../src/errors';
 
 /**
@@ -54,5 +54,19 @@ describe('Milvus failures become DomainErrors', () => {
     expect(toDomainError(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toMatchObject({ code: 'CANCELLED' });
     const crash = new TypeError("Cannot read properties of undefined (reading 'vector')");
     expect(toDomainError(crash)).toMatchObject({ code: 'INTERNAL', cause: crash });
+  });
+});
+
+describe('full-text search on Milvus', () => {
+  it('is FAILED_PRECONDITION naming the missing BM25 functions and the version the server reported', () => {
+    expect(fullTextUnsupported('v2.3.5-lite')).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      message: expect.stringMatching(/^full-text \(BM25\) search needs Milvus 2\.5\+ BM25 functions; this server is v2\.3\.5-lite; use mode vector/),
+    });
+    expect(fullTextUnsupported(null).message).toMatch(/needs Milvus 2\.5\+ BM25 functions; this server did not report its version/);
+    // A server that has them: still refused, saying the adapter is what lacks it.
+    for (const version of ['v2.5.4', '2.6.0', 'v3.0.0-beta']) {
+      expect(fullTextUnsupported(version)).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringContaining(`not implemented by this service's Milvus adapter (the server is ${version}`) });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataType, type DescribeCollectionResponse, type FieldType } from '@zilliz/milvus2-sdk-node';
-import { INDEX_TYPES, METRIC_TYPES, limits, type CollectionInfo, type CollectionSpec, type IndexSpec, type MetricType } from '../../../domain';
+import { INDEX_TYPES, METRIC_TYPES, limits, type CollectionInfo, type CollectionSpec, type EmbeddingBinding, type IndexSpec, type MetricType } from '../../../domain';
 import { errors } from '../../../errors';
 
 /**
@@ -9,8 +9,17 @@ import { errors } from '../../../errors';
  * collection properties (`taishang.*`). The description is the collection's own; createdAt is
  * Milvus's creation time; updatedAt is a property moved by index changes and (within a second,
  * milvus-updated-at.ts) by data writes, and equals createdAt until the first change.
+ *
+ * A collection bound to an embedding model (`taishang.embedding`) has a fourth field, `text`
+ * VarChar(TEXT_MAX_BYTES), and only it: the domain refuses text on unbound collections, and
+ * collections created before texts keep their three fields. Milvus 2.3 has no nullable fields, so
+ * a record without text stores '' there, read back as "no text" (the domain refuses blank texts,
+ * so '' never is a text).
  */
-export const FIELD = { id: 'id', vector: 'vector', metadata: 'metadata' } as const;
+export const FIELD = { id: 'id', vector: 'vector', metadata: 'metadata', text: 'text' } as const;
+
+/** Milvus's VarChar limit (bytes of UTF-8): twice limits.maxTextBytes, so any text the domain accepts fits. */
+export const TEXT_MAX_BYTES = 65_535;
 
 const PROP = {
   format: 'taishang.format',
@@ -20,16 +29,24 @@ const PROP = {
   updatedAt: 'taishang.updated_at',
   /** Unique per CreateCollection: Milvus accepts an identical re-create silently, a different one not. */
   creation: 'taishang.creation',
+  /** The EmbeddingBinding as JSON, or "null"; absent on collections created before bindings (read as null). */
+  embedding: 'taishang.embedding',
 } as const;
 
 const FORMAT = '1';
 
-export function collectionFields(dimension: number): FieldType[] {
+export function collectionFields(spec: CollectionSpec): FieldType[] {
   return [
     { name: FIELD.id, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: limits.maxIdBytes },
-    { name: FIELD.vector, data_type: DataType.FloatVector, dim: dimension },
+    { name: FIELD.vector, data_type: DataType.FloatVector, dim: spec.dimension },
     { name: FIELD.metadata, data_type: DataType.JSON },
+    ...(spec.embedding === null ? [] : [{ name: FIELD.text, data_type: DataType.VarChar, max_length: TEXT_MAX_BYTES }]),
   ];
+}
+
+/** True when the collection's rows carry the `text` field (bound collections). */
+export function hasTextField(info: Pick<CollectionInfo, 'embedding'>): boolean {
+  return info.embedding !== null;
 }
 
 export function creationProperties(spec: CollectionSpec): Record<string, string> {
@@ -38,6 +55,7 @@ export function creationProperties(spec: CollectionSpec): Record<string, string>
     [PROP.metric]: spec.metricType,
     [PROP.index]: JSON.stringify(spec.index),
     [PROP.creation]: randomUUID(),
+    [PROP.embedding]: JSON.stringify(spec.embedding),
   };
 }
 
@@ -57,6 +75,8 @@ export function toCollectionInfo(described: DescribeCollectionResponse, name: st
   const dimension = Number(vector?.dim ?? (vector?.type_params as Record<string, unknown> | undefined)?.dim);
   const metric = props.get(PROP.metric);
   const index = parseIndex(props.get(PROP.index));
+  const embedding = parseEmbedding(props.get(PROP.embedding));
+  const text = fields.get(FIELD.text);
   const ours =
     props.get(PROP.format) === FORMAT &&
     fields.get(FIELD.id)?.is_primary_key === true &&
@@ -64,9 +84,11 @@ export function toCollectionInfo(described: DescribeCollectionResponse, name: st
     String(fields.get(FIELD.metadata)?.data_type) === 'JSON' &&
     Number.isInteger(dimension) &&
     (METRIC_TYPES as readonly string[]).includes(metric ?? '') &&
-    index !== undefined;
+    index !== undefined &&
+    embedding !== undefined &&
+    (embedding === null || String(text?.data_type) === 'VarChar');
   if (!ours) {
-    throw errors.failedPrecondition(`collection '${name}' exists in Milvus but was not created by this service (fields id, vector, metadata and taishang.* properties expected)`);
+    throw errors.failedPrecondition(`collection '${name}' exists in Milvus but was not created by this service (fields id, vector, metadata, text when bound to a model, and taishang.* properties expected)`);
   }
   const createdAt = Number(described.created_utc_timestamp);
   const stored = Number(props.get(PROP.updatedAt) ?? createdAt);
@@ -76,6 +98,7 @@ export function toCollectionInfo(described: DescribeCollectionResponse, name: st
     dimension,
     metricType: metric as MetricType,
     index,
+    embedding,
     createdAt,
     updatedAt: Math.max(createdAt, Number.isFinite(stored) ? stored : createdAt),
   };
@@ -93,6 +116,24 @@ function parseIndex(raw: string | undefined): IndexSpec | null | undefined {
       typeof value.params === 'object' &&
       value.params !== null;
     return ok ? (value as IndexSpec) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The binding property: a binding, null (unbound, or a collection older than bindings), or undefined when unreadable. */
+function parseEmbedding(raw: string | undefined): EmbeddingBinding | null | undefined {
+  if (raw === undefined) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<EmbeddingBinding> | null;
+    if (value === null) return null;
+    const ok =
+      typeof value.model === 'string' &&
+      typeof value.provider === 'string' &&
+      typeof value.modelId === 'string' &&
+      typeof value.weights === 'string' &&
+      Number.isInteger(value.dimension);
+    return ok ? { model: value.model!, provider: value.provider!, modelId: value.modelId!, weights: value.weights!, dimension: value.dimension! } : undefined;
   } catch {
     return undefined;
   }

@@ -45,6 +45,8 @@ export class MilvusConnection {
   private failures = 0;
   private retryAt = 0;
   private closed = false;
+  /** The server's version, read once per connected client (serverVersion). */
+  private version: Promise<string | null> | null = null;
 
   constructor(readonly options: MilvusConnectionOptions) {
     // The SDK logs through a process-wide winston logger; this adapter reports failures itself.
@@ -90,6 +92,26 @@ export class MilvusConnection {
     }
   }
 
+  /**
+   * The server's version as GetVersion reports it (e.g. "v2.3.5"), read on first need and kept for
+   * this client (a reconnect reads it again: the server may have been upgraded); null when the
+   * server does not say. Never throws but for the caller's abort.
+   */
+  async serverVersion(signal: AbortSignal | undefined): Promise<string | null> {
+    if (this.version === null) {
+      const read = this.call({}, undefined, (c) => c.getVersion()).then(
+        (res) => (typeof res.version === 'string' && res.version !== '' ? res.version : null),
+        () => null,
+      );
+      this.version = read;
+      // A failed read is not kept: the next caller asks again.
+      void read.then((v) => {
+        if (v === null && this.version === read) this.version = null;
+      });
+    }
+    return untilAborted(this.version, signal);
+  }
+
   /** Stops the client; later calls fail UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
@@ -112,6 +134,7 @@ export class MilvusConnection {
   private connect(): void {
     const previous = this.attempt;
     if (previous !== null) void previous.client.closeConnection().catch(() => undefined);
+    this.version = null;
     const { address, tls, token, username, password, database, timeoutMs } = this.options;
     const client = new MilvusClient({
       address,

@@ -54,6 +54,29 @@ export function toDomainError(cause: unknown, context: MilvusErrorContext = {}):
   return errors.internal(cause);
 }
 
+/**
+ * What searchText answers: Milvus has BM25 only from 2.5 (a `BM25` function over an analyzed
+ * VarChar field feeding a sparse vector field, searched with `SPARSE_INVERTED_INDEX`); the adapter
+ * does not build that schema (docs/MILVUS.md, "Text and search modes"). Not an engine failure:
+ * this adapter refuses before asking the engine. `version` is GetVersion's answer, null if unknown.
+ */
+export function fullTextUnsupported(version: string | null): DomainError {
+  const advice = 'use mode vector (query_vector, or query_text embedded with the bound model), or the embedded LanceDB store (VECTOR_BACKEND=lance)';
+  if (version !== null && atLeast(version, 2, 5)) {
+    return errors.failedPrecondition(`full-text (BM25) search is not implemented by this service's Milvus adapter (the server is ${version}, whose BM25 functions it does not use yet); ${advice}`);
+  }
+  const server = version === null ? 'this server did not report its version' : `this server is ${version}`;
+  return errors.failedPrecondition(`full-text (BM25) search needs Milvus 2.5+ BM25 functions; ${server}; ${advice}`);
+}
+
+/** True when a version string like "v2.5.4" or "2.3.5-dev" is at least major.minor. */
+function atLeast(version: string, major: number, minor: number): boolean {
+  const m = /(\d+)\.(\d+)/.exec(version);
+  if (m === null) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a > major || (a === major && b >= minor);
+}
+
 /** True when a status is a success; both fields must say so. */
 export function isSuccess(status: EngineStatus): boolean {
   const name = status.error_code;

@@ -12,7 +12,7 @@ import {
   type VectorRecord,
 } from '../../../domain';
 import { isDomainError } from '../../../errors';
-import { FIELD } from './milvus-catalog';
+import { FIELD, hasTextField } from './milvus-catalog';
 import type { MilvusConnection } from './milvus-connection';
 import { checkStatus } from './milvus-errors';
 import { ID_CHUNK, compileFilter, idAfterExpr, idInExpr } from './milvus-filter-compiler';
@@ -37,12 +37,16 @@ export class MilvusReads {
     return [...new Set(rows.map((r) => String(r[FIELD.id])))];
   }
 
+  /**
+   * One query without a describe first (GetByID is one trip), so which fields the collection has is
+   * not known here: '*' asks for all of them, `text` included where the collection has it.
+   */
   async get(name: string, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
-    const rows = await this.query(name, ids, [FIELD.id, FIELD.vector, FIELD.metadata], signal);
+    const rows = await this.query(name, ids, ['*'], signal);
     const found = new Map<string, VectorRecord>();
     for (const row of rows) {
       const id = String(row[FIELD.id]);
-      if (!found.has(id)) found.set(id, { id, vector: toNumbers(row[FIELD.vector]), metadata: toMetadata(row[FIELD.metadata]) });
+      if (!found.has(id)) found.set(id, { id, vector: toNumbers(row[FIELD.vector]), metadata: toMetadata(row[FIELD.metadata]), ...textOf(row) });
     }
     return [...found.values()];
   }
@@ -53,7 +57,7 @@ export class MilvusReads {
     if (filter.kind === 'none') return [];
     const name = info.name;
     const context = { collection: name };
-    const outputFields = query.includeVector ? [FIELD.id, FIELD.metadata, FIELD.vector] : [FIELD.id, FIELD.metadata];
+    const outputFields = outputFieldsFor(info, query.includeVector);
     const fetch = async (limit: number): Promise<SearchHit[]> => {
       const res = await this.repairing(name, signal, () =>
         this.conn.call(context, signal, async (c, timeout) => {
@@ -79,6 +83,7 @@ export class MilvusReads {
         id: String(hit[FIELD.id]),
         score: Number(hit.score),
         metadata: toMetadata(hit[FIELD.metadata]),
+        ...textOf(hit),
         ...(query.includeVector ? { vector: toNumbers(hit[FIELD.vector]) } : {}),
       }));
     };
@@ -111,13 +116,14 @@ export class MilvusReads {
    * offset + limit ≤ 16,384 cap does not apply. The rows are sorted again here, in the domain's id
    * order, so the page's order never rests on the engine's.
    */
-  async scan(name: string, request: ScanRequest, signal: AbortSignal | undefined): Promise<ListedRecord[]> {
+  async scan(info: CollectionInfo, request: ScanRequest, signal: AbortSignal | undefined): Promise<ListedRecord[]> {
+    const { name } = info;
     const compiled = compileFilter(request.filter);
     if (compiled.kind === 'none') return [];
     const context = { collection: name };
     const after = idAfterExpr(request.afterId ?? '');
     const expr = compiled.kind === 'expr' ? `${after} and ${compiled.expr}` : after;
-    const outputFields = request.includeVector ? [FIELD.id, FIELD.metadata, FIELD.vector] : [FIELD.id, FIELD.metadata];
+    const outputFields = outputFieldsFor(info, request.includeVector);
     const res = await this.repairing(name, signal, async () => {
       const answer = await this.conn.call(context, signal, (c, timeout) =>
         c.query({ collection_name: name, filter: expr, output_fields: outputFields, limit: request.limit, consistency_level: ConsistencyLevelEnum.Strong, timeout }),
@@ -129,6 +135,7 @@ export class MilvusReads {
       .map((row): ListedRecord => ({
         id: String(row[FIELD.id]),
         metadata: toMetadata(row[FIELD.metadata]),
+        ...textOf(row),
         ...(request.includeVector ? { vector: toNumbers(row[FIELD.vector]) } : {}),
       }))
       .sort((a, b) => compareIds(a.id, b.id));
@@ -163,6 +170,17 @@ export class MilvusReads {
       return read();
     }
   }
+}
+
+/** What a search or scan reads: `text` where the collection has it, the vector when asked for. */
+function outputFieldsFor(info: CollectionInfo, includeVector: boolean): string[] {
+  return [FIELD.id, FIELD.metadata, ...(hasTextField(info) ? [FIELD.text] : []), ...(includeVector ? [FIELD.vector] : [])];
+}
+
+/** A row's text as the port has it: '' (how a bound collection stores "no text") and no field at all both read as absent. */
+function textOf(row: Record<string, unknown>): { text?: string } {
+  const text = row[FIELD.text];
+  return typeof text === 'string' && text !== '' ? { text } : {};
 }
 
 function toNumbers(value: unknown): number[] {

@@ -13,6 +13,7 @@ import type {
   SearchHit,
   SearchQuery,
   StoreHealth,
+  TextQuery,
   VectorRecord,
   VectorStore,
 } from '../../../domain';
@@ -20,7 +21,7 @@ import { errors, isDomainError } from '../../../errors';
 import { MilvusAliases } from './milvus-aliases';
 import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
 import { MilvusConnection, type MilvusLogger } from './milvus-connection';
-import { checkStatus, type EngineStatus } from './milvus-errors';
+import { checkStatus, fullTextUnsupported, type EngineStatus } from './milvus-errors';
 import { MILVUS_INDEX_TYPES, checkIndexParams, engineIndexFor } from './milvus-index-mapping';
 import { MilvusLoader } from './milvus-loader';
 import { compactCollection } from './milvus-maintenance';
@@ -104,7 +105,7 @@ export class MilvusVectorStore implements VectorStore {
       throw taken.aliases.includes(name) ? errors.nameTaken(name, 'alias') : errors.collectionExists(name);
     }
     await this.conn.call(context, signal, async (c, timeout) => {
-      const request = { collection_name: name, fields: collectionFields(spec.dimension), description: spec.description, consistency_level: 'Strong', properties: creationProperties(spec), timeout };
+      const request = { collection_name: name, fields: collectionFields(spec), description: spec.description, consistency_level: 'Strong', properties: creationProperties(spec), timeout };
       // The SDK throws some failed statuses and returns others. A concurrent create of the same
       // name (another replica) is refused, as it differs in its creation property.
       const res: unknown = await c.createCollection(request).catch((cause: unknown) => cause);
@@ -201,7 +202,7 @@ export class MilvusVectorStore implements VectorStore {
     const info = await this.describe(name, signal);
     const records = plan(info);
     if (records.length === 0) return;
-    await this.writes.insert(info.name, records, signal);
+    await this.writes.insert(info, records, signal);
     this.updatedAt.touch(info.name);
   }
 
@@ -210,7 +211,7 @@ export class MilvusVectorStore implements VectorStore {
     const info = await this.describe(name, signal);
     const records = plan(info);
     if (records.length === 0) return;
-    await this.writes.upsert(info.name, records, signal);
+    await this.writes.upsert(info, records, signal);
     this.updatedAt.touch(info.name);
   }
 
@@ -239,6 +240,17 @@ export class MilvusVectorStore implements VectorStore {
     return this.reads.search(info, plan(info), signal);
   }
 
+  /**
+   * Resolved and planned like a search (NOT_FOUND, aliases, the plan's checks), then refused:
+   * Milvus 2.3 has no BM25, and this adapter does not use 2.5's (milvus-errors.ts fullTextUnsupported).
+   */
+  async searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
+    const signal = this.live(options);
+    const info = await this.describe(name, signal);
+    plan(info);
+    throw fullTextUnsupported(await this.conn.serverVersion(signal));
+  }
+
   async compact(name: string, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     const { name: target } = await this.describe(name, signal);
@@ -249,7 +261,7 @@ export class MilvusVectorStore implements VectorStore {
   async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
     const signal = this.live(options);
     const info = await this.describe(name, signal);
-    return this.reads.scan(info.name, plan(info), signal);
+    return this.reads.scan(info, plan(info), signal);
   }
 
   async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {

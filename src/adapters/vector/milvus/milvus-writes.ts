@@ -1,11 +1,14 @@
 import type { RowData } from '@zilliz/milvus2-sdk-node';
-import type { VectorRecord } from '../../../domain';
+import type { CollectionInfo, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
-import { FIELD } from './milvus-catalog';
+import { FIELD, hasTextField } from './milvus-catalog';
 import type { MilvusConnection, MilvusLogger } from './milvus-connection';
 import { checkStatus } from './milvus-errors';
 import { ID_CHUNK, idInExpr } from './milvus-filter-compiler';
 import type { MilvusReads } from './milvus-reads';
+
+/** The collection a write goes to, under its own name, and whether its rows carry `text`. */
+export type WriteTarget = Pick<CollectionInfo, 'name' | 'embedding'>;
 
 /** Estimated request bytes per engine write: well under the proxy's 64 MiB receive limit. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
@@ -25,14 +28,15 @@ export class MilvusWrites {
   ) {}
 
   /** All or nothing: ALREADY_EXISTS naming the stored ids and nothing written, or every record written. */
-  insert(name: string, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+  insert(target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+    const { name } = target;
     return this.serial(name, signal, async () => {
       const taken = await this.reads.existingIds(name, records.map((r) => r.id), signal);
       if (taken.length > 0) throw errors.vectorsExist(name, taken);
       const written: string[] = [];
       try {
         for (const chunk of byteChunks(records)) {
-          await this.mutate('insert', name, chunk, signal);
+          await this.mutate('insert', target, chunk, signal);
           written.push(...chunk.map((r) => r.id));
         }
       } catch (cause) {
@@ -47,10 +51,10 @@ export class MilvusWrites {
     });
   }
 
-  /** Overwrites whole records by id; a retry after a failure is safe. */
-  upsert(name: string, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
-    return this.serial(name, signal, async () => {
-      for (const chunk of byteChunks(records)) await this.mutate('upsert', name, chunk, signal);
+  /** Overwrites whole records by id (a record without text clears the stored one); a retry after a failure is safe. */
+  upsert(target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+    return this.serial(target.name, signal, async () => {
+      for (const chunk of byteChunks(records)) await this.mutate('upsert', target, chunk, signal);
     });
   }
 
@@ -73,9 +77,17 @@ export class MilvusWrites {
     }
   }
 
-  private async mutate(kind: 'insert' | 'upsert', name: string, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+  private async mutate(kind: 'insert' | 'upsert', target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+    const { name } = target;
     const context = { collection: name };
-    const data: RowData[] = records.map((r) => ({ [FIELD.id]: r.id, [FIELD.vector]: r.vector, [FIELD.metadata]: r.metadata }));
+    const withText = hasTextField(target);
+    // No text is stored as '' (Milvus 2.3 has no nullable fields; milvus-catalog.ts).
+    const data: RowData[] = records.map((r) => ({
+      [FIELD.id]: r.id,
+      [FIELD.vector]: r.vector,
+      [FIELD.metadata]: r.metadata,
+      ...(withText ? { [FIELD.text]: r.text ?? '' } : {}),
+    }));
     const res = await this.conn.call(context, signal, (c, timeout) =>
       kind === 'insert' ? c.insert({ collection_name: name, data, timeout }) : c.upsert({ collection_name: name, data, timeout }),
     );
@@ -99,12 +111,12 @@ export class MilvusWrites {
   }
 }
 
-/** Splits a batch so that each engine write stays under CHUNK_BYTES (vectors as float32 plus JSON metadata). */
+/** Splits a batch so that each engine write stays under CHUNK_BYTES (vectors as float32, JSON metadata, texts). */
 function* byteChunks(records: VectorRecord[]): Generator<VectorRecord[]> {
   let chunk: VectorRecord[] = [];
   let bytes = 0;
   for (const r of records) {
-    const size = r.vector.length * 4 + Buffer.byteLength(JSON.stringify(r.metadata)) + Buffer.byteLength(r.id) + 64;
+    const size = r.vector.length * 4 + Buffer.byteLength(JSON.stringify(r.metadata)) + Buffer.byteLength(r.id) + Buffer.byteLength(r.text ?? '') + 64;
     if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
       yield chunk;
       chunk = [];
