@@ -111,6 +111,46 @@ describe('VECTOR_BACKEND=milvus: both doors', () => {
   }, 120_000);
 });
 
+describe('VECTOR_BACKEND=milvus: text in (issue 11)', () => {
+  const MODEL = 'all-MiniLM-L6-v2';
+  const texts = Array.from({ length: 1000 }, (_, i) => `Note ${i} about ${['pumps', 'planets', 'bread', 'birds', 'jazz'][i % 5]} from ${['Lisbon', 'Osaka', 'Quito'][i % 3]}, serial SN-${(i * 7919) % 10007}.`);
+
+  it.each(['grpc', 'rest'])('through the %s door: 1,000 texts in, a text query answers as the caller-embedded vector; BM25 modes are FAILED_PRECONDITION', async (door) => {
+    const name = `bound_${door}`;
+    const records = texts.map((text, i) => ({ id: `d${i}`, text, metadata: { i } }));
+    const query = 'baking bread in Osaka';
+    const embedded = await rest(svc.baseUrl, 'POST', `/v1/models/${MODEL}/embed`, { text: query });
+    expect(embedded.status).toBe(200);
+    let byText: { id: string; score: number; text: string }[];
+    let byVector: { id: string; score: number }[];
+    if (door === 'grpc') {
+      await svc.vectors.createCollection({ name, vectorDim: 0, embeddingModel: MODEL });
+      expect((await svc.vectors.getCollectionInfo({ name })).embeddingModel).toMatchObject({ name: MODEL, dimension: 384 });
+      await svc.vectors.insert({ collectionName: name, vectors: records.map((r) => ({ ...r, vector: [] })) });
+      byText = (await svc.vectors.search({ collectionName: name, queryText: query, options: { topk: 10 } })).results;
+      byVector = (await svc.vectors.search({ collectionName: name, queryVector: embedded.body.embedding, options: { topk: 10 } })).results;
+      const refused = await grpcCode(svc.vectors.search({ collectionName: name, queryText: query, options: { topk: 10, mode: 'hybrid' } }));
+      expect(refused).toBe(Status.FAILED_PRECONDITION);
+    } else {
+      expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name, vector_dim: 0, embedding_model: MODEL })).status).toBe(201);
+      expect((await rest(svc.baseUrl, 'GET', `/v1/collections/${name}`)).body.embedding_model).toMatchObject({ name: MODEL, dimension: 384 });
+      expect((await rest(svc.baseUrl, 'POST', `/v1/collections/${name}/vectors`, { vectors: records })).status).toBe(200);
+      byText = (await rest(svc.baseUrl, 'POST', `/v1/collections/${name}/search`, { query_text: query, options: { topk: 10 } })).body.results;
+      byVector = (await rest(svc.baseUrl, 'POST', `/v1/collections/${name}/search`, { query_vector: embedded.body.embedding, options: { topk: 10 } })).body.results;
+      const refused = await rest(svc.baseUrl, 'POST', `/v1/collections/${name}/search`, { query_text: query, options: { topk: 10, mode: 'text' } });
+      expect([refused.status, refused.body.code]).toEqual([400, 'FAILED_PRECONDITION']);
+      expect(refused.body.detail).toContain('BM25');
+    }
+    expect(byText).toHaveLength(10);
+    expect(byText.map((h) => h.id)).toEqual(byVector.map((h) => h.id));
+    byText.forEach((hit, i) => {
+      expect(hit.score).toBeCloseTo(byVector[i]!.score, 5);
+      expect(hit.text).toBe(texts[Number(hit.id.slice(1))]);
+    });
+    expect((await rest(svc.baseUrl, 'DELETE', `/v1/collections/${name}`)).status).toBe(200);
+  });
+});
+
 describe('VECTOR_BACKEND=milvus: an outage of Milvus', () => {
   it('fails calls UNAVAILABLE within their deadline, turns health NOT_SERVING and /readyz 503, then recovers without a restart', async () => {
     const health = createClient(HealthDefinition, svc.channel);
