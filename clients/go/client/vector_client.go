@@ -77,7 +77,8 @@ func (c *VectorClient) ListCollections(ctx context.Context) ([]string, error) {
 	return res.GetNames(), err
 }
 
-// GetCollectionInfo returns a collection's dimension, index parameters and timestamps.
+// GetCollectionInfo returns a collection's dimension, index parameters and timestamps, and
+// EmbeddingModel when it is bound to an embedding model (CreateBoundCollection).
 func (c *VectorClient) GetCollectionInfo(ctx context.Context, name string) (*pb.GetCollectionInfoResponse, error) {
 	return c.client.GetCollectionInfo(ctx, &pb.GetCollectionInfoRequest{Name: name})
 }
@@ -106,7 +107,8 @@ func (c *VectorClient) HasIndex(ctx context.Context, collection string) (bool, e
 }
 
 // Insert adds vectors (all or none) and returns their ids in input order; an empty id gets a
-// generated one. An id already stored is AlreadyExists.
+// generated one. An id already stored is AlreadyExists. A record may carry Text; in a bound
+// collection it may carry Text and no vector, and the service embeds it.
 func (c *VectorClient) Insert(ctx context.Context, collection string, vectors []*pb.Vector) ([]string, error) {
 	res, err := c.client.Insert(ctx, &pb.InsertRequest{CollectionName: collection, Vectors: vectors})
 	if err != nil {
@@ -133,7 +135,7 @@ func (c *VectorClient) Delete(ctx context.Context, collection string, ids []stri
 	return checkSuccess(res.GetSuccess(), res.GetMessage())
 }
 
-// Search returns the nearest vectors, closest first. options may be nil (the server's default
+// Search returns the nearest vectors, closest first (SearchText queries by text). options may be nil (the server's default
 // top-k, 10, no filter).
 func (c *VectorClient) Search(ctx context.Context, collection string, query []float32, options *pb.SearchOptions) ([]*pb.SearchResult, error) {
 	res, err := c.client.Search(ctx, &pb.SearchRequest{CollectionName: collection, QueryVector: query, Options: options})

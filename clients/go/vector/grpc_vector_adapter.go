@@ -46,19 +46,21 @@ func (a *GrpcVectorAdapter) ListCollections(ctx context.Context) ([]string, erro
 	return a.client.ListCollections(ctx)
 }
 
-// GetCollectionInfo returns a collection's dimension, index parameters and timestamps.
+// GetCollectionInfo returns a collection's dimension, index parameters, timestamps and, when it
+// is bound to an embedding model, the binding.
 func (a *GrpcVectorAdapter) GetCollectionInfo(ctx context.Context, name string) (*CollectionInfo, error) {
 	res, err := a.client.GetCollectionInfo(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return &CollectionInfo{
-		Name:        res.GetName(),
-		Description: res.GetDescription(),
-		VectorDim:   int(res.GetVectorDim()),
-		IndexParams: indexParamsFromPB(res.GetIndexParams()),
-		CreatedAt:   time.UnixMilli(res.GetCreatedAt()),
-		UpdatedAt:   time.UnixMilli(res.GetUpdatedAt()),
+		Name:           res.GetName(),
+		Description:    res.GetDescription(),
+		VectorDim:      int(res.GetVectorDim()),
+		IndexParams:    indexParamsFromPB(res.GetIndexParams()),
+		CreatedAt:      time.UnixMilli(res.GetCreatedAt()),
+		UpdatedAt:      time.UnixMilli(res.GetUpdatedAt()),
+		EmbeddingModel: bindingFromPB(res.GetEmbeddingModel()),
 	}, nil
 }
 
@@ -90,7 +92,8 @@ func (a *GrpcVectorAdapter) HasIndex(ctx context.Context, collection string) (bo
 	return a.client.HasIndex(ctx, collection)
 }
 
-// Insert adds vectors, all or none, and returns their ids (generated for empty ones).
+// Insert adds vectors, all or none, and returns their ids (generated for empty ones). In a bound
+// collection a record may carry Text and no Vector.
 func (a *GrpcVectorAdapter) Insert(ctx context.Context, collection string, vectors []Vector) ([]string, error) {
 	msgs, err := vectorsToPB(vectors)
 	if err != nil {
@@ -127,11 +130,7 @@ func (a *GrpcVectorAdapter) Search(ctx context.Context, collection string, query
 	if err != nil {
 		return nil, err
 	}
-	results := make([]SearchResult, len(hits))
-	for i, h := range hits {
-		results[i] = SearchResult{ID: h.GetId(), Score: h.GetScore(), Vector: h.GetVector(), Metadata: wire.FromStruct(h.GetMetadata())}
-	}
-	return results, nil
+	return searchResultsFromPB(hits), nil
 }
 
 // GetByID returns one stored vector; NotFound when the id is not stored.
@@ -140,7 +139,7 @@ func (a *GrpcVectorAdapter) GetByID(ctx context.Context, collection, id string) 
 	if err != nil {
 		return nil, err
 	}
-	return &Vector{ID: v.GetId(), Vector: v.GetVector(), Metadata: wire.FromStruct(v.GetMetadata())}, nil
+	return &Vector{ID: v.GetId(), Vector: v.GetVector(), Metadata: wire.FromStruct(v.GetMetadata()), Text: v.GetText()}, nil
 }
 
 // Health reports whether the vector engine is ready.
@@ -176,7 +175,15 @@ func vectorsToPB(vectors []Vector) ([]*pb.Vector, error) {
 		if err != nil {
 			return nil, err
 		}
-		msgs[i] = &pb.Vector{Id: v.ID, Vector: v.Vector, Metadata: metadata}
+		msgs[i] = &pb.Vector{Id: v.ID, Vector: v.Vector, Metadata: metadata, Text: v.Text}
 	}
 	return msgs, nil
+}
+
+func searchResultsFromPB(hits []*pb.SearchResult) []SearchResult {
+	results := make([]SearchResult, len(hits))
+	for i, h := range hits {
+		results[i] = SearchResult{ID: h.GetId(), Score: h.GetScore(), Vector: h.GetVector(), Metadata: wire.FromStruct(h.GetMetadata()), Text: h.GetText()}
+	}
+	return results
 }

@@ -27,7 +27,7 @@ func (a *GrpcVectorAdapter) ListVectors(ctx context.Context, collection string, 
 				yield(Vector{}, err)
 				return
 			}
-			out := Vector{ID: v.GetId(), Metadata: wire.FromStruct(v.GetMetadata())}
+			out := Vector{ID: v.GetId(), Metadata: wire.FromStruct(v.GetMetadata()), Text: v.GetText()}
 			if len(v.GetVector()) > 0 {
 				out.Vector = v.GetVector()
 			}

@@ -40,11 +40,14 @@ type IndexParams struct {
 }
 
 // Vector is one stored vector. Metadata values are strings, numbers, booleans, lists and
-// objects; they come back with JSON's types (numbers as float64).
+// objects; they come back with JSON's types (numbers as float64). Text is the record's passage:
+// in a collection bound to an embedding model (TextSearcher) a record may carry Text and no
+// Vector, and the service embeds it.
 type Vector struct {
 	ID       string
 	Vector   []float32
 	Metadata map[string]any
+	Text     string
 }
 
 // SearchOptions shapes a search. TopK is required (1–1024). Filter is the service's Mongo-style
@@ -55,22 +58,26 @@ type SearchOptions struct {
 	Filter        map[string]any
 }
 
-// SearchResult is one hit; Vector is set only when SearchOptions.IncludeVector was.
+// SearchResult is one hit; Vector is set only when SearchOptions.IncludeVector was, Text when the
+// record has one.
 type SearchResult struct {
 	ID       string
 	Score    float32
 	Vector   []float32
 	Metadata map[string]any
+	Text     string
 }
 
-// CollectionInfo describes a collection; IndexParams.IndexType is empty when no index is declared.
+// CollectionInfo describes a collection; IndexParams.IndexType is empty when no index is
+// declared, EmbeddingModel nil when the collection is not bound to an embedding model.
 type CollectionInfo struct {
-	Name        string
-	Description string
-	VectorDim   int
-	IndexParams IndexParams
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Name           string
+	Description    string
+	VectorDim      int
+	IndexParams    IndexParams
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	EmbeddingModel *EmbeddingBinding
 }
 
 // CollectionStats counts a collection's contents.
