@@ -78,9 +78,9 @@ describe('a cancelled LanceDB call stops between engine steps (real LanceDB in a
 
   beforeAll(async () => {
     store = await openLanceStore();
-    await store.createCollection({ name: 'ties', description: '', dimension: DIM, metricType: 'COSINE', index: null });
+    await store.createCollection({ name: 'ties', description: '', dimension: DIM, metricType: 'COSINE', index: null, embedding: null });
     await store.insert('ties', () => rows(2_000, 'r'));
-    await store.createCollection({ name: 'chunks', description: '', dimension: DIM, metricType: 'COSINE', index: null });
+    await store.createCollection({ name: 'chunks', description: '', dimension: DIM, metricType: 'COSINE', index: null, embedding: null });
   });
   afterAll(async () => {
     await store.close();
@@ -161,7 +161,7 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
     // Batches of up to 256 texts: one caller can keep the model busy for many runs.
     await grpc.models.registerModel({ config: { ...wire(EMBEDDING_MODEL), parameters: { max_batch: 256 } } });
     // Large enough that one engine step (an exact scan) lasts tens of milliseconds, far longer than a cancel takes over loopback.
-    await store.createCollection({ name: 'big', description: '', dimension: DIM, metricType: 'COSINE', index: null });
+    await store.createCollection({ name: 'big', description: '', dimension: DIM, metricType: 'COSINE', index: null, embedding: null });
     const all = rows(60_000, 'b');
     for (let i = 0; i < all.length; i += 10_000) await store.insert('big', () => all.slice(i, i + 10_000));
   }, 120_000);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const DIM = 4;
-const spec = (name: string): CollectionSpec => ({ name, description: '', dimension: DIM, metricType: 'L2', index: null });
+const spec = (name: string): CollectionSpec => ({ name, description: '', dimension: DIM, metricType: 'L2', index: null, embedding: null });
 const rec = (id: string, x = 1): VectorRecord => ({ id, vector: [x, 0, 0, 1], metadata: { id } });
 const recs = (prefix: string, n: number): VectorRecord[] => Array.from({ length: n }, (_, i) => rec(`${prefix}${i}`, i));
 

@@ -22,7 +22,7 @@ async function openStore(options: Partial<LanceStoreOptions> = {}, dataDir = joi
 }
 
 function spec(name: string, dimension: number, metricType: MetricType = 'COSINE', index: CollectionSpec['index'] = null): CollectionSpec {
-  return { name, description: `about ${name}`, dimension, metricType, index };
+  return { name, description: `about ${name}`, dimension, metricType, index, embedding: null };
 }
 
 function rec(id: string, vector: number[], metadata: Metadata = {}): VectorRecord {
