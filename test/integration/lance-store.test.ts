@@ -1,5 +1,6 @@
 import { connect } from '@lancedb/lancedb';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { Schema } from 'apache-arrow';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanceVectorStore, type LanceStoreOptions } from '../../src/adapters/vector/lance';
 import { baseSchema } from '../../src/adapters/vector/lance/lance-arrow-rows';
@@ -422,5 +423,46 @@ describe('health and shutdown', () => {
     await expectCode(store.getCollection('h'), 'UNAVAILABLE');
     const reopened = await openStore({}, dataDir);
     expect((await reopened.stats('h')).vectorCount).toBe(20);
+  });
+});
+
+describe('bound collections and texts across a restart', () => {
+  const binding = { model: 'm', provider: 'transformers', modelId: 'x', weights: 'dtype=fp32', dimension: 2 };
+  const textQuery = (text: string) => () => ({ text, topK: 5, includeVector: false, filter: null });
+
+  it('keeps the binding, the texts and the full-text index, including texts written just before the close', async () => {
+    const dataDir = join(temp.path, 'texts');
+    const first = await openStore({}, dataDir);
+    await first.createCollection({ ...spec('bound', 2), embedding: binding });
+    await first.insert('bound', () => [{ ...rec('a', [1, 0]), text: 'zebra stripes' }]);
+    expect((await first.searchText('bound', textQuery('zebra'))).map((h) => h.id)).toEqual(['a']);
+    // Written after the last text search: not in the full-text index when the store closes.
+    await first.insert('bound', () => [{ ...rec('b', [0, 1]), text: 'zebra crossing' }, rec('c', [1, 1])]);
+    const before = await first.getCollection('bound');
+    await first.close();
+    const second = await openStore({}, dataDir);
+    expect(await second.getCollection('bound')).toEqual(before);
+    expect(before.embedding).toEqual(binding);
+    expect((await second.searchText('bound', textQuery('zebra crossing'))).map((h) => h.id)).toEqual(['b', 'a']);
+    expect(await second.get('bound', ['c'])).toEqual([rec('c', [1, 1])]);
+  });
+
+  it('opens a catalog entry and table from before texts existed: no binding, no texts, and a text written later is kept', async () => {
+    const dataDir = join(temp.path, 'pre-text');
+    const db = await connect(join(dataDir, 'lance'));
+    // The table schema and catalog entry of format 1 as written before bindings and texts.
+    const table = await db.createEmptyTable('c_0123456789abcdef01234567', new Schema(baseSchema(2).fields.filter((f) => f.name !== 'text')));
+    await table.add([{ id: 'old', vector: [1, 0], metadata: '{"a":1}' }]);
+    table.close();
+    await mkdir(join(dataDir, 'catalog'), { recursive: true });
+    const entry = { format: 1, name: 'legacy', tableName: 'c_0123456789abcdef01234567', description: '', dimension: 2, metricType: 'COSINE', index: null, createdAt: 1, updatedAt: 2, filterOverflow: false, engineIndexRows: null };
+    await writeFile(join(dataDir, 'catalog', `${entry.tableName}.json`), JSON.stringify(entry));
+    const store = await openStore({}, dataDir);
+    expect((await store.getCollection('legacy')).embedding).toBeNull();
+    expect(await store.get('legacy', ['old'])).toEqual([rec('old', [1, 0], { a: 1 })]);
+    expect(await store.scan('legacy', () => ({ filter: null, afterId: null, limit: 5, includeVector: false }))).toEqual([{ id: 'old', metadata: { a: 1 } }]);
+    expect(await store.searchText('legacy', textQuery('anything'))).toEqual([]);
+    await store.insert('legacy', () => [{ ...rec('new', [0, 1]), text: 'kept all the same' }]);
+    expect((await store.get('legacy', ['new', 'old'])).map((r) => r.text ?? null).sort()).toEqual(['kept all the same', null]);
   });
 });

@@ -79,13 +79,14 @@ function state(table: Table, indexed: boolean): CollectionState {
     dimension: 2,
     metricType: 'COSINE',
     index: indexed ? { indexType: 'HNSW', metricType: 'COSINE', params: {} } : null,
+    embedding: null,
     createdAt: 0,
     updatedAt: 0,
     filterOverflow: false,
     engineIndexRows: indexed ? 10_000 : null,
   };
   const schema = baseSchema(2);
-  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, commitsSinceOptimize: 0, rowsSinceOptimize: 0, rowsAtOptimize: 0, activity: new LanceActivity(), ids: new LanceIdLookup() };
+  return { entry, table, schema, columns: new Set(['id', 'vector', 'metadata', TAG]), engineIndex: indexed, textIndex: false, textStale: false, commitsSinceOptimize: 0, rowsSinceOptimize: 0, rowsAtOptimize: 0, activity: new LanceActivity(), ids: new LanceIdLookup() };
 }
 
 const annRow = (id: string, distance: number) => ({ id, metadata: '{}', _distance: distance });

@@ -20,7 +20,11 @@ import { typedColumnKind, type ScalarKind } from './lance-metadata-columns';
 export const ID_COLUMN = 'id';
 export const VECTOR_COLUMN = 'vector';
 export const METADATA_COLUMN = 'metadata';
+/** The record's text (null when it has none); tables created before texts existed lack it. */
+export const TEXT_COLUMN = 'text';
 export const DISTANCE_COLUMN = '_distance';
+/** The BM25 score LanceDB's full-text search adds to each row. */
+export const SCORE_COLUMN = '_score';
 
 /** The schema of a new collection's table: float32 vectors, as Milvus stores them too. */
 export function baseSchema(dimension: number): Schema {
@@ -28,7 +32,12 @@ export function baseSchema(dimension: number): Schema {
     new Field(ID_COLUMN, new Utf8(), false),
     new Field(VECTOR_COLUMN, new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
     new Field(METADATA_COLUMN, new Utf8(), false),
+    textField(),
   ]);
+}
+
+export function textField(): Field {
+  return new Field(TEXT_COLUMN, new Utf8(), true);
 }
 
 export function typedField(column: string): Field {
@@ -59,6 +68,8 @@ export function buildRows(schema: Schema, records: readonly VectorRecord[], leav
         return vectorFromArray(records.map((r) => JSON.stringify(r.metadata)), new Utf8()).data[0]!;
       case VECTOR_COLUMN:
         return vectorData(field.type as FixedSizeList, records);
+      case TEXT_COLUMN:
+        return vectorFromArray(records.map((r) => r.text ?? null), new Utf8()).data[0]!;
       default: {
         const kind = typedColumnKind(field.name);
         if (kind === null) throw new Error(`unexpected column in table schema: ${field.name}`);
@@ -101,6 +112,17 @@ export function rowMetadata(row: LanceRow): Metadata {
 export function rowVector(row: LanceRow): number[] {
   const value = row[VECTOR_COLUMN] as { toArray(): ArrayLike<number> } | ArrayLike<number>;
   return Array.from('toArray' in value ? value.toArray() : value);
+}
+
+/** The text column to read, when the table has one (tables created before texts existed do not). */
+export function textColumns(columns: ReadonlySet<string>): string[] {
+  return columns.has(TEXT_COLUMN) ? [TEXT_COLUMN] : [];
+}
+
+/** The text as the record carries it: absent when the row has none (null, or a table without the column). */
+export function rowText(row: LanceRow): { text?: string } {
+  const value = row[TEXT_COLUMN];
+  return typeof value === 'string' ? { text: value } : {};
 }
 
 export function rowDistance(row: LanceRow): number {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INDEX_TYPES, METRIC_TYPES, type CollectionInfo, type IndexSpec } from '../../../domain';
+import { INDEX_TYPES, METRIC_TYPES, type CollectionInfo, type EmbeddingBinding, type IndexSpec } from '../../../domain';
 
 /**
  * One collection's definition as persisted next to the Lance database: one JSON file per
@@ -18,6 +18,8 @@ export interface CatalogEntry {
   dimension: number;
   metricType: CollectionInfo['metricType'];
   index: IndexSpec | null;
+  /** The embedding model the collection is bound to; entries written before bindings existed load as null. */
+  embedding: EmbeddingBinding | null;
   createdAt: number;
   updatedAt: number;
   /** Set once the collection hit MAX_TYPED_COLUMNS (lance-metadata-columns.ts). */
@@ -40,8 +42,17 @@ export function newTableName(): string {
 }
 
 export function toCollectionInfo(entry: CatalogEntry): CollectionInfo {
-  const { name, description, dimension, metricType, index, createdAt, updatedAt } = entry;
-  return { name, description, dimension, metricType, index: index === null ? null : structuredClone(index), createdAt, updatedAt };
+  const { name, description, dimension, metricType, index, embedding, createdAt, updatedAt } = entry;
+  return {
+    name,
+    description,
+    dimension,
+    metricType,
+    index: index === null ? null : structuredClone(index),
+    embedding: embedding === null ? null : { ...embedding },
+    createdAt,
+    updatedAt,
+  };
 }
 
 /**
@@ -120,8 +131,22 @@ function parseEntry(raw: unknown, tableName: string): CatalogEntry {
     Number.isInteger(e.dimension) &&
     (METRIC_TYPES as readonly unknown[]).includes(e.metricType) &&
     (e.index === null || (typeof e.index === 'object' && (INDEX_TYPES as readonly unknown[]).includes(e.index?.indexType))) &&
+    (e.embedding === undefined || e.embedding === null || isBinding(e.embedding)) &&
     typeof e.createdAt === 'number' &&
     typeof e.updatedAt === 'number';
   if (!ok) throw new Error('not a valid catalog entry');
-  return { ...(e as CatalogEntry), filterOverflow: e.filterOverflow === true, engineIndexRows: e.engineIndexRows ?? null };
+  return { ...(e as CatalogEntry), embedding: e.embedding ?? null, filterOverflow: e.filterOverflow === true, engineIndexRows: e.engineIndexRows ?? null };
+}
+
+function isBinding(b: unknown): b is EmbeddingBinding {
+  const x = b as Partial<EmbeddingBinding> | null;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.model === 'string' &&
+    typeof x.provider === 'string' &&
+    typeof x.modelId === 'string' &&
+    typeof x.weights === 'string' &&
+    Number.isInteger(x.dimension)
+  );
 }

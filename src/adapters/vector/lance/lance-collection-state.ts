@@ -12,6 +12,14 @@ export interface CollectionState {
   columns: Set<string>;
   /** A vector index exists in the table (reconciled with listIndices on open). */
   engineIndex: boolean;
+  /** A full-text index on the text column exists (bound collections; reconciled on open). */
+  textIndex: boolean;
+  /**
+   * Rows with text were written since the full-text index last covered every row. LanceDB 0.31
+   * scores rows outside the index wrongly (lance-text-search.ts), so a text search first brings
+   * the index up to date when this is set.
+   */
+  textStale: boolean;
   /** Data commits since the last optimize, and rows they wrote or deleted; drive background compaction. */
   commitsSinceOptimize: number;
   rowsSinceOptimize: number;

@@ -1,7 +1,7 @@
 import type { Table } from '@lancedb/lancedb';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CollectionInfo, CollectionStats, IndexSpec, Plan, SearchHit, SearchQuery, VectorRecord } from '../../../domain';
+import type { CollectionInfo, CollectionStats, IndexSpec, Plan, SearchHit, SearchQuery, TextQuery, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-catalog';
 import type { LanceActivity } from './lance-activity';
@@ -12,6 +12,7 @@ import { getRecords, searchCollection } from './lance-reader';
 import type { CollectionState } from './lance-collection-state';
 import { LanceIdLookup, type ReadStep } from './lance-id-lookup';
 import { LanceTableWriter } from './lance-table-writer';
+import { searchTexts } from './lance-text-search';
 import { LanceWriteQueue, type WriteQueueLimits, type WriteRequest } from './lance-write-queue';
 
 /** Pino-compatible: what the adapter logs through. */
@@ -84,6 +85,8 @@ export class LanceCollection {
       schema,
       columns: new Set(schema.fields.map((f) => f.name)),
       engineIndex: false,
+      textIndex: false,
+      textStale: false,
       commitsSinceOptimize: 0,
       rowsSinceOptimize: 0,
       rowsAtOptimize: 0,
@@ -119,6 +122,18 @@ export class LanceCollection {
 
   search(query: SearchQuery, signal?: AbortSignal): Promise<SearchHit[]> {
     return lanceCall({ collection: this.name }, () => searchCollection(this.state, query, signal));
+  }
+
+  /**
+   * BM25 over the texts through the full-text index, which must cover every row first
+   * (lance-text-search.ts): texts written since it last did are folded in, in the queue (so no
+   * write races it), by one optimize that concurrent text searches share.
+   */
+  searchText(query: TextQuery, signal?: AbortSignal): Promise<SearchHit[]> {
+    return lanceCall({ collection: this.name }, async () => {
+      if (this.state.textIndex && this.state.textStale) await this.queue.exclusive(() => this.maintenance.refreshTextIndex(), signal, true);
+      return searchTexts(this.state, query, signal);
+    });
   }
 
   /** The row count is one engine step; the size is a walk of the table's files, skipped if the caller left meanwhile. */

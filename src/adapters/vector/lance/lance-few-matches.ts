@@ -1,5 +1,5 @@
 import { compareHits, type MetricType, type SearchHit, type SearchQuery } from '../../../domain';
-import { ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN, rowId, rowMetadata, rowVector, type LanceRow } from './lance-arrow-rows';
+import { ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN, rowId, rowMetadata, rowText, rowVector, textColumns, type LanceRow } from './lance-arrow-rows';
 import type { CollectionState } from './lance-collection-state';
 
 /**
@@ -23,14 +23,14 @@ export function countMatches(state: CollectionState, where: string, signal: Abor
  * every other path: cosine similarity, dot product, or squared Euclidean distance.
  */
 export async function exactAmongMatches(state: CollectionState, query: SearchQuery, where: string, signal: AbortSignal | undefined): Promise<SearchHit[]> {
-  const columns = [ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN];
+  const columns = [ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN, ...textColumns(state.columns)];
   const rows = (await state.activity.read({ collection: state.entry.name, kind: 'search' }, signal, () =>
     state.table.query().where(where).select(columns).toArray(),
   )) as LanceRow[];
   const score = scorer(state.entry.metricType, query.vector);
   const hits = rows.map((row): SearchHit => {
     const vector = rowVector(row);
-    return { id: rowId(row), score: score(vector), metadata: rowMetadata(row), ...(query.includeVector ? { vector } : {}) };
+    return { id: rowId(row), score: score(vector), metadata: rowMetadata(row), ...rowText(row), ...(query.includeVector ? { vector } : {}) };
   });
   return hits.sort(compareHits(state.entry.metricType)).slice(0, query.topK);
 }

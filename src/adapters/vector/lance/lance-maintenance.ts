@@ -1,6 +1,6 @@
-import { Index, type Version } from '@lancedb/lancedb';
+import { Index, type IndexConfig, type Version } from '@lancedb/lancedb';
 import type { IndexSpec } from '../../../domain';
-import { ID_COLUMN, VECTOR_COLUMN } from './lance-arrow-rows';
+import { ID_COLUMN, TEXT_COLUMN, VECTOR_COLUMN } from './lance-arrow-rows';
 import { VECTOR_INDEX_NAME, distanceTypeOf, engineIndexPlan, type EngineIndexPlan } from './lance-index-mapping';
 import type { CollectionState } from './lance-collection-state';
 
@@ -48,6 +48,7 @@ export class LanceMaintenance {
     if (!indices.some((i) => i.columns[0] === ID_COLUMN)) {
       await table.createIndex(ID_COLUMN, { config: Index.btree(), replace: true });
     }
+    await this.reconcileTextIndex(indices);
     const vectorIndex = indices.find((i) => i.columns[0] === VECTOR_COLUMN);
     if (vectorIndex === undefined) {
       this.state.engineIndex = false;
@@ -69,6 +70,34 @@ export class LanceMaintenance {
     }
     this.state.engineIndex = true;
     if (this.state.entry.engineIndexRows === null) await this.setIndexRows(await table.countRows());
+  }
+
+  /**
+   * A bound collection's texts get LanceDB's full-text (inverted) index, built when the table is
+   * created (an empty table takes one) or at open if a crash came between the two; texts written
+   * since are folded in by optimize. Unbound collections hold no texts and get none.
+   */
+  private async reconcileTextIndex(indices: readonly IndexConfig[]): Promise<void> {
+    const { table, entry } = this.state;
+    const existing = indices.find((i) => i.columns[0] === TEXT_COLUMN && i.indexType === 'FTS');
+    if (entry.embedding === null || !this.state.columns.has(TEXT_COLUMN)) {
+      this.state.textIndex = existing !== undefined;
+      this.state.textStale = false;
+      return;
+    }
+    if (existing === undefined) {
+      await table.createIndex(TEXT_COLUMN, { config: textIndexConfig(), name: TEXT_INDEX_NAME, replace: true });
+      this.state.textIndex = true;
+      this.state.textStale = false;
+      return;
+    }
+    this.state.textIndex = true;
+    this.state.textStale = (existing.numUnindexedRows ?? 1) > 0;
+  }
+
+  /** Before a text search: folds the rows written since into the full-text index (by an optimize, LanceDB 0.31's only way). */
+  async refreshTextIndex(): Promise<void> {
+    if (this.state.textStale) await this.optimize(false);
   }
 
   /** After writes: build a declared index that waited for data, once the table crossed the threshold. */
@@ -102,6 +131,8 @@ export class LanceMaintenance {
     const { table } = this.state;
     await table.optimize({ cleanupOlderThan: pruneCutoff(await table.listVersions()) });
     const rowsNow = await table.countRows();
+    // Optimize folded every row into every index, the full-text one included.
+    this.state.textStale = false;
     this.state.commitsSinceOptimize = 0;
     this.state.rowsSinceOptimize = 0;
     this.state.rowsAtOptimize = rowsNow;
@@ -143,6 +174,17 @@ export class LanceMaintenance {
     this.state.entry = { ...this.state.entry, engineIndexRows: rows };
     await this.persist();
   }
+}
+
+export const TEXT_INDEX_NAME = 'text_idx';
+
+/**
+ * Tokenized like Milvus's standard analyzer and the reference store: lower-cased words split at
+ * whitespace and punctuation, no stemming, no stop words and no accent folding, so the same
+ * query finds the same rows on every engine. No positions: only term (match) queries are asked.
+ */
+export function textIndexConfig(): Index {
+  return Index.fts({ withPosition: false, baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, asciiFolding: false });
 }
 
 /**

@@ -8,7 +8,9 @@ import {
   rowDistance,
   rowId,
   rowMetadata,
+  rowText,
   rowVector,
+  textColumns,
   type LanceRow,
 } from './lance-arrow-rows';
 import { EXACT_MATCH_LIMIT, countMatches, exactAmongMatches } from './lance-few-matches';
@@ -36,7 +38,7 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
   const step = { collection: entry.name, kind: 'search' } as const;
   const filter = compileFilter(query.filter, { has: (c) => state.columns.has(c), overflowed: entry.filterOverflow }, entry.name);
   if (filter.kind === 'none') return [];
-  const columns = [ID_COLUMN, METADATA_COLUMN, ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
+  const columns = [ID_COLUMN, METADATA_COLUMN, ...textColumns(state.columns), ...(query.includeVector ? [VECTOR_COLUMN] : []), DISTANCE_COLUMN];
 
   if (filter.kind === 'where') {
     const matches = await countMatches(state, filter.sql, signal);
@@ -66,6 +68,7 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
       id: rowId(row),
       score: scoreOf(entry.metricType, rowDistance(row)),
       metadata: rowMetadata(row),
+      ...rowText(row),
       ...(query.includeVector ? { vector: rowVector(row) } : {}),
     }));
   };
@@ -75,6 +78,7 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
 /** The stored records among `ids`, in no particular order, found through the id lookup (lance-id-lookup.ts). */
 export async function getRecords(state: CollectionState, ids: readonly string[], signal: AbortSignal | undefined): Promise<VectorRecord[]> {
   const step = { collection: state.entry.name, kind: 'get' } as const;
-  const rows = await state.ids.find(state.table, [...new Set(ids)], [ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN], (run) => state.activity.read(step, signal, run));
-  return rows.map((row) => ({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row) }));
+  const columns = [ID_COLUMN, VECTOR_COLUMN, METADATA_COLUMN, ...textColumns(state.columns)];
+  const rows = await state.ids.find(state.table, [...new Set(ids)], columns, (run) => state.activity.read(step, signal, run));
+  return rows.map((row) => ({ id: rowId(row), vector: rowVector(row), metadata: rowMetadata(row), ...rowText(row) }));
 }

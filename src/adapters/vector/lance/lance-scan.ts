@@ -1,5 +1,5 @@
 import { compareIds, type FilterNode, type ListedRecord, type ScanRequest } from '../../../domain';
-import { ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN, rowId, rowMetadata, rowVector, type LanceRow } from './lance-arrow-rows';
+import { ID_COLUMN, METADATA_COLUMN, VECTOR_COLUMN, rowId, rowMetadata, rowText, rowVector, textColumns, type LanceRow } from './lance-arrow-rows';
 import type { CollectionState } from './lance-collection-state';
 import { compileFilter, idAfterPredicate, idInPredicate, type CompiledFilter } from './lance-filter-compiler';
 
@@ -21,12 +21,12 @@ export async function scanRecords(state: CollectionState, request: ScanRequest, 
     return q.toArray();
   })) as LanceRow[];
   if (idRows.length === 0) return [];
-  const columns = [ID_COLUMN, METADATA_COLUMN, ...(request.includeVector ? [VECTOR_COLUMN] : [])];
+  const columns = [ID_COLUMN, METADATA_COLUMN, ...textColumns(state.columns), ...(request.includeVector ? [VECTOR_COLUMN] : [])];
   const rows = (await state.activity.read(step, signal, () =>
     state.table.query().where(idInPredicate(idRows.map(rowId))).select(columns).toArray(),
   )) as LanceRow[];
   return rows
-    .map((row): ListedRecord => ({ id: rowId(row), metadata: rowMetadata(row), ...(request.includeVector ? { vector: rowVector(row) } : {}) }))
+    .map((row): ListedRecord => ({ id: rowId(row), metadata: rowMetadata(row), ...rowText(row), ...(request.includeVector ? { vector: rowVector(row) } : {}) }))
     .sort((a, b) => compareIds(a.id, b.id));
 }
 

@@ -1,6 +1,6 @@
 import type { Scalar, VectorRecord } from '../../../domain';
 import { errors } from '../../../errors';
-import { ID_COLUMN, buildRows, rowId, typedField } from './lance-arrow-rows';
+import { ID_COLUMN, TEXT_COLUMN, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
 import type { CatalogEntry } from './lance-catalog';
 import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
@@ -155,17 +155,21 @@ export class LanceTableWriter implements WriteExecutor {
    */
   private async prepare(records: readonly VectorRecord[], signal: AbortSignal | undefined): Promise<Map<string, Scalar>[]> {
     const leaves = records.map((r) => scalarLeaves(r.metadata));
-    const { add, overflow } = missingTypedColumns(leaves, this.state.columns);
+    const { add: typed, overflow } = missingTypedColumns(leaves, this.state.columns);
+    // Tables created before texts existed lack the column; bound collections (the only ones taking texts) are newer, but a text is never dropped.
+    const add = [...typed.map(typedField), ...(records.some((r) => r.text !== undefined) && !this.state.columns.has(TEXT_COLUMN) ? [textField()] : [])];
     if (overflow && !this.state.entry.filterOverflow) {
       const entry = { ...this.state.entry, filterOverflow: true };
       await this.hooks.persist(entry);
       this.state.entry = entry;
     }
     if (add.length > 0) {
-      await this.step(signal, () => this.state.table.addColumns(add.map(typedField)));
+      await this.step(signal, () => this.state.table.addColumns(add));
       this.state.schema = await this.state.table.schema();
       this.state.columns = new Set(this.state.schema.fields.map((f) => f.name));
     }
+    // Rows outside the full-text index are not searched right (lance-text-search.ts): the next text search folds them in first.
+    if (records.some((r) => r.text !== undefined)) this.state.textStale = true;
     return leaves;
   }
 

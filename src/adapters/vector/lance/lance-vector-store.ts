@@ -17,6 +17,7 @@ import type {
   SearchHit,
   SearchQuery,
   StoreHealth,
+  TextQuery,
   VectorRecord,
   VectorStore,
 } from '../../../domain';
@@ -153,6 +154,7 @@ export class LanceVectorStore implements VectorStore {
         dimension: spec.dimension,
         metricType: spec.metricType,
         index: spec.index,
+        embedding: spec.embedding === null ? null : { ...spec.embedding },
         createdAt: now,
         updatedAt: now,
         filterOverflow: false,
@@ -244,6 +246,13 @@ export class LanceVectorStore implements VectorStore {
     this.live(options);
     const collection = this.get_(name);
     return collection.search(plan(collection.state.entry), options?.signal);
+  }
+
+  /** BM25 through LanceDB's full-text index (lance-text-search.ts); an unbound collection holds no texts and finds none. */
+  async searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
+    this.live(options);
+    const collection = this.get_(name);
+    return collection.searchText(plan(collection.state.entry), options?.signal);
   }
 
   async compact(name: string, options?: CallOptions): Promise<void> {
