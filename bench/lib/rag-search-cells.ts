@@ -30,8 +30,9 @@ export interface Agreement {
 
 export interface CellSettings {
   concurrencies: readonly number[];
-  /** Calls per cell and side, split evenly over `rounds`. */
+  /** Calls per cell and side, split evenly over `rounds`; `rerankCalls` for hybrid+rerank. */
   calls: number;
+  rerankCalls: number;
   rounds: number;
   warmupCalls: number;
   agreementQueries: number;
@@ -68,7 +69,7 @@ export async function measureSearches(
       continue;
     }
     for (const concurrency of s.concurrencies) {
-      const perRound = Math.max(1, Math.floor(s.calls / s.rounds));
+      const perRound = Math.max(1, Math.floor((kind === 'hybrid+rerank' ? s.rerankCalls : s.calls) / s.rounds));
       const runs: Record<Side, Run[]> = { service: [], direct: [] };
       for (let round = 0; round < s.rounds; round += 1) {
         const order: Side[] = round % 2 === 0 ? ['service', 'direct'] : ['direct', 'service'];
