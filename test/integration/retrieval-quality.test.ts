@@ -22,7 +22,7 @@ interface LabelledSet {
 
 const SET = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'retrieval-quality.json'), 'utf8')) as LabelledSet;
 const MINILM = { name: EMBEDDING_MODEL.name, provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: {}, enabled: true } as const;
-const RERANKER = { name: 'minilm-rerank', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: { kind: 'reranker' }, enabled: true } as const;
+const RERANKER = { name: 'minilm-rerank', provider: 'transformers', modelId: EMBEDDING_MODEL.model_id, parameters: { kind: 'reranker', architecture: 'bi-encoder' }, enabled: true } as const;
 
 describe('retrieval quality on a labelled set (real all-MiniLM-L6-v2, LanceDB full-text)', () => {
   let providers: RealProviders;

@@ -28,6 +28,8 @@ export interface DomainRules {
   required?: string[];
   /** The shapes a value may have, when the code rather than the validator tells them apart (for its messages). */
   anyOf?: unknown[];
+  /** The values a string may take. */
+  enum?: readonly string[];
   /** Exactly one of these shapes (e.g. a query by vector or by text, never both). */
   oneOf?: unknown[];
   /** Rules on an object's key names. */

@@ -36,7 +36,8 @@ export const SearchOptionsSchema = RequestBody(
     include_vector: Type.Optional(Type.Boolean({ description: 'Return each hit\'s vector (default false).' })),
     filter: Type.Optional(FilterObject()),
     mode: Type.Optional(
-      Type.Union([Type.Literal('vector'), Type.Literal('text'), Type.Literal('hybrid'), Type.Literal('')], {
+      Type.String({
+        ...checkedByDomain({ enum: ['vector', 'text', 'hybrid', ''] }),
         description:
           'vector (default; query_text is embedded with the bound model), text (BM25 over the stored texts; needs query_text) or ' +
           'hybrid (both rankings fused by Reciprocal Rank Fusion; needs query_text). Scores: similarity or distance, BM25, RRF.',

@@ -116,7 +116,8 @@ describe('the VectorStore contract: bound collections and texts', () => {
     const found = await onTextEngines(async (store) => [...(await store.searchText('texts', textQuery('XK-42', 3))), ...(await store.searchText('texts', textQuery('zebra', 3)))]);
     for (const engine of TEXT_ENGINES) {
       const hits = found[engine]!;
-      expect(ids(hits)).toEqual(['b', ...ids(found.memory!.slice(1))]);
+      // The order among the zebra hits is each engine's BM25 (LanceDB stems and drops stop words; the reference does not): the set is the contract.
+      expect(hits).toHaveLength(3);
       expect(hits[0]).toMatchObject({ id: 'b', text: DOCS[1]!.text, metadata: { kind: 'part' } });
       expect(hits[0]!.vector).toBeUndefined();
       const zebra = hits.slice(1);

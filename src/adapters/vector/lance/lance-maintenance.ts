@@ -179,12 +179,14 @@ export class LanceMaintenance {
 export const TEXT_INDEX_NAME = 'text_idx';
 
 /**
- * Tokenized like Milvus's standard analyzer and the reference store: lower-cased words split at
- * whitespace and punctuation, no stemming, no stop words and no accent folding, so the same
- * query finds the same rows on every engine. No positions: only term (match) queries are asked.
+ * Lower-cased words split at whitespace and punctuation, English stop words removed, stemmed and
+ * accent-folded. Measured on the labelled set (test/integration/retrieval-quality.test.ts): without
+ * stop-word removal, BM25 ranks passages by words like "the" and "my", and hybrid search recalled
+ * less than vector search alone (0.875 against 0.958 at 5); with it, hybrid matches vector search
+ * and keeps text search's exact codes. No positions: only term (match) queries are asked.
  */
 export function textIndexConfig(): Index {
-  return Index.fts({ withPosition: false, baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, asciiFolding: false });
+  return Index.fts({ withPosition: false, baseTokenizer: 'simple', lowercase: true, stem: true, removeStopWords: true, asciiFolding: true });
 }
 
 /**
