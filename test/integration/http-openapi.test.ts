@@ -261,9 +261,14 @@ describe('OpenAPI document and Swagger UI', () => {
       return (spec.paths[path]![method.toLowerCase()]!.requestBody!.content['application/json']!.schema as { properties: Record<string, any> }).properties;
     };
     expect(body('POST /v1/collections').name).toMatchObject({ pattern: collectionName });
-    expect(body('POST /v1/collections').vector_dim).toMatchObject({ minimum: 1, maximum: 32768 });
+    // 0 is allowed only with embedding_model (the model's dimension): the object's anyOf says so.
+    expect(body('POST /v1/collections').vector_dim).toMatchObject({ minimum: 0, maximum: 32768 });
+    expect((spec.paths['/v1/collections']!.post!.requestBody!.content['application/json']!.schema as { anyOf?: unknown }).anyOf).toEqual([
+      { properties: { vector_dim: { minimum: 1 } } },
+      { required: ['embedding_model'], properties: { embedding_model: { minLength: 1 } } },
+    ]);
     expect(body('POST /v1/collections/{name}/vectors').vectors).toMatchObject({ minItems: 1, maxItems: 10000 });
-    expect(body('PUT /v1/collections/{name}/vectors').vectors.items).toMatchObject({ required: expect.arrayContaining(['id', 'vector']) });
+    expect(body('PUT /v1/collections/{name}/vectors').vectors.items).toMatchObject({ required: expect.arrayContaining(['id']), anyOf: [{ required: ['vector'] }, { required: ['text'] }] });
     expect(body('POST /v1/collections/{name}/search').options.properties.topk).toMatchObject({ minimum: 1, maximum: 1024 });
     expect(body('POST /v1/models/{name}/embeddings').texts).toMatchObject({ minItems: 1, maxItems: 2048 });
   });
