@@ -268,7 +268,7 @@ describe('OpenAPI document and Swagger UI', () => {
       { required: ['embedding_model'], properties: { embedding_model: { minLength: 1 } } },
     ]);
     expect(body('POST /v1/collections/{name}/vectors').vectors).toMatchObject({ minItems: 1, maxItems: 10000 });
-    expect(body('PUT /v1/collections/{name}/vectors').vectors.items).toMatchObject({ required: expect.arrayContaining(['id']), anyOf: [{ required: ['vector'] }, { required: ['text'] }] });
+    expect(body('PUT /v1/collections/{name}/vectors').vectors.items).toMatchObject({ required: expect.arrayContaining(['id']), anyOf: [{ required: ['vector'], properties: { vector: { minItems: 1 } } }, { required: ['text'] }] });
     expect(body('POST /v1/collections/{name}/search').options.properties.topk).toMatchObject({ minimum: 1, maximum: 1024 });
     expect(body('POST /v1/models/{name}/embeddings').texts).toMatchObject({ minItems: 1, maxItems: 2048 });
   });

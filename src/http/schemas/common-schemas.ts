@@ -99,16 +99,16 @@ export function FloatArray(options: SchemaOptions) {
   return Type.Array(Type.Number(), options);
 }
 
-/** A vector sent to be stored or searched: its length is some collection's vector_dim. */
-export function InputVector(options: SchemaOptions) {
-  return FloatArray({ ...options, ...checkedByDomain({ minItems: limits.minDimension, maxItems: limits.maxDimension }) });
-}
-
 /** A registered model's name, as the registry's rule states it. */
 export const modelNameRule = checkedByDomain({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
 
 /** A record's text or a text query: not blank, at most 32 KiB of UTF-8 (JSON Schema can only count characters). */
 export const textRule = checkedByDomain({ minLength: 1, maxLength: limits.maxTextBytes, pattern: '\\S' });
+
+/** A vector that may be left empty: [] means none, as proto3 sends an unset repeated field (a text-only record, a text query). */
+export function OptionalVector(options: SchemaOptions) {
+  return FloatArray({ ...options, ...checkedByDomain({ minItems: 0, maxItems: limits.maxDimension }) });
+}
 
 export const CollectionNameParams = Type.Object({
   name: Type.String({ description: 'Collection name: ^[A-Za-z_][A-Za-z0-9_]{0,254}$', examples: ['articles'], ...collectionNameRule }),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { FIELD_OPERATORS, limits } from '../../domain';
-import { checkedByDomain, FloatArray, FreeFormObject, InputVector, modelNameRule, RequestBody, textRule } from './common-schemas';
+import { checkedByDomain, FloatArray, FreeFormObject, modelNameRule, OptionalVector, RequestBody, textRule } from './common-schemas';
 
 const filterDoc =
   'Mongo-style filter: a bare value means $eq; operators $eq $ne $gt $gte $lt $lte $in $nin $exists, ' +
@@ -68,7 +68,7 @@ export const SearchOptionsSchema = RequestBody(
 
 export const SearchBody = RequestBody(
   {
-    query_vector: Type.Optional(InputVector({ description: 'Exactly vector_dim finite numbers. Exclusive with query_text.', examples: [[0.1, -0.4, 0.3, 0.8]] })),
+    query_vector: Type.Optional(OptionalVector({ description: 'Exactly vector_dim finite numbers ([] means none). Exclusive with query_text.', examples: [[0.1, -0.4, 0.3, 0.8]] })),
     query_text: Type.Optional(
       Type.String({
         description: 'A text query, in a collection bound to an embedding model: embedded (vector mode), matched by BM25 (text mode) or both (hybrid). At most 32 KiB.',
@@ -81,7 +81,7 @@ export const SearchBody = RequestBody(
   {
     // One query, by vector or by text; text and hybrid modes, and reranking, need the text.
     ...checkedByDomain({
-      oneOf: [{ required: ['query_vector'] }, { required: ['query_text'] }],
+      oneOf: [{ required: ['query_vector'], properties: { query_vector: { minItems: 1 } } }, { required: ['query_text'] }],
       anyOf: [
         { required: ['query_text'] },
         {

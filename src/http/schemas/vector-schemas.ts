@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { limits, vectorMessages } from '../../domain';
-import { checkedByDomain, collectionNameRule, FloatArray, FreeFormObject, idRule, InputVector, RequestBody, textRule } from './common-schemas';
+import { checkedByDomain, collectionNameRule, FloatArray, FreeFormObject, idRule, OptionalVector, RequestBody, textRule } from './common-schemas';
 
 const metadataDoc = 'Free-form JSON object (at most 64 KiB serialized); searchable with the filter language.';
 
@@ -21,13 +21,13 @@ function vectorInput(idGenerated: boolean) {
           ...(idGenerated ? checkedByDomain({ maxLength: limits.maxIdBytes }) : idRule),
         }),
       ),
-      vector: Type.Optional(InputVector({ description: 'Exactly vector_dim finite numbers; may be left out when text is given in a bound collection.', examples: [[0.12, -0.5, 0.33, 0.9]] })),
+      vector: Type.Optional(OptionalVector({ description: 'Exactly vector_dim finite numbers; may be left out (or empty) when text is given in a bound collection.', examples: [[0.12, -0.5, 0.33, 0.9]] })),
       metadata: Type.Optional(FreeFormObject({ description: metadataDoc, examples: [{ genre: 'scifi', year: 2004 }] })),
       text: Type.Optional(Type.String({ description: textDoc, examples: ['The Left Hand of Darkness, a 1969 novel.'], ...textRule })),
     },
     {
       description: 'Vector.',
-      ...checkedByDomain({ ...(idGenerated ? {} : { required: ['id'] }), anyOf: [{ required: ['vector'] }, { required: ['text'] }] }),
+      ...checkedByDomain({ ...(idGenerated ? {} : { required: ['id'] }), anyOf: [{ required: ['vector'], properties: { vector: { minItems: 1 } } }, { required: ['text'] }] }),
     },
   );
 }
