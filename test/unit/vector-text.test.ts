@@ -66,6 +66,16 @@ describe('VectorService with text (reference store, scripted models)', () => {
     expect(page.vectors.map((r) => r.text)).toEqual(['with its own vector', 'the red apple']);
   });
 
+  it('embeds a text repeated within one write once, and gives every record carrying it its vector', async () => {
+    provider.embedCalls.length = 0;
+    const texts = ['same passage', 'other passage', 'same passage', 'same passage'];
+    await svc.insert('docs', texts.map((text, i) => ({ id: `r${i}`, text, metadata: {} })));
+    expect(provider.embedCalls).toEqual([['same passage', 'other passage']]);
+    for (const [i, text] of texts.entries()) {
+      expect(await svc.getById('docs', `r${i}`)).toEqual({ id: `r${i}`, vector: vectorOf(text), metadata: {}, text });
+    }
+  });
+
   it('searches by query_text in vector mode exactly as by the embedded query vector', async () => {
     await svc.insert('docs', PASSAGES);
     const byText = await svc.search('docs', { queryVector: [], queryText: 'winter', options: { topK: 4 } });

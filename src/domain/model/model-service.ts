@@ -320,22 +320,26 @@ export class ModelService {
 
   /**
    * A bound collection's texts: the registered model must still be the bound one; at most
-   * maxTextsPerCall texts go to the batcher at a time (its queue holds 4096), in order.
+   * maxTextsPerCall texts go to the batcher at a time (its queue holds 4096), in order. A text
+   * repeated within one write is embedded once (the model is deterministic): boilerplate passages
+   * and generated batches repeat, and each repeat would cost a model run.
    */
   private async embedBound(binding: EmbeddingBinding, texts: string[], options: CallOptions): Promise<number[][]> {
     const config = this.registry.get(binding.model);
     if (!stillBound(binding, config)) {
       throw errors.failedPrecondition(`embedding model '${binding.model}' is no longer the model the collection was bound to (${binding.modelId}, ${binding.weights})`);
     }
-    const vectors: number[][] = [];
-    for (let start = 0; start < texts.length; start += modelLimits.maxTextsPerCall) {
-      const chunk = await this.embedTexts(binding.model, texts.slice(start, start + modelLimits.maxTextsPerCall), 'texts', options, {});
+    const distinct = [...new Set(texts)];
+    const vectorOf = new Map<string, number[]>();
+    for (let start = 0; start < distinct.length; start += modelLimits.maxTextsPerCall) {
+      const slice = distinct.slice(start, start + modelLimits.maxTextsPerCall);
+      const chunk = await this.embedTexts(binding.model, slice, 'texts', options, {});
       if (chunk.dimension !== binding.dimension) {
         throw errors.failedPrecondition(`embedding model '${binding.model}' now answers ${chunk.dimension} dimensions; the collection holds ${binding.dimension}`);
       }
-      vectors.push(...chunk.vectors);
+      slice.forEach((text, i) => vectorOf.set(text, chunk.vectors[i]!));
     }
-    return vectors;
+    return texts.map((text) => vectorOf.get(text)!);
   }
 
   /** Every enabled model answers (loaded or reachable). */
