@@ -148,7 +148,8 @@ describe('VECTOR_BACKEND=milvus: text in (issue 11)', () => {
       expect(hit.text).toBe(texts[Number(hit.id.slice(1))]);
     });
     expect((await rest(svc.baseUrl, 'DELETE', `/v1/collections/${name}`)).status).toBe(200);
-  });
+    // 1,000 embeddings on two shared cores: a minute when the machine is busy (no speed is asserted).
+  }, 300_000);
 });
 
 describe('VECTOR_BACKEND=milvus: an outage of Milvus', () => {
@@ -172,7 +173,8 @@ describe('VECTOR_BACKEND=milvus: an outage of Milvus', () => {
 
     // A store created while Milvus is away (its first connect fails) must find it later too.
     const late = new MilvusVectorStore({ address: milvus.address, database: 'taishang_it', timeoutMs: 3000 });
-    expect(await late.health()).toMatchObject({ healthy: false, message: expect.stringContaining('ECONNREFUSED') });
+    // Refused at once, or, when the machine is too busy to see the refusal within the 3 s, the deadline.
+    expect(await late.health()).toMatchObject({ healthy: false, message: expect.stringMatching(/ECONNREFUSED|deadline exceeded/) });
     await expect(late.hasCollection('books')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
 
     await milvus.restart();

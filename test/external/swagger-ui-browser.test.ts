@@ -12,7 +12,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const COLLECTION = 'swagger_ui_browser';
 
-jest.setTimeout(90_000);
+jest.setTimeout(300_000);
 
 /** Headless Debian Chromium with a fresh profile (--user-data-dir), which playwright takes as the persistent context's dir. */
 function launchChromium(profileDir: string): Promise<BrowserContext> {
@@ -61,7 +61,8 @@ async function openDocs(label: string, env: Record<string, string> = {}): Promis
   const service = await startService(await tempDir(label), env);
   const browser = await launchChromium(await tempDir(`chromium-${label}`));
   const page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(15_000);
+  // Generous: Swagger UI renders ~45 operations, slowly when other jobs share the two cores.
+  page.setDefaultTimeout(60_000);
   await page.goto(`${service.baseUrl}/docs`);
   await page.locator('.opblock').first().waitFor();
   return {
