@@ -29,7 +29,8 @@ describe.each<MetricType>(['COSINE', 'IP', 'L2'])('the VectorStore contract: FLA
         for (const engine of ENGINES) expectSameHits(hits[engine], hits.memory);
       }
     }
-  });
+    // Many searches with up to 1,024 hits each on three engines: minutes on a busy 2-core machine.
+  }, 300_000);
 
   it('scores follow the convention: similarity for COSINE/IP (descending), squared distance for L2 (ascending)', async () => {
     const target = records[42]!;
