@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     count: int('SCALE_COUNT', 1_000_000),
     setCount: int('SCALE_SET_COUNT', 100_000),
     milvusCount: int('SCALE_MILVUS_COUNT', 100_000, 0),
-    sets: parseSets(process.env.SCALE_SETS, ['clustered', 'uniform', 'real']),
+    // SCALE_SETS=none runs the Milvus part alone.
+    sets: process.env.SCALE_SETS?.trim() === 'none' ? [] : parseSets(process.env.SCALE_SETS, ['clustered', 'uniform', 'real']),
     queries: int('SCALE_QUERIES', 1000),
     batch: int('SCALE_BATCH', 1000),
     calls: int('SCALE_CALLS', 3000),

@@ -17,10 +17,12 @@ import type {
   VectorRecord,
   VectorStore,
 } from '../../../domain';
+import { untilAborted } from '../../../domain';
 import { errors, isDomainError } from '../../../errors';
 import { MilvusAliases } from './milvus-aliases';
 import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
 import { MilvusConnection, type MilvusLogger } from './milvus-connection';
+import { DeclarationCache } from './milvus-declarations';
 import { checkStatus, fullTextUnsupported, type EngineStatus } from './milvus-errors';
 import { MILVUS_INDEX_TYPES, checkIndexParams, engineIndexFor } from './milvus-index-mapping';
 import { MilvusLoader } from './milvus-loader';
@@ -39,8 +41,14 @@ export interface MilvusStoreOptions {
   database?: string;
   /** Bound of one engine call when the caller's deadline does not end it first (default 30 s). */
   timeoutMs?: number;
-  /** Bound of a load or a compaction wait without a caller deadline (default 10 min). */
+  /** Bound of a load, an index build or a compaction wait without a caller deadline (default 10 min). */
   longWaitMs?: number;
+  /**
+   * How long a collection's declaration is reused by later calls of this process (default 1 s; 0
+   * describes on every call): another replica's drop, re-create, index or alias change is seen
+   * within it (milvus-declarations.ts).
+   */
+  declarationTtlMs?: number;
   logger?: MilvusLogger;
 }
 
@@ -62,6 +70,7 @@ export class MilvusVectorStore implements VectorStore {
   private readonly writes: MilvusWrites;
   private readonly updatedAt: UpdatedAtTracker;
   private readonly aliases: MilvusAliases;
+  private readonly declarations: DeclarationCache;
 
   constructor(private readonly options: MilvusStoreOptions) {
     const logger = options.logger ?? silent;
@@ -77,6 +86,7 @@ export class MilvusVectorStore implements VectorStore {
     });
     this.loader = new MilvusLoader(this.conn, options.longWaitMs ?? 600_000);
     this.aliases = new MilvusAliases(this.conn);
+    this.declarations = new DeclarationCache(options.declarationTtlMs ?? 1_000);
     this.reads = new MilvusReads(this.conn, this.loader, (name, signal) => this.describe(name, signal));
     this.writes = new MilvusWrites(this.conn, this.reads, logger);
     this.updatedAt = new UpdatedAtTracker((name, at) => this.setProperties(name, updatedAtProperty(at), undefined), logger);
@@ -100,6 +110,7 @@ export class MilvusVectorStore implements VectorStore {
     if (spec.index !== null) checkIndexParams(spec.index, spec.dimension);
     const { name } = spec;
     const context = { collection: name };
+    this.declarations.clear();
     if (await this.hasCollection(name, options)) {
       const taken = await this.aliases.describeRaw(name, signal);
       throw taken.aliases.includes(name) ? errors.nameTaken(name, 'alias') : errors.collectionExists(name);
@@ -122,6 +133,8 @@ export class MilvusVectorStore implements VectorStore {
       // CreateCollection is all or nothing: a collection that cannot serve is not left behind.
       await this.conn.call(context, undefined, (c, timeout) => c.dropCollection({ collection_name: name, timeout })).catch(() => undefined);
       throw cause;
+    } finally {
+      this.declarations.clear();
     }
   }
 
@@ -133,7 +146,11 @@ export class MilvusVectorStore implements VectorStore {
     const { aliases } = await this.aliases.describeRaw(name, signal);
     if (aliases.includes(name)) throw errors.dropThroughAlias(name);
     if (aliases.length > 0) throw errors.collectionHasAliases(name, [...aliases].sort());
-    checkStatus(await this.conn.call(context, signal, (c, timeout) => c.dropCollection({ collection_name: name, timeout })), context);
+    try {
+      checkStatus(await this.conn.call(context, signal, (c, timeout) => c.dropCollection({ collection_name: name, timeout })), context);
+    } finally {
+      this.declarations.clear();
+    }
     this.updatedAt.forget(name);
     this.writes.forget(name);
   }
@@ -165,8 +182,19 @@ export class MilvusVectorStore implements VectorStore {
     return { name: info.name, vectorCount, sizeInBytes: vectorCount * info.dimension * 4 };
   }
 
-  /** Declares the index (and so the collection's metric), then swaps the engine index and reloads. */
+  /**
+   * Declares the index (and so the collection's metric), then swaps the engine index, waits for
+   * Milvus to build it over every sealed row and reloads (milvus-loader.ts replaceIndex).
+   */
   async createIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
+    try {
+      await this.changeIndex(name, plan, options);
+    } finally {
+      this.declarations.clear();
+    }
+  }
+
+  private async changeIndex(name: string, plan: Plan<IndexSpec>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     const before = await this.describe(name, signal);
     const index = plan(before);
@@ -174,6 +202,7 @@ export class MilvusVectorStore implements VectorStore {
     const target = before.name;
     // The declaration goes first: should the swap stop half-way, reads rebuild what it declares.
     await this.setProperties(target, indexProperties(index, index.metricType, this.updatedAt.touch(target, false)), signal);
+    this.declarations.clear();
     try {
       await this.loader.replaceIndex(target, engineIndexFor(index, index.metricType, before.dimension), signal);
     } catch (cause) {
@@ -192,36 +221,44 @@ export class MilvusVectorStore implements VectorStore {
     const before = await this.describe(name, signal);
     if (before.index === null) return;
     const target = before.name;
-    await this.setProperties(target, indexProperties(null, before.metricType, this.updatedAt.touch(target, false)), signal);
-    await this.loader.replaceIndex(target, engineIndexFor(null, before.metricType, before.dimension), signal);
+    try {
+      await this.setProperties(target, indexProperties(null, before.metricType, this.updatedAt.touch(target, false)), signal);
+      this.declarations.clear();
+      await this.loader.replaceIndex(target, engineIndexFor(null, before.metricType, before.dimension), signal);
+    } finally {
+      this.declarations.clear();
+    }
   }
 
-  /** One describe (NOT_FOUND, a collection not ours, the plan's checks), then the writes. */
+  /** The declaration (NOT_FOUND, a collection not ours, the plan's checks), then the writes. */
   async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    const records = plan(info);
-    if (records.length === 0) return;
-    await this.writes.insert(info, records, signal);
-    this.updatedAt.touch(info.name);
+    await this.withDeclaration(name, signal, async (info) => {
+      const records = plan(info);
+      if (records.length === 0) return;
+      await this.writes.insert(info, records, signal);
+      this.updatedAt.touch(info.name);
+    });
   }
 
   async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    const records = plan(info);
-    if (records.length === 0) return;
-    await this.writes.upsert(info, records, signal);
-    this.updatedAt.touch(info.name);
+    await this.withDeclaration(name, signal, async (info) => {
+      const records = plan(info);
+      if (records.length === 0) return;
+      await this.writes.upsert(info, records, signal);
+      this.updatedAt.touch(info.name);
+    });
   }
 
-  /** The describe makes an unknown collection NOT_FOUND and keeps deletes out of collections this service did not create. */
+  /** The declaration makes an unknown collection NOT_FOUND and keeps deletes out of collections this service did not create. */
   async delete(name: string, ids: string[], options?: CallOptions): Promise<void> {
     const signal = this.live(options);
-    const { name: target } = await this.describe(name, signal);
-    if (ids.length === 0) return;
-    await this.writes.delete(target, ids, signal);
-    this.updatedAt.touch(target);
+    await this.withDeclaration(name, signal, async ({ name: target }) => {
+      if (ids.length === 0) return;
+      await this.writes.delete(target, ids, signal);
+      this.updatedAt.touch(target);
+    });
   }
 
   async get(name: string, ids: string[], options?: CallOptions): Promise<VectorRecord[]> {
@@ -233,11 +270,12 @@ export class MilvusVectorStore implements VectorStore {
     return this.reads.get(name, ids, signal);
   }
 
-  /** One describe (the metric and index tuning the search must name, and the plan's checks), then the search. */
+  /** The declaration (the metric and index tuning the search must name, and the plan's checks), then the search: one RPC while the declaration is cached. */
   async search(name: string, plan: Plan<SearchQuery>, options?: CallOptions): Promise<SearchHit[]> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    return this.reads.search(info, plan(info), signal);
+    // Milvus searches an empty collection without checking the vector's dimension, so no hits on a
+    // cached declaration are checked against a fresh one (a re-created collection's plan may refuse).
+    return this.withDeclaration(name, signal, (info) => this.reads.search(info, plan(info), signal), (hits) => hits.length === 0);
   }
 
   /**
@@ -246,8 +284,7 @@ export class MilvusVectorStore implements VectorStore {
    */
   async searchText(name: string, plan: Plan<TextQuery>, options?: CallOptions): Promise<SearchHit[]> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    plan(info);
+    await this.withDeclaration(name, signal, async (info) => plan(info));
     throw fullTextUnsupported(await this.conn.serverVersion(signal));
   }
 
@@ -257,33 +294,71 @@ export class MilvusVectorStore implements VectorStore {
     await compactCollection(this.conn, target, signal, this.options.longWaitMs ?? 600_000);
   }
 
-  /** One describe (NOT_FOUND, a collection not ours, the plan's checks), then one query. */
+  /** The declaration (NOT_FOUND, a collection not ours, the plan's checks), then one query. */
   async scan(name: string, plan: Plan<ScanRequest>, options?: CallOptions): Promise<ListedRecord[]> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    return this.reads.scan(info, plan(info), signal);
+    return this.withDeclaration(name, signal, (info) => this.reads.scan(info, plan(info), signal));
   }
 
   async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
     const signal = this.live(options);
-    const info = await this.describe(name, signal);
-    return this.reads.count(info.name, filter, signal);
+    return this.withDeclaration(name, signal, (info) => this.reads.count(info.name, filter, signal));
   }
 
   async createAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
-    await this.aliases.create(alias, collection, this.live(options));
+    const signal = this.live(options);
+    await this.aliases.create(alias, collection, signal).finally(() => this.declarations.clear());
   }
 
   async alterAlias(alias: string, collection: string, options?: CallOptions): Promise<void> {
-    await this.aliases.alter(alias, collection, this.live(options));
+    const signal = this.live(options);
+    await this.aliases.alter(alias, collection, signal).finally(() => this.declarations.clear());
   }
 
   async dropAlias(alias: string, options?: CallOptions): Promise<void> {
-    await this.aliases.drop(alias, this.live(options));
+    const signal = this.live(options);
+    await this.aliases.drop(alias, signal).finally(() => this.declarations.clear());
   }
 
   async listAliases(collection: string | null, options?: CallOptions): Promise<AliasInfo[]> {
     return this.aliases.list(collection, this.live(options));
+  }
+
+  /**
+   * Runs `work` on the declaration of `name`, from the cache when it holds one. A failure on a
+   * cached declaration may be its staleness (another replica dropped, re-created or re-indexed the
+   * collection, or moved the alias, within the cache's TTL): a refusal by the plan's checks, Milvus
+   * answering "collection not found" or refusing the metric, dimension or parameters. So the call runs
+   * once more on a fresh describe, whose answer stands. Failures that say nothing about the
+   * declaration (the engine unreachable or busy, the caller gone) are not run again. Every call
+   * run this way is safe to repeat: reads, Upsert, Delete, and Insert, which writes nothing when it
+   * fails (milvus-writes.ts).
+   */
+  private async withDeclaration<T>(
+    name: string,
+    signal: AbortSignal | undefined,
+    work: (info: CollectionInfo) => Promise<T>,
+    /** An answer that a stale declaration could give without an error from Milvus: checked against a fresh describe. */
+    suspect: (result: T) => boolean = () => false,
+  ): Promise<T> {
+    // The describe is shared by the callers that miss together, so no one caller's signal ends it.
+    const first = this.declarations.get(name, () => this.describe(name, undefined));
+    const declared = await untilAborted(first.info, signal);
+    if (!first.cached) return work(declared);
+    const again = async (): Promise<CollectionInfo> => {
+      this.declarations.forget(name);
+      return untilAborted(this.declarations.get(name, () => this.describe(name, undefined)).info, signal);
+    };
+    let result: T;
+    try {
+      result = await work(declared);
+    } catch (cause) {
+      if (!mayBeStale(cause)) throw cause;
+      return work(await again());
+    }
+    if (!suspect(result)) return result;
+    const fresh = await again();
+    return sameDeclaration(declared, fresh) ? result : work(fresh);
   }
 
   /** The declaration of the collection `name` names (through an alias: the target's, under the target's name). */
@@ -303,4 +378,23 @@ export class MilvusVectorStore implements VectorStore {
     if (options?.signal?.aborted) throw errors.cancelled();
     return options?.signal;
   }
+}
+
+/** Codes that say nothing about the declaration: the engine unreachable or busy, or the caller gone. */
+const NOT_ABOUT_THE_DECLARATION = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'CANCELLED']);
+
+function mayBeStale(cause: unknown): boolean {
+  return !isDomainError(cause) || !NOT_ABOUT_THE_DECLARATION.has(cause.code);
+}
+
+/** The same collection (Milvus's creation time) with the same declaration. */
+function sameDeclaration(a: CollectionInfo, b: CollectionInfo): boolean {
+  return (
+    a.name === b.name &&
+    a.createdAt === b.createdAt &&
+    a.dimension === b.dimension &&
+    a.metricType === b.metricType &&
+    JSON.stringify(a.index) === JSON.stringify(b.index) &&
+    JSON.stringify(a.embedding) === JSON.stringify(b.embedding)
+  );
 }
