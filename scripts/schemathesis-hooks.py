@@ -45,7 +45,8 @@ def problem_json_for_4xx(ctx, response, case):
 # stored or loaded, or with a rule JSON Schema cannot state. schemathesis.toml lets 400 through
 # positive_data_acceptance; this check then holds every such 400 to one of these reasons, so a
 # constraint the document could declare but does not still fails the run.
-_STATE_FAILURE_CODES = {"FAILED_PRECONDITION", "failed_precondition"}
+# DATA_LOSS: a snapshot upload whose checksums or trailer do not verify (docs/API.md, "Snapshots").
+_STATE_FAILURE_CODES = {"FAILED_PRECONDITION", "failed_precondition", "DATA_LOSS"}
 _INEXPRESSIBLE = [
     (r"expected \d+ dimensions, got \d+", "the collection's vector_dim"),
     (r"\bbytes\b", "a limit in UTF-8 bytes (JSON Schema counts characters)"),
@@ -56,6 +57,7 @@ _INEXPRESSIBLE = [
     (r"not a page token of this service|the token belongs to", "a page token issued by an earlier page of the same listing"),
     (r"is an alias; an alias must name a collection", "an alias's target is a collection, not another alias"),
     (r"not bound to an embedding model", "whether the collection is bound to an embedding model"),
+    (r"^snapshot\b", "a snapshot file's content: magic, frames and checksums, bytes no JSON Schema describes"),
     (r"the dimension of embedding model", "the bound model's dimension"),
     (r"must be an integer in topk\.\.", "rerank candidates of at least topk (a rule between two fields' values)"),
 ]

@@ -14,7 +14,7 @@ describe('snapshots in the domain', () => {
     index: { indexType: 'HNSW', metricType: 'IP', params: { m: 16 } },
     embedding: binding,
   };
-  const settings = { chunkVectorBytes: 1024, maxChunkRows: 4, maxFrameBytes: 1 << 20 };
+  const settings = { chunkVectorBytes: 1024, maxChunkRows: 4, maxFrameBytes: 1 << 20, maxFileBytes: 1 << 22 };
   let store: MemoryVectorStore;
   let snapshots: SnapshotService;
 

@@ -40,8 +40,8 @@ export function encodeFrame(kind: FrameKind, payload: Uint8Array): { bytes: Uint
  * inside a frame is DATA_LOSS (truncated), as is a frame whose checksum does not match; bytes that
  * are not a snapshot at all are INVALID_ARGUMENT naming `snapshot`.
  */
-export async function* readFrames(source: AsyncIterable<Uint8Array>, maxFrameBytes: number): AsyncGenerator<Frame> {
-  const bytes = new ByteQueue(source);
+export async function* readFrames(source: AsyncIterable<Uint8Array>, maxFrameBytes: number, maxTotalBytes: number): AsyncGenerator<Frame> {
+  const bytes = new ByteQueue(source, maxTotalBytes);
   const magic = await bytes.take(MAGIC.length);
   if (magic === null || !Buffer.from(magic).equals(MAGIC)) {
     throw errors.invalidArgument('snapshot', 'not a snapshot of this service (the file must begin with "TSSNAP" and format version 1)');
@@ -72,8 +72,12 @@ class ByteQueue {
   private pieces: Buffer[] = [];
   private held = 0;
   private ended = false;
+  private total = 0;
 
-  constructor(source: AsyncIterable<Uint8Array>) {
+  constructor(
+    source: AsyncIterable<Uint8Array>,
+    private readonly maxTotalBytes: number,
+  ) {
     this.it = source[Symbol.asyncIterator]();
   }
 
@@ -86,6 +90,8 @@ class ByteQueue {
       const next = await this.it.next();
       if (next.done) this.ended = true;
       else if (next.value.length > 0) {
+        this.total += next.value.length;
+        if (this.total > this.maxTotalBytes) throw errors.tooLarge('snapshot', `more than ${this.maxTotalBytes} bytes; nothing was stored`);
         this.pieces.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length));
         this.held += next.value.length;
       }

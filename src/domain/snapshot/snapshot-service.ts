@@ -28,12 +28,15 @@ export interface SnapshotSettings {
   maxChunkRows: number;
   /** The largest frame an import reads (a chunk of maxChunkRows rows with the largest metadata and texts fits). */
   maxFrameBytes: number;
+  /** The largest file an import reads (limits.maxSnapshotBytes). */
+  maxFileBytes: number;
 }
 
 export const DEFAULT_SNAPSHOT_SETTINGS: SnapshotSettings = {
   chunkVectorBytes: 2 * 1024 * 1024,
   maxChunkRows: 500,
   maxFrameBytes: limits.maxMessageBytes,
+  maxFileBytes: limits.maxSnapshotBytes,
 };
 
 /** Collections an import fills before it commits by rename; the prefix says what they are in a listing. */
@@ -104,7 +107,7 @@ export class SnapshotService {
     const wanted = input.collectionName === undefined || input.collectionName === '' ? null : input.collectionName;
     if (wanted !== null) checkCollectionName(wanted, 'collection_name');
     checkLive(options);
-    const frames = readFrames(source, this.settings.maxFrameBytes);
+    const frames = readFrames(source, this.settings.maxFrameBytes, this.settings.maxFileBytes);
     const first = await frames.next();
     if (first.done || first.value.kind !== 'header') throw errors.invalidArgument('snapshot.frames[0]', 'must be the header frame (H)');
     const spec = specOfHeader(first.value.payload, wanted, this.store.supportedIndexTypes, this.codec.format);

@@ -25,7 +25,7 @@ const records = randomRecords(240, DIM, 7, (i) => ({ i, group: `g${i % 5}`, deep
   ...(i % 4 === 0 ? {} : { text: `passage ${i} — ünïcode ${'🙂'.repeat(i % 3)}` }),
 }));
 // Small chunks, so a file has many frames and a cut lands in every kind of place.
-const settings = { chunkVectorBytes: 64 * 4 * DIM, maxChunkRows: 64, maxFrameBytes: 1 << 24 };
+const settings = { chunkVectorBytes: 64 * 4 * DIM, maxChunkRows: 64, maxFrameBytes: 1 << 24, maxFileBytes: 1 << 26 };
 const codec = new ArrowRecordChunkCodec();
 const query: SearchQuery = { vector: Array.from({ length: DIM }, (_, i) => (i % 2 === 0 ? 0.1 : -0.2)), topK: 20, includeVector: true, filter: null };
 
