@@ -131,4 +131,11 @@ describe('snapshots over gRPC and REST', () => {
     expect(await grpcRefusal((async () => { for await (const _ of app.grpc.vectors.exportSnapshot({ collectionName: 'nope' })); })())).toEqual({ code: 'NOT_FOUND', field: undefined });
     expect((await fetch(`${app.rest.baseUrl}/v1/collections/nope/snapshot`)).status).toBe(404);
   });
+
+  it('counts the new routes in the REST metrics under their route patterns', async () => {
+    const text = await (await fetch(`${app.rest.baseUrl}/metrics`)).text();
+    for (const [method, code] of [['GET', '200'], ['POST', '201'], ['POST', '400'], ['POST', '409']]) {
+      expect(text).toMatch(new RegExp(`taishang_http_requests_total\\{[^}]*method="${method}"[^}]*route="/v1/collections/:name/snapshot"[^}]*code="${code}"[^}]*\\} [1-9]`));
+    }
+  });
 });
