@@ -13,6 +13,7 @@ const MAY_IMPORT = {
   'src/adapters/vector/lance': ['src/domain', 'src/errors'],
   'src/adapters/vector/milvus': ['src/domain', 'src/errors'],
   'src/adapters/vector/memory': ['src/domain', 'src/errors'],
+  'src/adapters/snapshot': ['src/domain', 'src/errors'],
   'src/adapters/registry': ['src/domain', 'src/errors'],
   'src/providers/transformers': ['src/domain', 'src/errors'],
   'src/providers/llamacpp': ['src/domain', 'src/errors'],
@@ -24,7 +25,9 @@ const MAY_IMPORT = {
 
 /** npm packages only one folder may use: the engines, the models and the frameworks stay behind their layer. */
 const OWNED_PACKAGES = {
-  '@lancedb/lancedb|apache-arrow': ['src/adapters/vector/lance'],
+  '@lancedb/lancedb': ['src/adapters/vector/lance'],
+  // Arrow is LanceDB's data format and the snapshot chunks' (src/adapters/snapshot).
+  'apache-arrow': ['src/adapters/vector/lance', 'src/adapters/snapshot'],
   '@zilliz/milvus2-sdk-node': ['src/adapters/vector/milvus'],
   '@huggingface/transformers|onnxruntime-node|onnxruntime-common': ['src/providers/transformers'],
   'node-llama-cpp': ['src/providers/llamacpp'],

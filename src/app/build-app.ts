@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
 import { MilvusVectorStore } from '../adapters/vector/milvus';
 import type { Config } from '../config/config';
-import { AccessControl, VectorService, type ModelService, type VectorStore } from '../domain';
+import { ArrowRecordChunkCodec } from '../adapters/snapshot';
+import { AccessControl, SnapshotService, VectorService, type ModelService, type VectorStore } from '../domain';
 import { buildGrpc } from '../grpc/build-grpc-server';
 import { buildHttp } from '../http/build-http-app';
 import { bindHost } from './bind-host';
@@ -56,7 +57,9 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
   const metrics = new PrometheusMetrics();
   const store = await openVectorStore(config, logger);
   const models = await buildModels(config, logger, env, metrics);
-  const vectors = new VectorService(metrics.timeStore(store), models.textModels());
+  const timed = metrics.timeStore(store);
+  const vectors = new VectorService(timed, models.textModels());
+  const snapshots = new SnapshotService(timed, new ArrowRecordChunkCodec());
   models.guardBindings((model) => vectors.collectionsBoundTo(model));
   const defaults = defaultModels(config).map((m) => m.name);
   const readiness = new Readiness(vectors, models, defaults);
@@ -67,8 +70,8 @@ export async function buildApp(config: Config, logger: Logger, env: Record<strin
   });
   watchQueues(metrics, models, store);
   const https = tls && httpsOptions(tls);
-  const http = await buildHttp({ vectors, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access, metrics, https });
-  const grpc = buildGrpc({ vectors, models, logger, readiness, access, telemetry: metrics });
+  const http = await buildHttp({ vectors, snapshots, models, logger, readiness, bodyLimitBytes: 64 * 1024 * 1024, access, metrics, https });
+  const grpc = buildGrpc({ vectors, snapshots, models, logger, readiness, access, telemetry: metrics });
 
   return {
     vectors,

@@ -35,3 +35,5 @@ export { Keyring, type ApiKeyEntry } from './access/keyring';
 export { RateLimiter, type RateLimit } from './access/rate-limiter';
 export { noTelemetry, type Telemetry, type ModelOperation, type QueueName } from './ports/telemetry';
 export { NON_BLANK_PATTERN } from './text-rules';
+export type { RecordChunkCodec } from './ports/record-chunk-codec';
+export { SnapshotService, DEFAULT_SNAPSHOT_SETTINGS, STAGING_PREFIX, type ImportSnapshotInput, type ImportDone, type SnapshotSettings } from './snapshot/snapshot-service';

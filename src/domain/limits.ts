@@ -51,6 +51,11 @@ export const limits = {
   maxRerankCandidates: 1000,
   /** Reciprocal Rank Fusion's k: 1..10,000 (60 by default). */
   maxRrfK: 10_000,
+  /**
+   * Bytes of one snapshot upload (either door). The upload is read a frame at a time, never held
+   * whole, so this bounds the disk an import fills, not memory: 64 GiB is 10M × 1536-d records.
+   */
+  maxSnapshotBytes: 64 * 1024 * 1024 * 1024,
   /** gRPC and REST message size. */
   maxMessageBytes: 64 * 1024 * 1024,
 } as const;

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'DEADLINE_EXCEEDED',
   'CANCELLED',
   'INTERNAL',
+  /** Bytes a client sent are damaged or cut short (a snapshot's checksum or trailer does not verify). */
+  'DATA_LOSS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -132,3 +132,8 @@ export function collectionHasAliases(collection: string, aliases: readonly strin
   const names = aliases.map((a) => `'${a}'`).join(', ');
   return new DomainError('FAILED_PRECONDITION', `collection '${collection}' is named by alias${aliases.length > 1 ? 'es' : ''} ${names}; drop the alias or point it elsewhere (DropAlias, AlterAlias) first`);
 }
+
+/** Bytes the caller sent arrived damaged or cut short (a checksum or a count does not verify). */
+export function dataLoss(field: string, message: string): DomainError {
+  return new DomainError('DATA_LOSS', `${field}: ${message}`, { violations: [{ field, message }] });
+}

@@ -3,7 +3,7 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
-import { AccessControl, type ModelService, type VectorService } from '../domain';
+import { AccessControl, type ModelService, type SnapshotService, type VectorService } from '../domain';
 import type { RequestTelemetry } from '../transport/request-telemetry';
 import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
@@ -21,6 +21,8 @@ import { vectorServiceHandlers } from './vector-service-handlers';
 /** What the gRPC door needs from the composition root (src/app). */
 export interface GrpcDeps {
   vectors: VectorService;
+  /** ExportSnapshot and ImportSnapshot. */
+  snapshots: SnapshotService;
   models: ModelService;
   /** Call logs are children of this logger, each carrying its request id. */
   logger: Logger;
@@ -77,7 +79,7 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
     .use(errorDetailsServerMiddleware)
     .use(errorMappingMiddleware)
     .use(authMiddleware(deps.access ?? AccessControl.open()));
-  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors));
+  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots));
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
   server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(health.state));
   server.add(ServerReflectionService, ServerReflection(descriptors, served));

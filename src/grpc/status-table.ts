@@ -15,6 +15,7 @@ export const STATUS_OF = {
   DEADLINE_EXCEEDED: Status.DEADLINE_EXCEEDED,
   CANCELLED: Status.CANCELLED,
   INTERNAL: Status.INTERNAL,
+  DATA_LOSS: Status.DATA_LOSS,
 } as const satisfies Record<ErrorCode, Status>;
 
 export { INTERNAL_MESSAGE };

@@ -1,4 +1,5 @@
-import type { VectorService } from '../domain';
+import type { SnapshotService, VectorService } from '../domain';
+import { snapshotHandlers } from './snapshot-handlers';
 import type { VectorServiceImplementation } from '../gen/taishang/ai/v1/vector_service';
 import {
   aliasOut,
@@ -12,13 +13,15 @@ import {
 } from './vector-wire';
 
 /**
- * The 22 VectorService RPCs: each converts the request, makes one domain call with the call's
+ * The 24 VectorService RPCs (the two snapshot streams in snapshot-handlers.ts): each converts the request, makes one domain call with the call's
  * signal (it fires on client cancel and on an expired deadline), and converts back. Errors are
  * left to the error-mapping middleware. RPCs answering google.protobuf.Empty drop the domain's
  * summary: the seed's contract has no field for it.
  */
-export function vectorServiceHandlers(vectors: VectorService): VectorServiceImplementation {
+export function vectorServiceHandlers(vectors: VectorService, snapshots: SnapshotService): VectorServiceImplementation {
   return {
+    ...snapshotHandlers(snapshots),
+
     async createCollection(req, { signal }) {
       const done = await vectors.createCollection(
         { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams), embeddingModel: req.embeddingModel },

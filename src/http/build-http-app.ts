@@ -22,6 +22,7 @@ import { listingRoutes } from './routes/listing-routes';
 import { metricsRoutes } from './routes/metrics-routes';
 import { modelRoutes } from './routes/model-routes';
 import { searchRoutes } from './routes/search-routes';
+import { snapshotRoutes } from './routes/snapshot-routes';
 import { vectorRoutes } from './routes/vector-routes';
 import type { TypeBoxProvider } from './typebox-provider';
 
@@ -88,6 +89,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   searchRoutes(app, deps.vectors);
   listingRoutes(app, deps.vectors);
   aliasRoutes(app, deps.vectors);
+  await snapshotRoutes(app, deps.snapshots);
   healthRoutes(app, deps.vectors, deps.readiness);
   if (deps.metrics) metricsRoutes(app, deps.metrics);
   modelRoutes(app, deps.models);

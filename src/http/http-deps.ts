@@ -1,6 +1,6 @@
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
-import type { AccessControl, ModelService, VectorService } from '../domain';
+import type { AccessControl, ModelService, SnapshotService, VectorService } from '../domain';
 import type { RequestTelemetry } from '../transport/request-telemetry';
 
 /** The text GET /metrics serves (src/metrics renders it; this door only passes it on). */
@@ -12,6 +12,8 @@ export interface MetricsExposition {
 /** What the REST door needs from the composition root (src/app). */
 export interface HttpDeps {
   vectors: VectorService;
+  /** Snapshot download and upload. */
+  snapshots: SnapshotService;
   models: ModelService;
   /** Request logs are children of this logger, each carrying its request id. */
   logger: Logger;

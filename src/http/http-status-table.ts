@@ -17,6 +17,8 @@ export const httpStatusByCode = {
   // nginx's "client closed request": the caller is gone, so the status is mostly for the logs.
   CANCELLED: 499,
   INTERNAL: 500,
+  // A damaged upload is the client's to resend, so a 4xx (gRPC keeps DATA_LOSS, 15): docs/API.md, "Snapshots".
+  DATA_LOSS: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** A request over a documented size limit is not worth retrying as it is: 413, not 429. */

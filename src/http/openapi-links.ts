@@ -10,6 +10,8 @@ const COLLECTION_FROM_BODY = { name: '$request.body#/name' };
 const SAME_COLLECTION = { name: '$request.path.name' };
 const MODEL_FROM_BODY = { name: '$request.body#/config/name' };
 const ALIAS_FROM_BODY = { alias: '$request.body#/alias' };
+/** The collection an upload just created. */
+const IMPORTED = { name: '$response.body#/collection_name' };
 /** A collection's calls made through the alias just created. */
 const THROUGH_ALIAS = { name: '$request.body#/alias' };
 
@@ -38,6 +40,17 @@ const LINKS: Record<string, Record<string, Record<string, Link>>> = {
       // An alias of the new collection: its name with a suffix (runtime expressions embed in strings).
       CreateAlias: { operationId: 'createAlias', requestBody: { alias: '{$request.body#/name}_live', collection_name: '$request.body#/name' } },
       DropCollection: { operationId: 'dropCollection', parameters: COLLECTION_FROM_BODY },
+      ExportSnapshot: { operationId: 'exportSnapshot', parameters: COLLECTION_FROM_BODY },
+      // Over the new collection's name: 409 unless replace=true, then the upload's checks.
+      ImportSnapshot: { operationId: 'importSnapshot', parameters: COLLECTION_FROM_BODY },
+    },
+  },
+  importSnapshot: {
+    201: {
+      GetCollectionInfo: { operationId: 'getCollectionInfo', parameters: IMPORTED },
+      ListVectors: { operationId: 'listVectors', parameters: IMPORTED },
+      ExportSnapshot: { operationId: 'exportSnapshot', parameters: IMPORTED },
+      DropCollection: { operationId: 'dropCollection', parameters: IMPORTED },
     },
   },
   insertVectors: {

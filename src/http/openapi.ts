@@ -9,6 +9,7 @@ import { OPENAI_PREFIX } from './openai-api/openai-prefix';
 import { openAiErrorResponses } from './openai-api/openai-errors';
 import { DOMAIN_RULES } from './schemas/common-schemas';
 import { problemResponses, ProblemSchema } from './schemas/problem-schemas';
+import { SNAPSHOT_REQUEST_BODY } from './schemas/snapshot-schemas';
 
 const DESCRIPTION =
   'Vector search and models over REST; the same service answers gRPC (taishang.ai.v1.VectorService and ' +
@@ -42,6 +43,7 @@ export async function registerOpenApi(app: HttpApp, access: AccessControl, optio
         { name: 'vectors', description: 'Insert, upsert, delete, fetch, list (page by page) and count vectors' },
         { name: 'aliases', description: 'Second names for collections, switched atomically' },
         { name: 'search', description: 'Similarity search with filters' },
+        { name: 'snapshots', description: 'Download a collection as a portable file, upload one as a collection' },
         { name: 'health', description: 'Health RPC and probes' },
         { name: 'models', description: 'The model registry, text generation (plain and Server-Sent Events) and embeddings' },
         { name: 'openai', description: 'OpenAI-compatible embeddings, chat completions and models under /openai/v1, with OpenAI-style error bodies' },
@@ -51,7 +53,7 @@ export async function registerOpenApi(app: HttpApp, access: AccessControl, optio
         : {},
     },
     // We only emit OpenAPI 3.x, never Swagger 2.
-    transformObject: (document) => ('openapiObject' in document ? withLinks(withDomainRules(document.openapiObject)) : document.swaggerObject),
+    transformObject: (document) => ('openapiObject' in document ? withLinks(withBinaryBodies(withDomainRules(document.openapiObject))) : document.swaggerObject),
     // Shared schemas appear under components.schemas by their $id (Problem) instead of def-0.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -112,4 +114,17 @@ function mergeRules(schema: Record<string, unknown>, rules: Record<string, unkno
   const out = { ...schema, ...keywords };
   if (Array.isArray(required)) out.required = [...new Set([...((schema.required as string[] | undefined) ?? []), ...required])];
   return out;
+}
+
+/** Request bodies read as streams, so stated here rather than as a validated schema (snapshot-schemas.ts). */
+const BINARY_BODIES: Record<string, unknown> = { importSnapshot: SNAPSHOT_REQUEST_BODY };
+
+function withBinaryBodies<T extends { paths?: unknown }>(document: T): T {
+  for (const operations of Object.values((document.paths ?? {}) as Record<string, Record<string, { operationId?: string; requestBody?: unknown }>>)) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.operationId === undefined ? undefined : BINARY_BODIES[operation.operationId];
+      if (body !== undefined) operation.requestBody = body;
+    }
+  }
+  return document;
 }

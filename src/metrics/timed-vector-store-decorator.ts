@@ -60,6 +60,10 @@ export class TimedVectorStore implements VectorStore {
     return this.time('dropCollection', () => this.inner.dropCollection(name, options));
   }
 
+  renameCollection(from: string, to: string, options?: CallOptions): Promise<void> {
+    return this.time('renameCollection', () => this.inner.renameCollection(from, to, options));
+  }
+
   hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     return this.time('hasCollection', () => this.inner.hasCollection(name, options));
   }

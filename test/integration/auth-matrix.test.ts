@@ -49,6 +49,8 @@ const REST_OPERATION: Record<string, keyof typeof OPERATION_ACCESS | 'openai' | 
   'PUT /v1/aliases/{alias}': 'VectorService.AlterAlias',
   'DELETE /v1/aliases/{alias}': 'VectorService.DropAlias',
   'GET /v1/aliases': 'VectorService.ListAliases',
+  'GET /v1/collections/{name}/snapshot': 'VectorService.ExportSnapshot',
+  'POST /v1/collections/{name}/snapshot': 'VectorService.ImportSnapshot',
   'GET /v1/health': 'VectorService.Health',
   'GET /healthz': 'probe',
   'GET /readyz': 'probe',

@@ -4,7 +4,8 @@ import { ClientError, createChannel, createClientFactory, Status, type Channel }
 import { BadRequest, errorDetailsClientMiddleware, RichClientError } from 'nice-grpc-error-details';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import pino from 'pino';
-import { limits, type ModelService, VectorService, type VectorStore } from '../../src/domain';
+import { ArrowRecordChunkCodec } from '../../src/adapters/snapshot';
+import { limits, type ModelService, SnapshotService, VectorService, type VectorStore } from '../../src/domain';
 import { ModelServiceDefinition, type ModelServiceClient } from '../../src/gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 import { buildGrpc, type GrpcDoor } from '../../src/grpc/build-grpc-server';
@@ -27,6 +28,7 @@ export interface GrpcHarness {
   health: ReturnType<typeof createHealthClient>;
   /** The service the server calls, for tests that reach below the door. */
   service: VectorService;
+  snapshots: SnapshotService;
   logs: LogLine[];
   /** Flips what the server's readiness reports. */
   setReady(ready: boolean): void;
@@ -51,6 +53,7 @@ function createHealthClient(channel: Channel) {
 export async function startGrpc(options: { models?: ModelService; store?: VectorStore } = {}): Promise<GrpcHarness> {
   const store = options.store ?? (await createTestStore());
   const service = new VectorService(store);
+  const snapshots = new SnapshotService(store, new ArrowRecordChunkCodec());
   const models = options.models ?? (await openModelService());
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -62,6 +65,7 @@ export async function startGrpc(options: { models?: ModelService; store?: Vector
   let ready = true;
   const door: GrpcDoor = buildGrpc({
     vectors: service,
+    snapshots,
     models,
     logger: pino({ level: 'info' }, sink),
     readiness: { isReady: async () => ready },
@@ -78,6 +82,7 @@ export async function startGrpc(options: { models?: ModelService; store?: Vector
     models: clients.create(ModelServiceDefinition, channel),
     health: createHealthClient(channel),
     service,
+    snapshots,
     logs,
     setReady(value) {
       ready = value;

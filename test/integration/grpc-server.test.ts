@@ -106,9 +106,9 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
     expect(models.services[0]!.methods).toContain('Rerank');
     const vectors = await fileContainingSymbol(h.address, VECTOR_SERVICE);
     expect(vectors).toMatchObject({ name: 'taishang/ai/v1/vector_service.proto', package: 'taishang.ai.v1' });
-    expect(vectors.services[0]!.methods).toHaveLength(22);
+    expect(vectors.services[0]!.methods).toHaveLength(24);
     expect(vectors.services[0]!.methods).toContain('GetByID');
-    expect(vectors.services[0]!.methods).toEqual(expect.arrayContaining(['ListVectors', 'CountVectors', 'CreateAlias', 'AlterAlias', 'DropAlias', 'ListAliases']));
+    expect(vectors.services[0]!.methods).toEqual(expect.arrayContaining(['ListVectors', 'CountVectors', 'CreateAlias', 'AlterAlias', 'DropAlias', 'ListAliases', 'ExportSnapshot', 'ImportSnapshot']));
     const health = await fileContainingSymbol(h.address, 'grpc.health.v1.Health');
     expect(health.services).toEqual([{ name: 'Health', methods: ['Check', 'Watch'] }]);
     await fileContainingSymbol(h.address, 'taishang.ai.v1.SearchRequest');
@@ -130,7 +130,7 @@ describe('gRPC server: health, reflection, deadlines, cancellation, request ids,
   });
 
   it('the caller’s signal reaches the domain: an aborted call writes nothing and is CANCELLED', async () => {
-    const handlers = vectorServiceHandlers(h.service);
+    const handlers = vectorServiceHandlers(h.service, h.snapshots);
     const controller = new AbortController();
     controller.abort();
     const context = { signal: controller.signal, metadata: Metadata() } as CallContext;

@@ -15,12 +15,14 @@ const ROUTES = [
   'POST /v1/collections/{name}/compact',
   'PUT /v1/collections/{name}/index',
   'GET /v1/collections/{name}/index',
+  'GET /v1/collections/{name}/snapshot',
   'DELETE /v1/collections/{name}/index',
   'POST /v1/collections/{name}/vectors',
   'PUT /v1/collections/{name}/vectors',
   'POST /v1/collections/{name}/vectors/delete',
   'GET /v1/collections/{name}/vectors/{id}',
   'POST /v1/collections/{name}/search',
+  'POST /v1/collections/{name}/snapshot',
   'GET /v1/collections/{name}/vectors',
   'POST /v1/collections/{name}/vectors/list',
   'GET /v1/collections/{name}/count',
@@ -188,7 +190,8 @@ describe('OpenAPI document and Swagger UI', () => {
 
   it('gives every request body and every JSON response an example', () => {
     for (const [route, op] of operations()) {
-      if (op.requestBody) expect({ route, example: op.requestBody.content['application/json']?.example !== undefined }).toEqual({ route, example: true });
+      // Every media type a body may take (JSON, or a snapshot upload's binary types).
+      for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) expect({ route, type, example: media.example !== undefined }).toEqual({ route, type, example: true });
       for (const [status, response] of Object.entries(op.responses)) {
         expect({ route, status, description: typeof response.description }).toEqual({ route, status, description: 'string' });
         for (const [type, media] of Object.entries(response.content ?? {})) {

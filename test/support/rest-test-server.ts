@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { VectorService, type AccessControl, type ModelService, type VectorStore } from '../../src/domain';
+import { ArrowRecordChunkCodec } from '../../src/adapters/snapshot';
+import { SnapshotService, VectorService, type AccessControl, type ModelService, type VectorStore } from '../../src/domain';
 import { buildHttp } from '../../src/http/build-http-app';
 import { PrometheusMetrics } from '../../src/metrics';
 import { openModelService } from './model-services';
@@ -46,6 +47,7 @@ export interface RestServerOptions {
 export async function startRestServer(store: VectorStore, options: RestServerOptions = {}): Promise<RestTestServer> {
   const app = await buildHttp({
     vectors: options.vectors ?? new VectorService(store),
+    snapshots: new SnapshotService(store, new ArrowRecordChunkCodec()),
     models: options.models ?? (await openModelService()),
     logger: options.logger ?? pino({ level: 'silent' }),
     readiness: { isReady: options.isReady ?? (async () => true) },

@@ -21,6 +21,7 @@ class ScriptedStore implements VectorStore {
   async close() {}
   async createCollection(): Promise<CollectionInfo> { throw this.failure; }
   async dropCollection() { throw this.failure; }
+  async renameCollection() { throw this.failure; }
   async hasCollection(): Promise<boolean> { throw this.failure; }
   async listCollections(): Promise<string[]> { throw this.failure; }
   async getCollection(): Promise<CollectionInfo> { return info; }

@@ -46,6 +46,10 @@ export const OPERATION_ACCESS = {
   'VectorService.AlterAlias': 'admin',
   'VectorService.DropAlias': 'admin',
   'VectorService.ListAliases': 'read',
+  // Export reads what Search and ListVectors already show. Import creates a collection (and with
+  // `replace` drops one), as CreateCollection and DropCollection do: admin (docs/API.md, "Snapshots").
+  'VectorService.ExportSnapshot': 'read',
+  'VectorService.ImportSnapshot': 'admin',
   'ModelService.RegisterModel': 'admin',
   'ModelService.UnregisterModel': 'admin',
   'ModelService.ListModels': 'read',

@@ -61,6 +61,12 @@ export interface VectorStore {
 
   createCollection(spec: CollectionSpec, options?: CallOptions): Promise<CollectionInfo>;
   dropCollection(name: string, options?: CallOptions): Promise<void>;
+  /**
+   * Gives collection `from` (its own name, not an alias, and named by no alias) the free name `to`,
+   * keeping its records, declaration and createdAt; the commit point of a snapshot import, so it is
+   * one atomic step of the engine. ALREADY_EXISTS when `to` is a collection's or an alias's name.
+   */
+  renameCollection(from: string, to: string, options?: CallOptions): Promise<void>;
   hasCollection(name: string, options?: CallOptions): Promise<boolean>;
   /** Names in ascending order. */
   listCollections(options?: CallOptions): Promise<string[]>;

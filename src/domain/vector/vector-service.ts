@@ -342,7 +342,7 @@ export class VectorService {
  * A write's records, checked against the declaration (dimension, the batch's floats, COSINE's
  * zero vector) in the store's trip; empty ids get generated ones when `generateIds`.
  */
-function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): VectorRecord[] {
+export function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): VectorRecord[] {
   checkBatch(vectors.length, vectors.length * declared.dimension, 'vectors');
   const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
   if (duplicates.length > 0) throw errors.invalidArguments(duplicates);

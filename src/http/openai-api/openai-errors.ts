@@ -30,6 +30,7 @@ const typeByCode = {
   DEADLINE_EXCEEDED: 'server_error',
   CANCELLED: 'server_error',
   INTERNAL: 'server_error',
+  DATA_LOSS: 'invalid_request_error',
 } as const satisfies Record<ErrorCode, string>;
 
 /**

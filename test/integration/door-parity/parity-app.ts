@@ -1,8 +1,9 @@
 import { createChannel, createClientFactory, type Channel } from 'nice-grpc';
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import pino from 'pino';
+import { ArrowRecordChunkCodec } from '../../../src/adapters/snapshot';
 import { LanceVectorStore } from '../../../src/adapters/vector/lance';
-import { limits, VectorService, type ModelConfig, type ModelService, type VectorStore } from '../../../src/domain';
+import { limits, SnapshotService, VectorService, type ModelConfig, type ModelService, type VectorStore } from '../../../src/domain';
 import { ModelServiceDefinition, type ModelServiceClient } from '../../../src/gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition, type VectorServiceClient } from '../../../src/gen/taishang/ai/v1/vector_service';
 import { buildGrpc, type GrpcDoor } from '../../../src/grpc/build-grpc-server';
@@ -59,7 +60,7 @@ export async function startParityApp(options: ParityAppOptions = {}): Promise<Pa
     const models = await openModelService(providers?.map ?? {}, { dir: dataDir, defaults: options.models ?? [] });
     const vectors = new VectorService(store, models.textModels());
     models.guardBindings((model) => vectors.collectionsBoundTo(model));
-    door = buildGrpc({ vectors, models, logger: pino({ level: 'silent' }), readiness: { isReady: async () => true } });
+    door = buildGrpc({ vectors, snapshots: new SnapshotService(store, new ArrowRecordChunkCodec()), models, logger: pino({ level: 'silent' }), readiness: { isReady: async () => true } });
     const address = `127.0.0.1:${await door.server.listen('127.0.0.1:0')}`;
     channel = createChannel(address, undefined, CLIENT_OPTIONS);
     const clients = createClientFactory().use(errorDetailsClientMiddleware);

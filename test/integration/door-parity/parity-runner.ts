@@ -20,6 +20,7 @@ const CONVENTIONS: Record<ErrorCode, { grpc: number; http: number }> = {
   DEADLINE_EXCEEDED: { grpc: 4, http: 504 },
   CANCELLED: { grpc: 1, http: 499 },
   INTERNAL: { grpc: 13, http: 500 },
+  DATA_LOSS: { grpc: 15, http: 400 },
 };
 
 export interface ParityHooks {

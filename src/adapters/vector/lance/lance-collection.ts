@@ -199,6 +199,18 @@ export class LanceCollection {
     this.state.table.close();
   }
 
+  /** A new name, saved before it is used: on a failed write the collection keeps the old one. */
+  async rename(name: string): Promise<void> {
+    const before = this.state.entry;
+    this.touch({ name });
+    try {
+      await this.save();
+    } catch (cause) {
+      this.state.entry = before;
+      throw cause;
+    }
+  }
+
   private touch(change: Partial<CatalogEntry>): void {
     const { entry } = this.state;
     this.state.entry = { ...entry, ...change, updatedAt: Math.max(Date.now(), entry.updatedAt + 1) };

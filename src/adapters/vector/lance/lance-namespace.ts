@@ -60,6 +60,21 @@ export class LanceNamespace {
     return collection;
   }
 
+  /** RenameCollection's check: a collection's own name, of a collection no alias names (as DropCollection). */
+  renamable(name: string): LanceCollection {
+    if (this.aliases.has(name)) throw errors.dropThroughAlias(name);
+    const collection = this.resolve(name);
+    const naming = this.aliases.list(name);
+    if (naming.length > 0) throw errors.collectionHasAliases(name, naming.map((a) => a.alias));
+    return collection;
+  }
+
+  /** After a rename saved: the collection answers to its new name only. */
+  moved(from: string, collection: LanceCollection): void {
+    this.collections.delete(from);
+    this.collections.set(collection.name, collection);
+  }
+
   clear(): void {
     this.collections.clear();
   }

@@ -186,6 +186,17 @@ export class LanceVectorStore implements VectorStore {
     });
   }
 
+  /** The catalog entry's name changes (one atomic file write); the Lance table keeps its generated name. */
+  async renameCollection(from: string, to: string, options?: CallOptions): Promise<void> {
+    this.live(options);
+    return this.exclusive(async () => {
+      this.names.checkFree(to);
+      const collection = this.names.renamable(from);
+      await lanceCall({ collection: from }, () => collection.rename(to));
+      this.names.moved(from, collection);
+    });
+  }
+
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     this.live(options);
     return this.names.has(name);

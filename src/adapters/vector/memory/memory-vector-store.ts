@@ -67,6 +67,18 @@ export class MemoryVectorStore implements VectorStore {
     this.collections.delete(name);
   }
 
+  async renameCollection(from: string, to: string, options?: CallOptions): Promise<void> {
+    live(options);
+    if (this.aliases.has(from)) throw errors.dropThroughAlias(from);
+    const c = this.get_(from);
+    const naming = this.aliasesOf(from);
+    if (naming.length > 0) throw errors.collectionHasAliases(from, naming);
+    if (this.collections.has(to)) throw errors.collectionExists(to);
+    if (this.aliases.has(to)) throw errors.nameTaken(to, 'alias');
+    this.collections.delete(from);
+    this.collections.set(to, { ...c, info: { ...c.info, name: to } });
+  }
+
   async hasCollection(name: string): Promise<boolean> {
     return this.collections.has(this.aliases.get(name) ?? name);
   }

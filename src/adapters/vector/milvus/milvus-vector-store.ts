@@ -155,6 +155,24 @@ export class MilvusVectorStore implements VectorStore {
     this.writes.forget(name);
   }
 
+  /** Milvus's RenameCollection keeps the collection's id, so its data, index, load state and properties. */
+  async renameCollection(from: string, to: string, options?: CallOptions): Promise<void> {
+    const signal = this.live(options);
+    const context = { collection: from };
+    const { aliases } = await this.aliases.describeRaw(from, signal);
+    if (aliases.includes(from)) throw errors.dropThroughAlias(from);
+    if (aliases.length > 0) throw errors.collectionHasAliases(from, [...aliases].sort());
+    if (await this.hasCollection(to, options)) {
+      const taken = await this.aliases.describeRaw(to, signal);
+      throw taken.aliases.includes(to) ? errors.nameTaken(to, 'alias') : errors.collectionExists(to);
+    }
+    checkStatus(await this.conn.call(context, signal, (c, timeout) => c.renameCollection({ collection_name: from, new_collection_name: to, timeout })), context);
+    for (const name of [from, to]) {
+      this.updatedAt.forget(name);
+      this.writes.forget(name);
+    }
+  }
+
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
     const signal = this.live(options);
     const res = await this.conn.call({ collection: name }, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));

@@ -316,6 +316,33 @@ export interface Alias {
   collectionName: string;
 }
 
+export interface ExportSnapshotRequest {
+  /** A collection or an alias of it (the file carries the collection's own name). */
+  collectionName: string;
+}
+
+/** A piece of a snapshot file (at most 1 MiB); pieces do not align with the file's frames. */
+export interface SnapshotChunk {
+  data: Buffer;
+}
+
+/** collection_name and replace are read from the first message only; data from every message. */
+export interface ImportSnapshotRequest {
+  /** The name to import under; empty: the name in the file's header. */
+  collectionName: string;
+  /** Replace an existing collection of that name once the whole file verified. */
+  replace: boolean;
+  data: Buffer;
+}
+
+export interface ImportSnapshotResponse {
+  success: boolean;
+  message: string;
+  /** The collection the records were imported into. */
+  collectionName: string;
+  recordCount: number;
+}
+
 function createBaseVector(): Vector {
   return { id: "", vector: [], metadata: undefined, text: "" };
 }
@@ -4543,6 +4570,376 @@ export const Alias: MessageFns<Alias> = {
   },
 };
 
+function createBaseExportSnapshotRequest(): ExportSnapshotRequest {
+  return { collectionName: "" };
+}
+
+export const ExportSnapshotRequest: MessageFns<ExportSnapshotRequest> = {
+  encode(message: ExportSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collectionName !== "") {
+      writer.uint32(10).string(message.collectionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportSnapshotRequest {
+    return {
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExportSnapshotRequest>): ExportSnapshotRequest {
+    return ExportSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExportSnapshotRequest>): ExportSnapshotRequest {
+    const message = createBaseExportSnapshotRequest();
+    message.collectionName = object.collectionName ?? "";
+    return message;
+  },
+};
+
+function createBaseSnapshotChunk(): SnapshotChunk {
+  return { data: Buffer.alloc(0) };
+}
+
+export const SnapshotChunk: MessageFns<SnapshotChunk> = {
+  encode(message: SnapshotChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotChunk {
+    return { data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: SnapshotChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SnapshotChunk>): SnapshotChunk {
+    return SnapshotChunk.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SnapshotChunk>): SnapshotChunk {
+    const message = createBaseSnapshotChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseImportSnapshotRequest(): ImportSnapshotRequest {
+  return { collectionName: "", replace: false, data: Buffer.alloc(0) };
+}
+
+export const ImportSnapshotRequest: MessageFns<ImportSnapshotRequest> = {
+  encode(message: ImportSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collectionName !== "") {
+      writer.uint32(10).string(message.collectionName);
+    }
+    if (message.replace !== false) {
+      writer.uint32(16).bool(message.replace);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(26).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.replace = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportSnapshotRequest {
+    return {
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+      replace: isSet(object.replace) ? globalThis.Boolean(object.replace) : false,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ImportSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    if (message.replace !== false) {
+      obj.replace = message.replace;
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImportSnapshotRequest>): ImportSnapshotRequest {
+    return ImportSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImportSnapshotRequest>): ImportSnapshotRequest {
+    const message = createBaseImportSnapshotRequest();
+    message.collectionName = object.collectionName ?? "";
+    message.replace = object.replace ?? false;
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseImportSnapshotResponse(): ImportSnapshotResponse {
+  return { success: false, message: "", collectionName: "", recordCount: 0 };
+}
+
+export const ImportSnapshotResponse: MessageFns<ImportSnapshotResponse> = {
+  encode(message: ImportSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.collectionName !== "") {
+      writer.uint32(26).string(message.collectionName);
+    }
+    if (message.recordCount !== 0) {
+      writer.uint32(32).int64(message.recordCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.collectionName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.recordCount = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportSnapshotResponse {
+    return {
+      success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      collectionName: isSet(object.collectionName)
+        ? globalThis.String(object.collectionName)
+        : isSet(object.collection_name)
+        ? globalThis.String(object.collection_name)
+        : "",
+      recordCount: isSet(object.recordCount)
+        ? globalThis.Number(object.recordCount)
+        : isSet(object.record_count)
+        ? globalThis.Number(object.record_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: ImportSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.success !== false) {
+      obj.success = message.success;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.collectionName !== "") {
+      obj.collectionName = message.collectionName;
+    }
+    if (message.recordCount !== 0) {
+      obj.recordCount = Math.round(message.recordCount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImportSnapshotResponse>): ImportSnapshotResponse {
+    return ImportSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImportSnapshotResponse>): ImportSnapshotResponse {
+    const message = createBaseImportSnapshotResponse();
+    message.success = object.success ?? false;
+    message.message = object.message ?? "";
+    message.collectionName = object.collectionName ?? "";
+    message.recordCount = object.recordCount ?? 0;
+    return message;
+  },
+};
+
 /** Collections of fixed-dimension vectors with JSON metadata, searched by similarity. */
 export type VectorServiceDefinition = typeof VectorServiceDefinition;
 export const VectorServiceDefinition = {
@@ -4756,6 +5153,34 @@ export const VectorServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Streams a collection as a snapshot file (docs/API.md, "Snapshots"): its declaration (dimension,
+     * metric, index, embedding model binding, description) and every record with id, vector,
+     * metadata and text. The messages' data, concatenated in order, are the file; each frame of it
+     * carries a SHA-256 and the file ends with a trailer (record count, digest). Memory stays bounded.
+     */
+    exportSnapshot: {
+      name: "ExportSnapshot",
+      requestType: ExportSnapshotRequest as typeof ExportSnapshotRequest,
+      requestStream: false,
+      responseType: SnapshotChunk as typeof SnapshotChunk,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Imports a snapshot file sent in pieces of any size (options in the first message). Nothing is
+     * stored unless every frame's checksum and the trailer verify: a truncated file is DATA_LOSS, a
+     * damaged one DATA_LOSS naming the frame, bytes that are not a snapshot INVALID_ARGUMENT. An
+     * existing collection of the name is ALREADY_EXISTS unless replace is set.
+     */
+    importSnapshot: {
+      name: "ImportSnapshot",
+      requestType: ImportSnapshotRequest as typeof ImportSnapshotRequest,
+      requestStream: true,
+      responseType: ImportSnapshotResponse as typeof ImportSnapshotResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -4840,6 +5265,26 @@ export interface VectorServiceImplementation<CallContextExt = {}> {
     request: ListAliasesRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListAliasesResponse>>;
+  /**
+   * Streams a collection as a snapshot file (docs/API.md, "Snapshots"): its declaration (dimension,
+   * metric, index, embedding model binding, description) and every record with id, vector,
+   * metadata and text. The messages' data, concatenated in order, are the file; each frame of it
+   * carries a SHA-256 and the file ends with a trailer (record count, digest). Memory stays bounded.
+   */
+  exportSnapshot(
+    request: ExportSnapshotRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<SnapshotChunk>>;
+  /**
+   * Imports a snapshot file sent in pieces of any size (options in the first message). Nothing is
+   * stored unless every frame's checksum and the trailer verify: a truncated file is DATA_LOSS, a
+   * damaged one DATA_LOSS naming the frame, bytes that are not a snapshot INVALID_ARGUMENT. An
+   * existing collection of the name is ALREADY_EXISTS unless replace is set.
+   */
+  importSnapshot(
+    request: AsyncIterable<ImportSnapshotRequest>,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ImportSnapshotResponse>>;
 }
 
 export interface VectorServiceClient<CallOptionsExt = {}> {
@@ -4926,6 +5371,34 @@ export interface VectorServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListAliasesRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListAliasesResponse>;
+  /**
+   * Streams a collection as a snapshot file (docs/API.md, "Snapshots"): its declaration (dimension,
+   * metric, index, embedding model binding, description) and every record with id, vector,
+   * metadata and text. The messages' data, concatenated in order, are the file; each frame of it
+   * carries a SHA-256 and the file ends with a trailer (record count, digest). Memory stays bounded.
+   */
+  exportSnapshot(
+    request: DeepPartial<ExportSnapshotRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<SnapshotChunk>;
+  /**
+   * Imports a snapshot file sent in pieces of any size (options in the first message). Nothing is
+   * stored unless every frame's checksum and the trailer verify: a truncated file is DATA_LOSS, a
+   * damaged one DATA_LOSS naming the frame, bytes that are not a snapshot INVALID_ARGUMENT. An
+   * existing collection of the name is ALREADY_EXISTS unless replace is set.
+   */
+  importSnapshot(
+    request: AsyncIterable<DeepPartial<ImportSnapshotRequest>>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ImportSnapshotResponse>;
+}
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
@@ -4959,6 +5432,8 @@ function isObject(value: any): boolean {
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
+
+export type ServerStreamingMethodResult<Response> = { [Symbol.asyncIterator](): AsyncIterator<Response, void> };
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;

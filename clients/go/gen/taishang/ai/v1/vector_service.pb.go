@@ -2504,6 +2504,228 @@ func (x *Alias) GetCollectionName() string {
 	return ""
 }
 
+type ExportSnapshotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A collection or an alias of it (the file carries the collection's own name).
+	CollectionName string `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ExportSnapshotRequest) Reset() {
+	*x = ExportSnapshotRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportSnapshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportSnapshotRequest) ProtoMessage() {}
+
+func (x *ExportSnapshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportSnapshotRequest.ProtoReflect.Descriptor instead.
+func (*ExportSnapshotRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ExportSnapshotRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+// A piece of a snapshot file (at most 1 MiB); pieces do not align with the file's frames.
+type SnapshotChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotChunk) Reset() {
+	*x = SnapshotChunk{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotChunk) ProtoMessage() {}
+
+func (x *SnapshotChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotChunk.ProtoReflect.Descriptor instead.
+func (*SnapshotChunk) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *SnapshotChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// collection_name and replace are read from the first message only; data from every message.
+type ImportSnapshotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The name to import under; empty: the name in the file's header.
+	CollectionName string `protobuf:"bytes,1,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	// Replace an existing collection of that name once the whole file verified.
+	Replace       bool   `protobuf:"varint,2,opt,name=replace,proto3" json:"replace,omitempty"`
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportSnapshotRequest) Reset() {
+	*x = ImportSnapshotRequest{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSnapshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSnapshotRequest) ProtoMessage() {}
+
+func (x *ImportSnapshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSnapshotRequest.ProtoReflect.Descriptor instead.
+func (*ImportSnapshotRequest) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ImportSnapshotRequest) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+func (x *ImportSnapshotRequest) GetReplace() bool {
+	if x != nil {
+		return x.Replace
+	}
+	return false
+}
+
+func (x *ImportSnapshotRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type ImportSnapshotResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Success bool                   `protobuf:"varint,1,opt,name=success,proto3" json:"success,omitempty"`
+	Message string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// The collection the records were imported into.
+	CollectionName string `protobuf:"bytes,3,opt,name=collection_name,json=collectionName,proto3" json:"collection_name,omitempty"`
+	RecordCount    int64  `protobuf:"varint,4,opt,name=record_count,json=recordCount,proto3" json:"record_count,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ImportSnapshotResponse) Reset() {
+	*x = ImportSnapshotResponse{}
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSnapshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSnapshotResponse) ProtoMessage() {}
+
+func (x *ImportSnapshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_taishang_ai_v1_vector_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSnapshotResponse.ProtoReflect.Descriptor instead.
+func (*ImportSnapshotResponse) Descriptor() ([]byte, []int) {
+	return file_taishang_ai_v1_vector_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ImportSnapshotResponse) GetSuccess() bool {
+	if x != nil {
+		return x.Success
+	}
+	return false
+}
+
+func (x *ImportSnapshotResponse) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ImportSnapshotResponse) GetCollectionName() string {
+	if x != nil {
+		return x.CollectionName
+	}
+	return ""
+}
+
+func (x *ImportSnapshotResponse) GetRecordCount() int64 {
+	if x != nil {
+		return x.RecordCount
+	}
+	return 0
+}
+
 var File_taishang_ai_v1_vector_service_proto protoreflect.FileDescriptor
 
 const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
@@ -2666,7 +2888,20 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\aaliases\x18\x01 \x03(\v2\x15.taishang.ai.v1.AliasR\aaliases\"F\n" +
 	"\x05Alias\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12'\n" +
-	"\x0fcollection_name\x18\x02 \x01(\tR\x0ecollectionName2\xb0\x0e\n" +
+	"\x0fcollection_name\x18\x02 \x01(\tR\x0ecollectionName\"@\n" +
+	"\x15ExportSnapshotRequest\x12'\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\"#\n" +
+	"\rSnapshotChunk\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"n\n" +
+	"\x15ImportSnapshotRequest\x12'\n" +
+	"\x0fcollection_name\x18\x01 \x01(\tR\x0ecollectionName\x12\x18\n" +
+	"\areplace\x18\x02 \x01(\bR\areplace\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\x98\x01\n" +
+	"\x16ImportSnapshotResponse\x12\x18\n" +
+	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12'\n" +
+	"\x0fcollection_name\x18\x03 \x01(\tR\x0ecollectionName\x12!\n" +
+	"\frecord_count\x18\x04 \x01(\x03R\vrecordCount2\xed\x0f\n" +
 	"\rVectorService\x12e\n" +
 	"\x10CreateCollection\x12'.taishang.ai.v1.CreateCollectionRequest\x1a(.taishang.ai.v1.CreateCollectionResponse\x12O\n" +
 	"\x0eDropCollection\x12%.taishang.ai.v1.DropCollectionRequest\x1a\x16.google.protobuf.Empty\x12\\\n" +
@@ -2690,7 +2925,9 @@ const file_taishang_ai_v1_vector_service_proto_rawDesc = "" +
 	"\n" +
 	"AlterAlias\x12!.taishang.ai.v1.AlterAliasRequest\x1a\".taishang.ai.v1.AlterAliasResponse\x12P\n" +
 	"\tDropAlias\x12 .taishang.ai.v1.DropAliasRequest\x1a!.taishang.ai.v1.DropAliasResponse\x12V\n" +
-	"\vListAliases\x12\".taishang.ai.v1.ListAliasesRequest\x1a#.taishang.ai.v1.ListAliasesResponseB\xc8\x01\n" +
+	"\vListAliases\x12\".taishang.ai.v1.ListAliasesRequest\x1a#.taishang.ai.v1.ListAliasesResponse\x12X\n" +
+	"\x0eExportSnapshot\x12%.taishang.ai.v1.ExportSnapshotRequest\x1a\x1d.taishang.ai.v1.SnapshotChunk0\x01\x12a\n" +
+	"\x0eImportSnapshot\x12%.taishang.ai.v1.ImportSnapshotRequest\x1a&.taishang.ai.v1.ImportSnapshotResponse(\x01B\xc8\x01\n" +
 	"\x12com.taishang.ai.v1B\x12VectorServiceProtoP\x01ZDgithub.com/codetaoist/taishang-ai/clients/go/gen/taishang/ai/v1;aiv1\xa2\x02\x03TAX\xaa\x02\x0eTaishang.Ai.V1\xca\x02\x0eTaishang\\Ai\\V1\xe2\x02\x1aTaishang\\Ai\\V1\\GPBMetadata\xea\x02\x10Taishang::Ai::V1b\x06proto3"
 
 var (
@@ -2705,7 +2942,7 @@ func file_taishang_ai_v1_vector_service_proto_rawDescGZIP() []byte {
 	return file_taishang_ai_v1_vector_service_proto_rawDescData
 }
 
-var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_taishang_ai_v1_vector_service_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_taishang_ai_v1_vector_service_proto_goTypes = []any{
 	(*Vector)(nil),                     // 0: taishang.ai.v1.Vector
 	(*SearchResult)(nil),               // 1: taishang.ai.v1.SearchResult
@@ -2752,15 +2989,19 @@ var file_taishang_ai_v1_vector_service_proto_goTypes = []any{
 	(*ListAliasesRequest)(nil),         // 42: taishang.ai.v1.ListAliasesRequest
 	(*ListAliasesResponse)(nil),        // 43: taishang.ai.v1.ListAliasesResponse
 	(*Alias)(nil),                      // 44: taishang.ai.v1.Alias
-	(*structpb.Struct)(nil),            // 45: google.protobuf.Struct
-	(*emptypb.Empty)(nil),              // 46: google.protobuf.Empty
+	(*ExportSnapshotRequest)(nil),      // 45: taishang.ai.v1.ExportSnapshotRequest
+	(*SnapshotChunk)(nil),              // 46: taishang.ai.v1.SnapshotChunk
+	(*ImportSnapshotRequest)(nil),      // 47: taishang.ai.v1.ImportSnapshotRequest
+	(*ImportSnapshotResponse)(nil),     // 48: taishang.ai.v1.ImportSnapshotResponse
+	(*structpb.Struct)(nil),            // 49: google.protobuf.Struct
+	(*emptypb.Empty)(nil),              // 50: google.protobuf.Empty
 }
 var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
-	45, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
-	45, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
-	45, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
+	49, // 0: taishang.ai.v1.Vector.metadata:type_name -> google.protobuf.Struct
+	49, // 1: taishang.ai.v1.SearchResult.metadata:type_name -> google.protobuf.Struct
+	49, // 2: taishang.ai.v1.SearchOptions.filter:type_name -> google.protobuf.Struct
 	3,  // 3: taishang.ai.v1.SearchOptions.rerank:type_name -> taishang.ai.v1.SearchRerank
-	45, // 4: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
+	49, // 4: taishang.ai.v1.IndexParams.params:type_name -> google.protobuf.Struct
 	4,  // 5: taishang.ai.v1.CreateCollectionRequest.index_params:type_name -> taishang.ai.v1.IndexParams
 	4,  // 6: taishang.ai.v1.GetCollectionInfoResponse.index_params:type_name -> taishang.ai.v1.IndexParams
 	13, // 7: taishang.ai.v1.GetCollectionInfoResponse.embedding_model:type_name -> taishang.ai.v1.EmbeddingBinding
@@ -2770,14 +3011,14 @@ var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
 	2,  // 11: taishang.ai.v1.SearchRequest.options:type_name -> taishang.ai.v1.SearchOptions
 	1,  // 12: taishang.ai.v1.SearchResponse.results:type_name -> taishang.ai.v1.SearchResult
 	0,  // 13: taishang.ai.v1.GetByIDResponse.vector:type_name -> taishang.ai.v1.Vector
-	45, // 14: taishang.ai.v1.ListVectorsRequest.filter:type_name -> google.protobuf.Struct
+	49, // 14: taishang.ai.v1.ListVectorsRequest.filter:type_name -> google.protobuf.Struct
 	0,  // 15: taishang.ai.v1.ListVectorsResponse.vectors:type_name -> taishang.ai.v1.Vector
-	45, // 16: taishang.ai.v1.CountVectorsRequest.filter:type_name -> google.protobuf.Struct
+	49, // 16: taishang.ai.v1.CountVectorsRequest.filter:type_name -> google.protobuf.Struct
 	44, // 17: taishang.ai.v1.ListAliasesResponse.aliases:type_name -> taishang.ai.v1.Alias
 	5,  // 18: taishang.ai.v1.VectorService.CreateCollection:input_type -> taishang.ai.v1.CreateCollectionRequest
 	7,  // 19: taishang.ai.v1.VectorService.DropCollection:input_type -> taishang.ai.v1.DropCollectionRequest
 	8,  // 20: taishang.ai.v1.VectorService.HasCollection:input_type -> taishang.ai.v1.HasCollectionRequest
-	46, // 21: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
+	50, // 21: taishang.ai.v1.VectorService.ListCollections:input_type -> google.protobuf.Empty
 	11, // 22: taishang.ai.v1.VectorService.GetCollectionInfo:input_type -> taishang.ai.v1.GetCollectionInfoRequest
 	14, // 23: taishang.ai.v1.VectorService.GetCollectionStats:input_type -> taishang.ai.v1.GetCollectionStatsRequest
 	16, // 24: taishang.ai.v1.VectorService.CreateIndex:input_type -> taishang.ai.v1.CreateIndexRequest
@@ -2788,7 +3029,7 @@ var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
 	24, // 29: taishang.ai.v1.VectorService.Delete:input_type -> taishang.ai.v1.DeleteRequest
 	26, // 30: taishang.ai.v1.VectorService.Search:input_type -> taishang.ai.v1.SearchRequest
 	28, // 31: taishang.ai.v1.VectorService.GetByID:input_type -> taishang.ai.v1.GetByIDRequest
-	46, // 32: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
+	50, // 32: taishang.ai.v1.VectorService.Health:input_type -> google.protobuf.Empty
 	31, // 33: taishang.ai.v1.VectorService.Compact:input_type -> taishang.ai.v1.CompactRequest
 	32, // 34: taishang.ai.v1.VectorService.ListVectors:input_type -> taishang.ai.v1.ListVectorsRequest
 	34, // 35: taishang.ai.v1.VectorService.CountVectors:input_type -> taishang.ai.v1.CountVectorsRequest
@@ -2796,30 +3037,34 @@ var file_taishang_ai_v1_vector_service_proto_depIdxs = []int32{
 	38, // 37: taishang.ai.v1.VectorService.AlterAlias:input_type -> taishang.ai.v1.AlterAliasRequest
 	40, // 38: taishang.ai.v1.VectorService.DropAlias:input_type -> taishang.ai.v1.DropAliasRequest
 	42, // 39: taishang.ai.v1.VectorService.ListAliases:input_type -> taishang.ai.v1.ListAliasesRequest
-	6,  // 40: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
-	46, // 41: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
-	9,  // 42: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
-	10, // 43: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
-	12, // 44: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
-	15, // 45: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
-	46, // 46: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
-	46, // 47: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
-	19, // 48: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
-	21, // 49: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
-	23, // 50: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
-	25, // 51: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
-	27, // 52: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
-	29, // 53: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
-	30, // 54: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
-	46, // 55: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
-	33, // 56: taishang.ai.v1.VectorService.ListVectors:output_type -> taishang.ai.v1.ListVectorsResponse
-	35, // 57: taishang.ai.v1.VectorService.CountVectors:output_type -> taishang.ai.v1.CountVectorsResponse
-	37, // 58: taishang.ai.v1.VectorService.CreateAlias:output_type -> taishang.ai.v1.CreateAliasResponse
-	39, // 59: taishang.ai.v1.VectorService.AlterAlias:output_type -> taishang.ai.v1.AlterAliasResponse
-	41, // 60: taishang.ai.v1.VectorService.DropAlias:output_type -> taishang.ai.v1.DropAliasResponse
-	43, // 61: taishang.ai.v1.VectorService.ListAliases:output_type -> taishang.ai.v1.ListAliasesResponse
-	40, // [40:62] is the sub-list for method output_type
-	18, // [18:40] is the sub-list for method input_type
+	45, // 40: taishang.ai.v1.VectorService.ExportSnapshot:input_type -> taishang.ai.v1.ExportSnapshotRequest
+	47, // 41: taishang.ai.v1.VectorService.ImportSnapshot:input_type -> taishang.ai.v1.ImportSnapshotRequest
+	6,  // 42: taishang.ai.v1.VectorService.CreateCollection:output_type -> taishang.ai.v1.CreateCollectionResponse
+	50, // 43: taishang.ai.v1.VectorService.DropCollection:output_type -> google.protobuf.Empty
+	9,  // 44: taishang.ai.v1.VectorService.HasCollection:output_type -> taishang.ai.v1.HasCollectionResponse
+	10, // 45: taishang.ai.v1.VectorService.ListCollections:output_type -> taishang.ai.v1.ListCollectionsResponse
+	12, // 46: taishang.ai.v1.VectorService.GetCollectionInfo:output_type -> taishang.ai.v1.GetCollectionInfoResponse
+	15, // 47: taishang.ai.v1.VectorService.GetCollectionStats:output_type -> taishang.ai.v1.GetCollectionStatsResponse
+	50, // 48: taishang.ai.v1.VectorService.CreateIndex:output_type -> google.protobuf.Empty
+	50, // 49: taishang.ai.v1.VectorService.DropIndex:output_type -> google.protobuf.Empty
+	19, // 50: taishang.ai.v1.VectorService.HasIndex:output_type -> taishang.ai.v1.HasIndexResponse
+	21, // 51: taishang.ai.v1.VectorService.Insert:output_type -> taishang.ai.v1.InsertResponse
+	23, // 52: taishang.ai.v1.VectorService.Upsert:output_type -> taishang.ai.v1.UpsertResponse
+	25, // 53: taishang.ai.v1.VectorService.Delete:output_type -> taishang.ai.v1.DeleteResponse
+	27, // 54: taishang.ai.v1.VectorService.Search:output_type -> taishang.ai.v1.SearchResponse
+	29, // 55: taishang.ai.v1.VectorService.GetByID:output_type -> taishang.ai.v1.GetByIDResponse
+	30, // 56: taishang.ai.v1.VectorService.Health:output_type -> taishang.ai.v1.HealthResponse
+	50, // 57: taishang.ai.v1.VectorService.Compact:output_type -> google.protobuf.Empty
+	33, // 58: taishang.ai.v1.VectorService.ListVectors:output_type -> taishang.ai.v1.ListVectorsResponse
+	35, // 59: taishang.ai.v1.VectorService.CountVectors:output_type -> taishang.ai.v1.CountVectorsResponse
+	37, // 60: taishang.ai.v1.VectorService.CreateAlias:output_type -> taishang.ai.v1.CreateAliasResponse
+	39, // 61: taishang.ai.v1.VectorService.AlterAlias:output_type -> taishang.ai.v1.AlterAliasResponse
+	41, // 62: taishang.ai.v1.VectorService.DropAlias:output_type -> taishang.ai.v1.DropAliasResponse
+	43, // 63: taishang.ai.v1.VectorService.ListAliases:output_type -> taishang.ai.v1.ListAliasesResponse
+	46, // 64: taishang.ai.v1.VectorService.ExportSnapshot:output_type -> taishang.ai.v1.SnapshotChunk
+	48, // 65: taishang.ai.v1.VectorService.ImportSnapshot:output_type -> taishang.ai.v1.ImportSnapshotResponse
+	42, // [42:66] is the sub-list for method output_type
+	18, // [18:42] is the sub-list for method input_type
 	18, // [18:18] is the sub-list for extension type_name
 	18, // [18:18] is the sub-list for extension extendee
 	0,  // [0:18] is the sub-list for field type_name
@@ -2836,7 +3081,7 @@ func file_taishang_ai_v1_vector_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_taishang_ai_v1_vector_service_proto_rawDesc), len(file_taishang_ai_v1_vector_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   45,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

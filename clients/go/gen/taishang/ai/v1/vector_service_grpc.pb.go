@@ -45,6 +45,8 @@ const (
 	VectorService_AlterAlias_FullMethodName         = "/taishang.ai.v1.VectorService/AlterAlias"
 	VectorService_DropAlias_FullMethodName          = "/taishang.ai.v1.VectorService/DropAlias"
 	VectorService_ListAliases_FullMethodName        = "/taishang.ai.v1.VectorService/ListAliases"
+	VectorService_ExportSnapshot_FullMethodName     = "/taishang.ai.v1.VectorService/ExportSnapshot"
+	VectorService_ImportSnapshot_FullMethodName     = "/taishang.ai.v1.VectorService/ImportSnapshot"
 )
 
 // VectorServiceClient is the client API for VectorService service.
@@ -100,6 +102,16 @@ type VectorServiceClient interface {
 	DropAlias(ctx context.Context, in *DropAliasRequest, opts ...grpc.CallOption) (*DropAliasResponse, error)
 	// Lists aliases, sorted by alias; those of one collection when collection_name is set.
 	ListAliases(ctx context.Context, in *ListAliasesRequest, opts ...grpc.CallOption) (*ListAliasesResponse, error)
+	// Streams a collection as a snapshot file (docs/API.md, "Snapshots"): its declaration (dimension,
+	// metric, index, embedding model binding, description) and every record with id, vector,
+	// metadata and text. The messages' data, concatenated in order, are the file; each frame of it
+	// carries a SHA-256 and the file ends with a trailer (record count, digest). Memory stays bounded.
+	ExportSnapshot(ctx context.Context, in *ExportSnapshotRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SnapshotChunk], error)
+	// Imports a snapshot file sent in pieces of any size (options in the first message). Nothing is
+	// stored unless every frame's checksum and the trailer verify: a truncated file is DATA_LOSS, a
+	// damaged one DATA_LOSS naming the frame, bytes that are not a snapshot INVALID_ARGUMENT. An
+	// existing collection of the name is ALREADY_EXISTS unless replace is set.
+	ImportSnapshot(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportSnapshotRequest, ImportSnapshotResponse], error)
 }
 
 type vectorServiceClient struct {
@@ -330,6 +342,38 @@ func (c *vectorServiceClient) ListAliases(ctx context.Context, in *ListAliasesRe
 	return out, nil
 }
 
+func (c *vectorServiceClient) ExportSnapshot(ctx context.Context, in *ExportSnapshotRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SnapshotChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &VectorService_ServiceDesc.Streams[0], VectorService_ExportSnapshot_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportSnapshotRequest, SnapshotChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type VectorService_ExportSnapshotClient = grpc.ServerStreamingClient[SnapshotChunk]
+
+func (c *vectorServiceClient) ImportSnapshot(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportSnapshotRequest, ImportSnapshotResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &VectorService_ServiceDesc.Streams[1], VectorService_ImportSnapshot_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ImportSnapshotRequest, ImportSnapshotResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type VectorService_ImportSnapshotClient = grpc.ClientStreamingClient[ImportSnapshotRequest, ImportSnapshotResponse]
+
 // VectorServiceServer is the server API for VectorService service.
 // All implementations must embed UnimplementedVectorServiceServer
 // for forward compatibility.
@@ -383,6 +427,16 @@ type VectorServiceServer interface {
 	DropAlias(context.Context, *DropAliasRequest) (*DropAliasResponse, error)
 	// Lists aliases, sorted by alias; those of one collection when collection_name is set.
 	ListAliases(context.Context, *ListAliasesRequest) (*ListAliasesResponse, error)
+	// Streams a collection as a snapshot file (docs/API.md, "Snapshots"): its declaration (dimension,
+	// metric, index, embedding model binding, description) and every record with id, vector,
+	// metadata and text. The messages' data, concatenated in order, are the file; each frame of it
+	// carries a SHA-256 and the file ends with a trailer (record count, digest). Memory stays bounded.
+	ExportSnapshot(*ExportSnapshotRequest, grpc.ServerStreamingServer[SnapshotChunk]) error
+	// Imports a snapshot file sent in pieces of any size (options in the first message). Nothing is
+	// stored unless every frame's checksum and the trailer verify: a truncated file is DATA_LOSS, a
+	// damaged one DATA_LOSS naming the frame, bytes that are not a snapshot INVALID_ARGUMENT. An
+	// existing collection of the name is ALREADY_EXISTS unless replace is set.
+	ImportSnapshot(grpc.ClientStreamingServer[ImportSnapshotRequest, ImportSnapshotResponse]) error
 	mustEmbedUnimplementedVectorServiceServer()
 }
 
@@ -458,6 +512,12 @@ func (UnimplementedVectorServiceServer) DropAlias(context.Context, *DropAliasReq
 }
 func (UnimplementedVectorServiceServer) ListAliases(context.Context, *ListAliasesRequest) (*ListAliasesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAliases not implemented")
+}
+func (UnimplementedVectorServiceServer) ExportSnapshot(*ExportSnapshotRequest, grpc.ServerStreamingServer[SnapshotChunk]) error {
+	return status.Error(codes.Unimplemented, "method ExportSnapshot not implemented")
+}
+func (UnimplementedVectorServiceServer) ImportSnapshot(grpc.ClientStreamingServer[ImportSnapshotRequest, ImportSnapshotResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportSnapshot not implemented")
 }
 func (UnimplementedVectorServiceServer) mustEmbedUnimplementedVectorServiceServer() {}
 func (UnimplementedVectorServiceServer) testEmbeddedByValue()                       {}
@@ -876,6 +936,24 @@ func _VectorService_ListAliases_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _VectorService_ExportSnapshot_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportSnapshotRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(VectorServiceServer).ExportSnapshot(m, &grpc.GenericServerStream[ExportSnapshotRequest, SnapshotChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type VectorService_ExportSnapshotServer = grpc.ServerStreamingServer[SnapshotChunk]
+
+func _VectorService_ImportSnapshot_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(VectorServiceServer).ImportSnapshot(&grpc.GenericServerStream[ImportSnapshotRequest, ImportSnapshotResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type VectorService_ImportSnapshotServer = grpc.ClientStreamingServer[ImportSnapshotRequest, ImportSnapshotResponse]
+
 // VectorService_ServiceDesc is the grpc.ServiceDesc for VectorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -972,6 +1050,17 @@ var VectorService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _VectorService_ListAliases_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportSnapshot",
+			Handler:       _VectorService_ExportSnapshot_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportSnapshot",
+			Handler:       _VectorService_ImportSnapshot_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "taishang/ai/v1/vector_service.proto",
 }

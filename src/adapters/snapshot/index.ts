@@ -1,0 +1,1 @@
+export { ArrowRecordChunkCodec, ARROW_CHUNK_FORMAT } from './arrow-record-chunk-codec';
