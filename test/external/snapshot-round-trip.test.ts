@@ -5,12 +5,16 @@ import { tempDir } from '../support/temp-dirs';
 import type { ImportSnapshotRequest, Vector, VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 
 /**
- * Issue 13's acceptance: 100,000 records with metadata and text exported from the service on
+ * Issue 13's acceptance: N records with metadata and text exported from the service on
  * LanceDB, imported into the service on Milvus and back, streamed service to service over gRPC
  * (never a whole file in this process). Every record reads back equal (ids, metadata, text,
  * vectors bit for bit: the wire's floats are float32 as stored), and FLAT searches answer the same.
  */
-const RECORDS = 100_000;
+/**
+ * `npm test` runs 20,000 (minutes on 2 cores, most of them Milvus's own ingest); the acceptance
+ * size is `SNAPSHOT_ROUND_TRIP_RECORDS=100000` (26 minutes at load average 8–13 on this 2-core machine).
+ */
+const RECORDS = Number(process.env.SNAPSHOT_ROUND_TRIP_RECORDS ?? 20_000);
 const DIM = 384;
 const MODEL = 'all-MiniLM-L6-v2';
 let milvus: MilvusTestServer | undefined;
@@ -83,7 +87,7 @@ async function forEachPage(client: VectorServiceClient, name: string, each: (pag
   return seen;
 }
 
-describe('snapshot round trip LanceDB → Milvus → LanceDB (100,000 records with metadata and text)', () => {
+describe(`snapshot round trip LanceDB → Milvus → LanceDB (${RECORDS.toLocaleString('en')} records with metadata and text)`, () => {
   it('every record equal bit for bit, the declaration kept, the same FLAT answers', async () => {
     await lance.vectors.createCollection({ name: 'rt', description: 'round trip', vectorDim: 0, embeddingModel: MODEL, indexParams: { indexType: 'FLAT', metricType: 'COSINE' } });
     for (let at = 0; at < RECORDS; at += 2000) {
@@ -99,7 +103,7 @@ describe('snapshot round trip LanceDB → Milvus → LanceDB (100,000 records wi
     expect(await declared(onMilvus.vectors, 'rt')).toEqual(await declared(lance.vectors, 'rt'));
     expect(await declared(lance.vectors, 'rt_back')).toEqual(await declared(lance.vectors, 'rt'));
 
-    // Compared page by page against the generator, so no side holds 100,000 records at once.
+    // Compared page by page against the generator, so no side holds every record at once.
     for (const [client, name] of [[lance.vectors, 'rt'], [onMilvus.vectors, 'rt'], [lance.vectors, 'rt_back']] as const) {
       let mismatches = 0;
       const seen = await forEachPage(client, name, (page, p) => {
