@@ -122,6 +122,8 @@ export interface Rpc {
   path: string;
   method: DescMethod;
   serverStreaming: boolean;
+  /** The request is a stream of messages (ImportSnapshot): zero or several of them are not a frame error. */
+  clientStreaming: boolean;
   /** google.protobuf.Empty: nothing to validate, so any well-formed bytes are a valid request. */
   takesEmpty: boolean;
 }
@@ -136,6 +138,7 @@ export function allRpcs(): Rpc[] {
       path: `/${service.typeName}/${method.name}`,
       method,
       serverStreaming: method.methodKind === 'server_streaming',
+      clientStreaming: method.methodKind === 'client_streaming',
       takesEmpty: method.input.typeName === 'google.protobuf.Empty',
     }));
   });
