@@ -55,47 +55,116 @@ export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware
     return known;
   };
 
-  return async function* callScope<Request, Response>(
+  const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, telemetry, () => methodLabel(path, measured));
+
+  /** Streams (and anything not unary) keep the generator form, which follows every message. */
+  async function* streamScope<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>,
     context: CallContext,
   ): AsyncGenerator<Response, Response | void, undefined> {
-    const path = call.method.path;
-    const started = performance.now();
+    const scope = scopeOf(call.method.path, context);
+    try {
+      return yield* call.next(call.request, scope.enter(factsOf, access));
+    } catch (error) {
+      throw await scope.fail(error);
+    } finally {
+      scope.end();
+    }
+  }
+
+  /**
+   * A unary call is one answer: an async function awaiting the handler's single result, handed to
+   * nice-grpc as a one-step iterator. An async generator delegating with `yield*` would add its
+   * own frame and promise hops to every call, and unary calls are the bulk of the traffic.
+   */
+  async function unaryScope<Request, Response>(call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>, context: CallContext): Promise<Response> {
+    const scope = scopeOf(call.method.path, context);
+    try {
+      const handler = call.next(call.request, scope.enter(factsOf, access));
+      const result = await handler.next();
+      // nice-grpc's own unary handler only returns; anything else is a programming error.
+      if (result.done !== true) throw new Error('a unary method yielded a message instead of returning one');
+      return result.value as Response;
+    } catch (error) {
+      throw await scope.fail(error);
+    } finally {
+      scope.end();
+    }
+  }
+
+  return <Request, Response>(call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>, context: CallContext) =>
+    call.requestStream || call.responseStream ? streamScope(call, context) : answerOnce(unaryScope(call, context));
+}
+
+/** One call's state from its start to its log line. */
+class CallScope {
+  private readonly started = performance.now();
+  private readonly requestId: string;
+  private readonly caller: { keyName?: string } = {};
+  private label: string | undefined;
+  private failure: ServerError | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly context: CallContext,
+    private readonly logger: Logger,
+    private readonly telemetry: RequestTelemetry | undefined,
+    private readonly fallbackLabel: () => string,
+  ) {
     telemetry?.requestStarted('grpc');
     const incoming = context.metadata.get(REQUEST_ID_KEY);
-    const requestId = requestIdOf(typeof incoming === 'string' ? incoming : undefined);
-    context.header.set(REQUEST_ID_KEY, requestId);
-    const caller: { keyName?: string } = {};
-    let failure: ServerError | undefined;
-    let label: string | undefined;
-    try {
-      const method = factsOf(path);
-      label = method.label;
-      const authorization = context.metadata.get('authorization');
-      const principal = access.authenticate(method.access, presentedKey(typeof authorization === 'string' ? authorization : undefined));
-      if (principal !== undefined) caller.keyName = principal.name;
-      access.throttle(method.access, principal, addressOf(context.peer));
-      return yield* call.next(call.request, { ...context, requestId, caller, principal });
-    } catch (error) {
-      // A child logger only for a failure, whose cause may be logged besides the call's line.
-      const log = logger.child(caller.keyName === undefined ? { requestId } : { requestId, keyName: caller.keyName });
-      failure = serverErrorOf(error, context, log, path);
-      await putErrorDetails(failure, context);
-      throw failure;
-    } finally {
-      const code = failure === undefined && !context.signal.aborted ? Status.OK : statusSeenByClient(failure, context);
-      const seconds = (performance.now() - started) / 1000;
-      const name = Status[code];
-      telemetry?.grpcCallEnded(label ?? methodLabel(path, measured), name, seconds);
-      const failed = code === Status.INTERNAL || code === Status.UNKNOWN;
-      if (logger.isLevelEnabled(failed ? 'error' : 'info')) {
-        const durationMs = Math.round(seconds * 1e6) / 1000;
-        const line = caller.keyName === undefined ? { requestId, method: path, code: name, durationMs } : { requestId, method: path, code: name, durationMs, keyName: caller.keyName };
-        if (failed) logger.error(line, 'grpc call failed');
-        else logger.info(line, 'grpc call');
-      }
-    }
+    this.requestId = requestIdOf(typeof incoming === 'string' ? incoming : undefined);
+    context.header.set(REQUEST_ID_KEY, this.requestId);
+  }
+
+  /** Checks the key and the rate limit; the handler's context. */
+  enter(factsOf: (path: string) => MethodFacts, access: AccessControl): CallContext & AuthContext & RequestContext {
+    const { context } = this;
+    const method = factsOf(this.path);
+    this.label = method.label;
+    const authorization = context.metadata.get('authorization');
+    const principal = access.authenticate(method.access, presentedKey(typeof authorization === 'string' ? authorization : undefined));
+    if (principal !== undefined) this.caller.keyName = principal.name;
+    access.throttle(method.access, principal, addressOf(context.peer));
+    return { ...context, requestId: this.requestId, caller: this.caller, principal };
+  }
+
+  /** What the client gets for `error`, details in the trailer; a child logger only here, for the cause. */
+  async fail(error: unknown): Promise<ServerError> {
+    const { keyName } = this.caller;
+    const log = this.logger.child(keyName === undefined ? { requestId: this.requestId } : { requestId: this.requestId, keyName });
+    this.failure = serverErrorOf(error, this.context, log, this.path);
+    await putErrorDetails(this.failure, this.context);
+    return this.failure;
+  }
+
+  /** The metrics and the call's one log line, with the status the client saw. */
+  end(): void {
+    const { failure, context, logger } = this;
+    const code = failure === undefined && !context.signal.aborted ? Status.OK : statusSeenByClient(failure, context);
+    const seconds = (performance.now() - this.started) / 1000;
+    const name = Status[code];
+    this.telemetry?.grpcCallEnded(this.label ?? this.fallbackLabel(), name, seconds);
+    const failed = code === Status.INTERNAL || code === Status.UNKNOWN;
+    if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+    const { requestId, path: method } = this;
+    const { keyName } = this.caller;
+    const durationMs = Math.round(seconds * 1e6) / 1000;
+    const line = keyName === undefined ? { requestId, method, code: name, durationMs } : { requestId, method, code: name, durationMs, keyName };
+    if (failed) logger.error(line, 'grpc call failed');
+    else logger.info(line, 'grpc call');
+  }
+}
+
+/** `answer` as the iterator nice-grpc drives a unary middleware with: done at the first step. */
+function answerOnce<Response>(answer: Promise<Response>): AsyncGenerator<Response, Response | void, undefined> {
+  const iterator = {
+    next: () => answer.then((value) => ({ done: true as const, value })),
+    return: (value: Response | void) => Promise.resolve({ done: true as const, value }),
+    throw: (error: unknown) => Promise.reject(error),
+    [Symbol.asyncIterator]: () => iterator,
   };
+  return iterator as unknown as AsyncGenerator<Response, Response | void, undefined>;
 }
 
 /** grpc-js peers look like `ipv4:127.0.0.1:53412` or `ipv6:[::1]:53412`: the port changes per connection. */
