@@ -5,14 +5,21 @@ export interface OverheadTarget {
   name: string;
   goal: number;
   actual: number;
+  /** The median of the per-round ratios: far from `actual` when the rounds disagree. */
+  roundRatio: number;
   met: boolean;
 }
 
 /** Issue 14, item 2: service over bare grpc-js ≥ 0.80 (Health/Check) and ≥ 0.75 (HasCollection); embeddings ≥ 0.90 of direct. */
 export function overheadTargets(health: CallComparison, has: CallComparison, embed: EmbedComparison | undefined): OverheadTarget[] {
-  const t = (name: string, goal: number, actual: number): OverheadTarget => ({ name, goal, actual, met: actual >= goal });
-  const targets = [t('Health/Check calls/s, service / bare grpc-js', 0.8, health.ratio), t('VectorService/HasCollection calls/s, service / bare grpc-js', 0.75, has.ratio)];
-  if (embed !== undefined) targets.push(t(`GenerateEmbedding x${embed.concurrency} single-text / direct batch ${embed.directBatch}, sentences/s`, 0.9, embed.ratio));
+  const t = (name: string, goal: number, actual: number, roundRatio: number): OverheadTarget => ({ name, goal, actual, roundRatio, met: actual >= goal });
+  const targets = [
+    t('Health/Check calls/s, service / bare grpc-js', 0.8, health.ratio, health.medianRoundRatio),
+    t('VectorService/HasCollection calls/s, service / bare grpc-js', 0.75, has.ratio, has.medianRoundRatio),
+  ];
+  if (embed !== undefined) {
+    targets.push(t(`GenerateEmbedding x${embed.concurrency} single-text / direct batch ${embed.directBatch}, sentences/s`, 0.9, embed.ratio, embed.medianRoundRatio));
+  }
   return targets;
 }
 
@@ -73,5 +80,13 @@ export function embedRoundsTable(e: EmbedComparison): string {
 }
 
 export function targetsTable(targets: readonly OverheadTarget[]): string {
-  return table(targets.map((t) => ({ target: t.name, goal: `>= ${t.goal.toFixed(2)}`, measured: t.actual.toFixed(3), result: t.met ? 'met' : 'MISSED' })));
+  return table(
+    targets.map((t) => ({
+      target: t.name,
+      goal: `>= ${t.goal.toFixed(2)}`,
+      'ratio of medians': t.actual.toFixed(3),
+      'median of round ratios': t.roundRatio.toFixed(3),
+      result: t.met ? 'met' : 'MISSED',
+    })),
+  );
 }
