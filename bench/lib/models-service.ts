@@ -28,7 +28,16 @@ const READY_TIMEOUT_MS = 120_000;
  * default models loaded. Ports are picked beforehand because LOG_LEVEL=warn hides the
  * 'taishang-ai listening' line that reports ports bound with 0.
  */
-export async function startModelsService(opts: { repoRoot: string; args: string[]; dataDir: string; modelCacheDir: string }): Promise<ModelsServiceProcess> {
+export async function startModelsService(opts: {
+  repoRoot: string;
+  args: string[];
+  dataDir: string;
+  modelCacheDir: string;
+  /** LOG_LEVEL of the child (default warn); at info its per-call lines go to /dev/null unless piped. */
+  logLevel?: string;
+  /** 'ignore': the child's stdout goes to /dev/null, so a chatty log costs the bench nothing to read. */
+  stdout?: 'pipe' | 'ignore';
+}): Promise<ModelsServiceProcess> {
   const grpcPort = await freePort();
   let httpPort = await freePort();
   while (httpPort === grpcPort) httpPort = await freePort();
@@ -42,13 +51,13 @@ export async function startModelsService(opts: { repoRoot: string; args: string[
       HTTP_PORT: String(httpPort),
       DATA_DIR: opts.dataDir,
       MODEL_CACHE_DIR: opts.modelCacheDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: opts.logLevel ?? 'warn',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'inherit'],
   });
   const stdout: string[] = [];
   let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {

@@ -1,5 +1,4 @@
-import { createServer, type Server, type ServerMiddleware } from 'nice-grpc';
-import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
+import { createServer, type Server } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
@@ -7,12 +6,9 @@ import { AccessControl, type ModelService, type SnapshotService, type VectorServ
 import type { RequestTelemetry } from '../transport/request-telemetry';
 import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
-import { authMiddleware } from './auth-middleware';
-import { errorMappingMiddleware } from './error-mapping-middleware';
+import { callScopeMiddleware } from './call-scope-middleware';
 import { grpcServerOptions } from './grpc-server-options';
 import { startHealthWatcher, type Readiness } from './health-watcher';
-import { loggingMiddleware } from './logging-middleware';
-import { metricsMiddleware } from './metrics-middleware';
 import { modelServiceHandlers } from './model-service-handlers';
 import { reflectionDescriptorSet } from './reflection-descriptor-set';
 import { createStreamTerminator } from './stream-terminator';
@@ -48,14 +44,11 @@ export interface GrpcDoor {
   stop(): void;
 }
 
-/** Stands in for the metrics middleware when none is wanted, keeping one middleware chain. */
-const passThrough: ServerMiddleware = (call, context) => call.next(call.request, context);
-
 /**
- * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server.
- * Middleware order, outermost first: metrics, call logging (request id), google.rpc error details
- * onto the wire, then the ErrorCode → status mapping, so the log line and the metrics see the
- * status the client gets, then the API key and rate-limit check, whose refusals pass through all.
+ * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server. One
+ * middleware gives every call its scope (call-scope-middleware.ts: metrics, request id and call
+ * log, API key and rate limit, the ErrorCode → status mapping with google.rpc details), so the log
+ * line and the metrics see the status the client gets and refusals are logged and counted too.
  */
 export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   const logger = deps.logger.child({ door: 'grpc' });
@@ -70,18 +63,18 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   });
   const terminator = createStreamTerminator();
 
-  // Outermost, so a call any inner middleware refuses is still counted. Reflection is a grpc-js
-  // definition without a fullName; its name comes from its one method's path.
+  // Reflection is a grpc-js definition without a fullName; its name comes from its one method's path.
   const measured = [...served, ServerReflectionService.serverReflectionInfo.path.split('/')[1]!];
-  const server = createServer(grpcServerOptions())
-    .use(deps.telemetry ? metricsMiddleware(deps.telemetry, measured) : passThrough)
-    .use(loggingMiddleware(logger))
-    .use(errorDetailsServerMiddleware)
-    .use(errorMappingMiddleware)
-    .use(authMiddleware(deps.access ?? AccessControl.open()));
+  const server = createServer(grpcServerOptions()).use(
+    callScopeMiddleware({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured }),
+  );
   server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots));
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
-  server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(health.state));
+  // Health/Check and Watch are added apart: only a Watch can outlive a shutdown and needs the
+  // terminator, and Check, which probes call often, is spared its layer.
+  const healthImpl = HealthServiceImpl(health.state);
+  server.add({ ...HealthDefinition, methods: { check: HealthDefinition.methods.check } }, { check: healthImpl.check });
+  server.with(terminator.middleware).add({ ...HealthDefinition, methods: { watch: HealthDefinition.methods.watch } }, { watch: healthImpl.watch });
   server.add(ServerReflectionService, ServerReflection(descriptors, served));
 
   const stop = (): void => {

@@ -1,4 +1,4 @@
-import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Metadata, ServerInterceptingCall, ServerInterceptingCallInterface, ServerInterceptor } from '@grpc/grpc-js';
 import { Status, type CallContext } from 'nice-grpc';
 
 /**
@@ -9,23 +9,48 @@ import { Status, type CallContext } from 'nice-grpc';
  */
 export const DEADLINE_METADATA_KEY = 'taishang-call-deadline-ms';
 
+type InboundListener = Parameters<ServerInterceptingCallInterface['start']>[0];
+
+/** Hands every inbound event on unchanged, stamping the deadline into the metadata on its way. */
+class DeadlineStamp implements InboundListener {
+  constructor(
+    private readonly next: InboundListener,
+    private readonly deadline: number,
+  ) {}
+
+  onReceiveMetadata(metadata: Metadata): void {
+    metadata.remove(DEADLINE_METADATA_KEY);
+    if (Number.isFinite(this.deadline)) metadata.set(DEADLINE_METADATA_KEY, String(this.deadline));
+    this.next.onReceiveMetadata(metadata);
+  }
+
+  onReceiveMessage(message: unknown): void {
+    this.next.onReceiveMessage(message);
+  }
+
+  onReceiveHalfClose(): void {
+    this.next.onReceiveHalfClose();
+  }
+
+  onCancel(): void {
+    this.next.onCancel();
+  }
+}
+
 /**
  * grpc-js server interceptor: stamps the call's deadline into its metadata. Any value the client
- * sent under the same key is replaced, so it cannot pose as a deadline.
+ * sent under the same key is replaced, so it cannot pose as a deadline. It wraps only the inbound
+ * listener of the call grpc-js made rather than the call itself (a ServerInterceptingCall): that
+ * wrapper would put its responder and listener layers on every message and status of every call,
+ * and measured under ghz it cost more per call than all our middleware together.
  */
-export const callDeadlineInterceptor: ServerInterceptor = (_method, call) =>
-  new ServerInterceptingCall(call, {
-    start(next) {
-      next({
-        onReceiveMetadata(metadata, nextMetadata) {
-          metadata.remove(DEADLINE_METADATA_KEY);
-          const deadline = Number(call.getDeadline());
-          if (Number.isFinite(deadline)) metadata.set(DEADLINE_METADATA_KEY, String(deadline));
-          nextMetadata(metadata);
-        },
-      });
-    },
-  });
+export const callDeadlineInterceptor: ServerInterceptor = (_method, call) => {
+  const start = call.start;
+  call.start = (listener) => start.call(call, new DeadlineStamp(listener, Number(call.getDeadline())));
+  // grpc-js types an interceptor's result as its ServerInterceptingCall class but uses it only
+  // through ServerInterceptingCallInterface, which the call it passed in implements.
+  return call as ServerInterceptingCall;
+};
 
 /** The caller's deadline in Unix ms, or undefined when it set none. */
 export function deadlineOf(context: Pick<CallContext, 'metadata'>): number | undefined {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Metadata, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
+import { Metadata, ServerError, Status, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
 import pino from 'pino';
 import { AccessControl } from '../../src/domain';
-import { DomainError } from '../../src/errors';
-import { accessOfMethod, authMiddleware, type AuthContext } from '../../src/grpc/auth-middleware';
-import type { RequestContext } from '../../src/grpc/logging-middleware';
+import type { AuthContext, RequestContext } from '../../src/grpc/call-context';
+import { callScopeMiddleware } from '../../src/grpc/call-scope-middleware';
+import { accessOfMethod } from '../../src/grpc/method-access';
 
 const KEY = 'grpc-reader-key-000001';
 const access = new AccessControl({
@@ -13,44 +13,41 @@ const access = new AccessControl({
   rateLimit: { perSecond: 0, burst: 0 },
 });
 
-/** Runs the middleware on a unary call to `path`; resolves with what the handler saw, or rejects with the refusal. */
-async function call(path: string, authorization?: string): Promise<{ principal: unknown; caller: { keyName?: string } }> {
-  const caller: { keyName?: string } = {};
+/** Runs the call middleware on a unary call to `path`; resolves with what the handler saw, or rejects with the refusal. */
+async function call(path: string, authorization?: string): Promise<{ principal: unknown; caller: { keyName?: string } | undefined }> {
   const metadata = Metadata(authorization === undefined ? {} : { authorization });
-  const context: CallContext & RequestContext = {
+  const context: CallContext = {
     metadata,
     peer: 'ipv4:127.0.0.1:50000',
     header: Metadata(),
     trailer: Metadata(),
     sendHeader: () => undefined,
     signal: new AbortController().signal,
-    requestId: 'r',
-    log: pino({ level: 'silent' }),
-    caller,
   };
-  let seen: unknown;
+  let seen: { principal: unknown; caller: { keyName?: string } | undefined } | undefined;
   const next: ServerMiddlewareCall<object, object, AuthContext & RequestContext> = {
     method: { path, requestStream: false, responseStream: false, options: {} },
     requestStream: false,
     responseStream: false,
     request: {},
     async *next(_request, ctx) {
-      seen = (ctx as unknown as AuthContext).principal;
+      seen = { principal: ctx.principal, caller: ctx.caller };
       return {};
     },
   };
-  const run = authMiddleware(access)(next as never, context);
+  const run = callScopeMiddleware({ logger: pino({ level: 'silent' }), access, measuredServices: [] })(next as never, context);
   await run.next();
-  return { principal: seen, caller };
+  return seen!;
 }
 
+/** The status name a refused call gets on the wire. */
 async function refusal(path: string, authorization?: string): Promise<string> {
   const error = await call(path, authorization).then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return (error as DomainError).code;
+  expect(error).toBeInstanceOf(ServerError);
+  return Status[(error as ServerError).code];
 }
 
-describe('gRPC auth middleware', () => {
+describe('gRPC API key check (call-scope middleware)', () => {
   it('looks methods up in the shared access table; health and reflection are public; anything else has no rule', () => {
     expect(accessOfMethod('/taishang.ai.v1.VectorService/Search')).toBe('read');
     expect(accessOfMethod('/taishang.ai.v1.VectorService/CreateCollection')).toBe('admin');

@@ -1,9 +1,10 @@
 import { Metadata, ServerError, Status, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
+import pino from 'pino';
 import { MemoryVectorStore } from '../../src/adapters/vector/memory';
-import { VectorService, type ModelService, type ModelOperation, type ProviderName, type Telemetry } from '../../src/domain';
+import { AccessControl, VectorService, type ModelService, type ModelOperation, type ProviderName, type Telemetry } from '../../src/domain';
 import type { RequestTelemetry } from '../../src/transport/request-telemetry';
 import { errors } from '../../src/errors';
-import { metricsMiddleware } from '../../src/grpc/metrics-middleware';
+import { callScopeMiddleware } from '../../src/grpc/call-scope-middleware';
 import { PrometheusMetrics } from '../../src/metrics';
 import { FakeModelProvider } from '../support/fake-model-provider';
 import { openModelService } from '../support/model-services';
@@ -122,7 +123,7 @@ describe('PrometheusMetrics', () => {
   });
 });
 
-describe('gRPC metrics middleware', () => {
+describe('gRPC call metrics (call-scope middleware)', () => {
   class RecordingRequests implements RequestTelemetry {
     inflight = 0;
     readonly ended: string[] = [];
@@ -154,11 +155,16 @@ describe('gRPC metrics middleware', () => {
   }
 
   async function run(recorder: RequestTelemetry, path: string, outcome?: unknown, signal?: AbortSignal): Promise<void> {
-    const middleware = metricsMiddleware(recorder, ['taishang.ai.v1.VectorService', 'grpc.health.v1.Health']);
-    await middleware(call(path, outcome), context(signal)).next().catch(() => undefined);
+    const middleware = callScopeMiddleware({
+      logger: pino({ level: 'silent' }),
+      access: AccessControl.open(),
+      telemetry: recorder,
+      measuredServices: ['taishang.ai.v1.VectorService', 'grpc.health.v1.Health'],
+    });
+    await middleware(call(path, outcome) as never, context(signal)).next().catch(() => undefined);
   }
 
-  it('labels methods of measured services as Service/Method, anything else unknown, with the status name', async () => {
+  it('labels methods of measured services as Service/Method, anything else unknown, with the status the client gets', async () => {
     const r = new RecordingRequests();
     await run(r, '/taishang.ai.v1.VectorService/Search');
     await run(r, '/grpc.health.v1.Health/Check', new ServerError(Status.NOT_FOUND, 'unknown service'));
@@ -167,7 +173,8 @@ describe('gRPC metrics middleware', () => {
     const aborted = new AbortController();
     aborted.abort();
     await run(r, '/taishang.ai.v1.VectorService/Search', new ServerError(Status.UNAVAILABLE, 'late'), aborted.signal);
-    expect(r.ended).toEqual(['VectorService/Search OK', 'Health/Check NOT_FOUND', 'unknown OK', 'VectorService/Search UNKNOWN', 'VectorService/Search CANCELLED']);
+    // A path with no access rule is refused (fail closed) and still counted; an unexpected error is INTERNAL on the wire.
+    expect(r.ended).toEqual(['VectorService/Search OK', 'Health/Check NOT_FOUND', 'unknown PERMISSION_DENIED', 'VectorService/Search INTERNAL', 'VectorService/Search CANCELLED']);
     expect(r.inflight).toBe(0);
   });
 });
