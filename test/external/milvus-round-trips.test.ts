@@ -1,3 +1,4 @@
+import { Client } from '@grpc/grpc-js';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { VectorService } from '../../src/domain';
@@ -10,7 +11,9 @@ import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-
  * on a name after a change describes it, the next ones do not. The SDK's methods are observed, not replaced:
  * every call still reaches the server. The SDK's own search and insert describe the collection
  * too, from its cache (`cache: true`), which the adapter's describe has just filled; those are
- * not RPCs and are not counted, by the same test the SDK makes.
+ * not RPCs and are not counted, by the same test the SDK makes. The adapter's Search goes out
+ * without the SDK's search() (milvus-search-rpc.ts), so it is observed where it leaves, on the
+ * grpc-js clients of the SDK's pool, and counted as 'search'.
  */
 const SDK_METHODS = [
   'alterAlias',
@@ -34,7 +37,6 @@ const SDK_METHODS = [
   'loadCollectionAsync',
   'query',
   'releaseCollection',
-  'search',
   'showCollections',
   'upsert',
 ] as const;
@@ -43,6 +45,8 @@ let milvus: MilvusTestServer;
 let store: MilvusVectorStore;
 let vectors: VectorService;
 const rpcs: string[] = [];
+/** The gRPC status code each Search RPC ended with (0 OK, 1 CANCELLED), in call order. */
+const searchEnds: (number | null)[] = [];
 
 beforeAll(async () => {
   milvus = await startMilvusTestServer();
@@ -55,6 +59,20 @@ beforeAll(async () => {
       return original.apply(this, args) as never;
     });
   }
+  const unary = Client.prototype.makeUnaryRequest as (...args: unknown[]) => unknown;
+  jest.spyOn(Client.prototype, 'makeUnaryRequest').mockImplementation(function (this: Client, ...args: unknown[]) {
+    if (args[0] === '/milvus.proto.milvus.MilvusService/Search') {
+      rpcs.push('search');
+      const at = searchEnds.push(null) - 1;
+      const last = args.length - 1;
+      const callback = args[last] as (err: { code?: number } | null, value?: unknown) => void;
+      args[last] = (err: { code?: number } | null, value?: unknown) => {
+        searchEnds[at] = err === null ? 0 : (err.code ?? -1);
+        callback(err, value);
+      };
+    }
+    return unary.apply(this, args) as never;
+  });
   await vectors.createCollection({ name: 'trips', vectorDim: 4 });
   await vectors.insert('trips', [
     { id: 'a', vector: [1, 0, 0, 0] },
@@ -96,6 +114,18 @@ describe('Milvus RPCs per VectorService call', () => {
   it('a search whose k-th score is tied past k searches again for the rest of the tie group, not describing again', async () => {
     // b and c both score 0 against this query: the cut at k=2 falls inside their tie.
     expect(await rpcsOf(() => vectors.search('trips', { queryVector: [1, 0, 0, 0], options: { topK: 2 } }))).toEqual(['search', 'search']);
+  });
+
+  it('a search whose caller leaves ends CANCELLED and cancels its Search RPC, not only the wait for it', async () => {
+    searchEnds.length = 0;
+    const controller = new AbortController();
+    const pending = vectors.search('trips', { queryVector: [1, 0.5, 0.2, 0], options: { topK: 2 } }, { signal: controller.signal });
+    // A Strong search waits for Milvus's next time tick (~20 ms here): leave as soon as the RPC is out.
+    while (searchEnds.length === 0) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    while (searchEnds[0] === null) await new Promise((r) => setImmediate(r));
+    expect(searchEnds).toEqual([1]);
   });
 
   it('a search with the wrong dimension is refused after a fresh DescribeCollection (the cached one could be stale), searching nothing', async () => {

@@ -1,3 +1,5 @@
+import milvusBase from '@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.base';
+import protobuf from 'protobufjs';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { MilvusConnection } from '../../src/adapters/vector/milvus/milvus-connection';
 import { DeclarationCache } from '../../src/adapters/vector/milvus/milvus-declarations';
@@ -14,6 +16,13 @@ import { VectorService, type CollectionInfo, type CollectionSpec } from '../../s
  */
 const OK = { error_code: 'Success', code: 0, reason: '' };
 
+/** The SDK's protobuf root: the adapter sends Search itself (milvus-search-rpc.ts), so the fake answers it on the wire's terms. */
+const ROOT = protobuf.Root.fromJSON(milvusBase as protobuf.INamespace);
+const SearchRequest = ROOT.lookupType('milvus.proto.milvus.SearchRequest');
+const SearchResults = ROOT.lookupType('milvus.proto.milvus.SearchResults');
+const PlaceholderGroup = ROOT.lookupType('milvus.proto.common.PlaceholderGroup');
+const ErrorCode = ROOT.lookupEnum('milvus.proto.common.ErrorCode');
+
 interface FakeCollection {
   spec: CollectionSpec;
   createdAt: number;
@@ -27,6 +36,37 @@ class FakeMilvus {
   private clock = 1_000;
   /** Failures to answer the next search with, as grpc-js would throw them. */
   failNextSearch: Error | null = null;
+
+  // What milvus-search-rpc.ts reads off a MilvusClient: its protobuf root, metadata and pool of grpc-js clients.
+  readonly milvusProto = ROOT;
+  readonly metadata = new Map<string, string>();
+  readonly channelPool = { acquire: async () => this.wire, release: async () => undefined };
+  private readonly wire = {
+    makeUnaryRequest: (_method: string, _serialize: unknown, deserialize: (b: Buffer) => unknown, argument: Uint8Array, _options: unknown, callback: (err: Error | null, value?: unknown) => void) => {
+      const request = SearchRequest.decode(argument) as unknown as { collectionName: string; placeholderGroup: Uint8Array; searchParams: { key: string; value: string }[] };
+      const param = (key: string): string => request.searchParams.find((p) => p.key === key)?.value ?? '';
+      const bytes = (PlaceholderGroup.decode(request.placeholderGroup) as unknown as { placeholders: { values: Uint8Array[] }[] }).placeholders[0]!.values[0]!;
+      const vector = Array.from(new Float32Array(Uint8Array.from(bytes).buffer));
+      this.search({ collection_name: request.collectionName, data: [vector], limit: Number(param('topk')), metric_type: param('metric_type') }).then(
+        ({ status, results }) => {
+          const answer = SearchResults.encode({
+            status: { errorCode: ErrorCode.values[status.error_code] ?? 1, code: status.code, reason: status.reason },
+            results: {
+              scores: results.map((r) => r.score),
+              ids: { strId: { data: results.map((r) => r.id) } },
+              fieldsData: [
+                { fieldName: 'id', scalars: { stringData: { data: results.map((r) => r.id) } } },
+                { fieldName: 'metadata', scalars: { jsonData: { data: results.map((r) => Buffer.from(JSON.stringify(r.metadata))) } } },
+              ],
+            },
+          }).finish();
+          callback(null, deserialize(Buffer.from(answer)));
+        },
+        (err: Error) => callback(err),
+      );
+      return { cancel: () => undefined };
+    },
+  };
 
   /** What another replica does: create (or re-create) a collection, bypassing the store under test. */
   put(spec: Partial<CollectionSpec> & { name: string; dimension: number }, rows: Record<string, number[]> = {}): void {

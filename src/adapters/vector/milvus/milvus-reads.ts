@@ -18,6 +18,7 @@ import { checkStatus } from './milvus-errors';
 import { ID_CHUNK, compileFilter, idAfterExpr, idInExpr } from './milvus-filter-compiler';
 import { engineIndexFor, searchParamsFor } from './milvus-index-mapping';
 import { needsRepair, type MilvusLoader } from './milvus-loader';
+import { encodePlaceholder, searchRpc } from './milvus-search-rpc';
 
 /**
  * Queries and searches. Every read asks for Strong consistency, so it sees every write that
@@ -51,35 +52,45 @@ export class MilvusReads {
     return [...found.values()];
   }
 
-  /** Hits in the domain's order, ties by id: Milvus is asked past k while a tie group crosses the cut (rankThroughTies). */
+  /**
+   * Hits in the domain's order, ties by id: Milvus is asked past k while a tie group crosses the cut
+   * (rankThroughTies). The Search RPC goes out on the SDK's clients without its search() wrapper
+   * (milvus-search-rpc.ts).
+   */
   async search(info: CollectionInfo, query: SearchQuery, signal: AbortSignal | undefined): Promise<SearchHit[]> {
     const filter = compileFilter(query.filter);
     if (filter.kind === 'none') return [];
     const name = info.name;
     const context = { collection: name };
     const outputFields = outputFieldsFor(info, query.includeVector);
+    // Encoded once: a search reading past k for ties sends the same vector again.
+    let placeholder: { client: unknown; bytes: Uint8Array } | null = null;
     const fetch = async (limit: number): Promise<SearchHit[]> => {
-      const res = await this.repairing(name, signal, () =>
+      const hits = await this.repairing(name, signal, () =>
         this.conn.call(context, signal, async (c, timeout) => {
-          const answer = await c.search({
-            collection_name: name,
-            anns_field: FIELD.vector,
-            data: [query.vector],
-            limit,
-            // Both always explicit: Milvus rejects a metric other than the index's, and defaults differ by version.
-            metric_type: info.metricType,
-            params: searchParamsFor(info.index, limit),
-            ...(filter.kind === 'expr' ? { filter: filter.expr } : {}),
-            output_fields: outputFields,
-            consistency_level: ConsistencyLevelEnum.Strong,
+          if (placeholder === null || placeholder.client !== c) placeholder = { client: c, bytes: encodePlaceholder(c, query.vector) };
+          const answer = await searchRpc(
+            c,
+            {
+              collection: name,
+              annsField: FIELD.vector,
+              limit,
+              // Both always explicit: Milvus rejects a metric other than the index's, and defaults differ by version.
+              metricType: info.metricType,
+              params: searchParamsFor(info.index, limit),
+              filter: filter.kind === 'expr' ? filter.expr : '',
+              outputFields,
+            },
+            placeholder.bytes,
             timeout,
-          });
+            signal,
+          );
           checkStatus(answer.status, context);
-          return answer;
+          return answer.hits;
         }),
       );
       // Milvus reports COSINE and IP as similarities and L2 as the squared distance: our convention as is.
-      return (res.results as Record<string, unknown>[]).map((hit) => ({
+      return hits.map((hit) => ({
         id: String(hit[FIELD.id]),
         score: Number(hit.score),
         metadata: toMetadata(hit[FIELD.metadata]),
