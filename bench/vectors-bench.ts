@@ -18,7 +18,7 @@ import { idOf, ingestOverGrpc, openGrpcDoor, type GrpcDoor } from './lib/grpc-do
 import { recallAtK } from './lib/measure';
 import { evaluateTargets, machineInfo, saveReport, summary, type BenchReport, type IngestResult } from './lib/report';
 import { openRestDoor, type RestDoor } from './lib/rest-door';
-import { collectIds, measureMatrix, type Door, type Searcher } from './lib/search-matrix';
+import { DOORS, collectIds, measureMatrix, type Searcher } from './lib/search-matrix';
 import { startService, type ServiceProcess } from './lib/service-process';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -138,7 +138,7 @@ async function ingestPhase(run: Run): Promise<IngestResult> {
   };
 }
 
-function searchers(run: Run, direct: (q: number[]) => Promise<string[]>): Record<Door, Searcher> {
+function searchers(run: Run, direct: (q: number[]) => Promise<string[]>): Record<'direct' | 'grpc' | 'rest', Searcher> {
   const query = (i: number): number[] => run.queries[i % run.queries.length]!;
   return { direct: (i) => direct(query(i)), grpc: (i) => run.grpc.search(query(i)), rest: (i) => run.rest.search(i) };
 }
@@ -192,7 +192,7 @@ async function hnswPhase(run: Run, exact: string[][]) {
     assertIndexed(status, config.count);
     log(`HNSW built in ${buildSeconds.toFixed(1)} s: ${JSON.stringify(status)}`);
     const doors = searchers(run, directSearcher(table, HNSW, config.topK));
-    const recallOf = async (door: Door): Promise<number> =>
+    const recallOf = async (door: (typeof DOORS)[number]): Promise<number> =>
       recallAtK(exact, await collectIds(doors[door], config.recallQueries, RECALL_CONCURRENCY, config.topK));
     const recall = { hnswGrpc: await recallOf('grpc'), hnswRest: await recallOf('rest'), hnswDirect: await recallOf('direct') };
     log(`HNSW recall@${config.topK}: ${JSON.stringify(recall)}`);

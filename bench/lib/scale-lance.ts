@@ -123,7 +123,7 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
       grpc: (i: number) => grpc.search(queries[i % queries.length]!),
       rest: () => Promise.reject(new Error('not measured')),
     };
-    const recallOf = async (door: Door): Promise<{ recall: number; short: number }> => {
+    const recallOf = async (door: 'direct' | 'grpc'): Promise<{ recall: number; short: number }> => {
       const rows: number[][] = new Array<number[]>(queries.length);
       await runLoad(queries.length, 8, async (i) => (rows[i] = (await searchers[door](i)).map((id) => Number(id.slice(1)))));
       return { recall: tieAwareRecall(data, exact.kth, rows, s.topK), short: rows.filter((r) => r.length < s.topK).length };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { NamedSet } from './ann-sets';
 import { tieAwareRecall } from './ann-sets';
-import { directMilvusSearcher } from './direct-milvus';
+import { directMilvusSearcher, leanMilvusSearcher } from './direct-milvus';
 import type { ExactAnswers } from './exact-answers';
 import { ingestOverGrpc, openGrpcDoor } from './grpc-door';
 import { runLoad } from './measure';
@@ -17,7 +17,11 @@ import { memoryOf } from './soak-proc';
 const run = promisify(execFile);
 const COLLECTION = 'bench_scale';
 const DATABASE = 'bench';
-const DOORS: readonly Door[] = ['direct', 'grpc'];
+/**
+ * direct: the SDK's search() as a user calls it (the issue's reference); lean: the same RPC without
+ * the SDK's wrapper, as the service's adapter sends it (SCALE_MILVUS_LEAN=0 leaves it out).
+ */
+const DOORS: readonly Door[] = process.env.SCALE_MILVUS_LEAN === '0' ? ['direct', 'grpc'] : ['direct', 'lean', 'grpc'];
 /** How long to wait for Milvus to finish building the index after CreateIndex returned. */
 const INDEX_WAIT_S = 600;
 
@@ -46,7 +50,7 @@ export interface MilvusScaleResult {
   /** Seconds after CreateIndex returned until Milvus reported every row indexed and the collection loaded (null: not within the wait). */
   indexReadyAfterSeconds: number | null;
   index: MilvusIndexCheck;
-  recall: { service: number; sdk: number; serviceShort: number; sdkShort: number };
+  recall: { service: number; sdk: number; serviceShort: number; sdkShort: number; lean?: number; leanShort?: number };
   serviceRssMiB: number;
   search: SearchRow[];
 }
@@ -100,19 +104,22 @@ export async function runMilvusScale(set: NamedSet, exact: ExactAnswers, s: Scal
     if (!index.ok) throw new Error(`milvus: the HNSW index is not built over every row and loaded after ${INDEX_WAIT_S} s: ${JSON.stringify(index)}`);
 
     const searchSdk = directMilvusSearcher(sdk, COLLECTION, HNSW, s.topK, s.topK + 1);
+    const searchLean = leanMilvusSearcher(sdk, COLLECTION, HNSW, s.topK, s.topK + 1);
     const searchers = {
       direct: (i: number) => searchSdk(queries[i % queries.length]!),
+      lean: (i: number) => searchLean(queries[i % queries.length]!),
       grpc: (i: number) => grpc.search(queries[i % queries.length]!),
       rest: () => Promise.reject(new Error('not measured')),
     };
-    const recallOf = async (door: Door): Promise<[number, number]> => {
+    const recallOf = async (door: 'direct' | 'lean' | 'grpc'): Promise<[number, number]> => {
       const rows: number[][] = new Array<number[]>(queries.length);
       await runLoad(queries.length, 8, async (i) => (rows[i] = (await searchers[door](i)).map((id) => Number(id.slice(1)))));
       return [tieAwareRecall(data, exact.kth, rows, s.topK), rows.filter((r) => r.length < s.topK).length];
     };
     const [serviceRecall, serviceShort] = await recallOf('grpc');
     const [sdkRecall, sdkShort] = await recallOf('direct');
-    s.log(`milvus: recall@${s.topK} service ${serviceRecall.toFixed(4)}, SDK ${sdkRecall.toFixed(4)}`);
+    const lean = DOORS.includes('lean') ? await recallOf('lean') : null;
+    s.log(`milvus: recall@${s.topK} service ${serviceRecall.toFixed(4)}, SDK ${sdkRecall.toFixed(4)}${lean ? `, SDK lean ${lean[0].toFixed(4)}` : ''}`);
     const search = await measureMatrix({
       index: 'HNSW',
       searchers,
@@ -136,7 +143,7 @@ export async function runMilvusScale(set: NamedSet, exact: ExactAnswers, s: Scal
       indexAtReturn,
       indexReadyAfterSeconds,
       index,
-      recall: { service: serviceRecall, sdk: sdkRecall, serviceShort, sdkShort },
+      recall: { service: serviceRecall, sdk: sdkRecall, serviceShort, sdkShort, ...(lean ? { lean: lean[0], leanShort: lean[1] } : {}) },
       serviceRssMiB: (await memoryOf(service.pid)).rssMiB,
       search,
     };

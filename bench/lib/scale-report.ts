@@ -34,6 +34,9 @@ export function scaleTargets(lance: readonly LanceScaleResult[], milvus: MilvusS
     const label = `milvus ${milvus.count}`;
     const g8 = row(milvus.search, 'grpc', 8);
     if (g8) out.push({ name: `${label}: HNSW QPS at concurrency 8, service / SDK`, goal: '>= 0.85', actual: g8.ratioVsDirect.toFixed(3), met: g8.ratioVsDirect >= 0.85 });
+    // Not the issue's target (that is the SDK as a user calls it): the service against the SDK's clients driven the adapter's way.
+    const l8 = row(milvus.search, 'lean', 8);
+    if (g8 && l8) out.push({ name: `${label}: HNSW QPS at concurrency 8, service / SDK lean (for information)`, goal: '>= 0.85', actual: (g8.qps / l8.qps).toFixed(3), met: g8.qps >= 0.85 * l8.qps });
     out.push({ name: `${label}: HNSW recall@10 over gRPC`, goal: '>= 0.95', actual: milvus.recall.service.toFixed(4), met: milvus.recall.service >= 0.95 });
     out.push({ name: `${label}: index built over every row and loaded`, goal: 'true', actual: String(milvus.index.ok), met: milvus.index.ok });
   }
@@ -65,7 +68,7 @@ export function scaleTables(lance: readonly LanceScaleResult[], milvus: MilvusSc
     x.rows.map((r) => ({
       engine: x.engine,
       set: `${x.set} ${x.count}`,
-      door: r.door === 'direct' ? (x.engine === 'milvus' ? 'SDK' : 'direct') : r.door,
+      door: r.door === 'direct' ? (x.engine === 'milvus' ? 'SDK' : 'direct') : r.door === 'lean' ? 'SDK lean' : r.door,
       concurrency: r.concurrency,
       qps: Number(r.qps.toFixed(1)),
       'p50 ms': r.p50Ms,
@@ -82,7 +85,7 @@ export function scaleTables(lance: readonly LanceScaleResult[], milvus: MilvusSc
     lines.push(
       `Milvus ${milvus.count}: gRPC ingest ${Math.round(milvus.vectorsPerSecond)} vectors/s, Compact ${milvus.compactSeconds.toFixed(1)} s, ` +
         `CreateIndex ${milvus.indexBuildSeconds.toFixed(1)} s (then Milvus reported ${milvus.indexAtReturn.indexedRows} of ${milvus.indexAtReturn.totalRows} rows indexed; ` +
-        `all ${milvus.indexReadyAfterSeconds === null ? 'never' : `${milvus.indexReadyAfterSeconds.toFixed(1)} s later`}); recall@10 service ${milvus.recall.service.toFixed(4)}, SDK ${milvus.recall.sdk.toFixed(4)}; index ${JSON.stringify(milvus.index)}`,
+        `all ${milvus.indexReadyAfterSeconds === null ? 'never' : `${milvus.indexReadyAfterSeconds.toFixed(1)} s later`}); recall@10 service ${milvus.recall.service.toFixed(4)}, SDK ${milvus.recall.sdk.toFixed(4)}${milvus.recall.lean === undefined ? '' : `, SDK lean ${milvus.recall.lean.toFixed(4)}`}; index ${JSON.stringify(milvus.index)}`,
       '',
     );
   }

@@ -2,7 +2,8 @@ import { cpuBetween, sampleCpu } from './cpu-meter';
 import { percentile, runLoad } from './measure';
 
 export const DOORS = ['direct', 'grpc', 'rest'] as const;
-export type Door = (typeof DOORS)[number];
+/** `lean`: the Milvus SDK's gRPC clients driven the way the service's adapter drives them (bench:scale's Milvus part only). */
+export type Door = (typeof DOORS)[number] | 'lean';
 export type IndexMode = 'FLAT' | 'HNSW';
 
 /** One search of query number `i` through a door; resolves to the ids of the hits. */
@@ -31,7 +32,8 @@ export interface SearchRow {
 
 export interface MatrixOptions {
   index: IndexMode;
-  searchers: Record<Door, Searcher>;
+  /** A searcher for every door in `doors`. */
+  searchers: Partial<Record<Door, Searcher>>;
   /** Calls per row, split evenly over `rounds`. */
   calls: number;
   rounds: number;
@@ -63,9 +65,14 @@ interface Totals {
  */
 export async function measureMatrix(opts: MatrixOptions): Promise<SearchRow[]> {
   const doors = opts.doors ?? DOORS;
+  const searcherOf = (door: Door): Searcher => {
+    const searcher = opts.searchers[door];
+    if (searcher === undefined) throw new Error(`no searcher for the ${door} door`);
+    return searcher;
+  };
   const totalsByDoor = new Map<Door, Totals>();
-  const check = (door: Door): Searcher => (opts.allowShort ? counted(opts.searchers[door], opts.topK, () => (totalsByDoor.get(door)!.short += 1)) : checked(opts.searchers[door], opts.topK, door));
-  for (const door of doors) await runLoad(opts.warmupCalls, Math.min(8, opts.warmupCalls), opts.allowShort ? opts.searchers[door] : checked(opts.searchers[door], opts.topK, door));
+  const check = (door: Door): Searcher => (opts.allowShort ? counted(searcherOf(door), opts.topK, () => (totalsByDoor.get(door)!.short += 1)) : checked(searcherOf(door), opts.topK, door));
+  for (const door of doors) await runLoad(opts.warmupCalls, Math.min(8, opts.warmupCalls), opts.allowShort ? searcherOf(door) : checked(searcherOf(door), opts.topK, door));
   const rows: SearchRow[] = [];
   const perRound = Math.max(1, Math.ceil(opts.calls / opts.rounds));
   for (const concurrency of opts.concurrencies) {
