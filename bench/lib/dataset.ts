@@ -1,16 +1,9 @@
 /** Deterministic clustered data: the same seed gives the same vectors on every machine. */
 
-/** mulberry32: tiny, fast, good enough for benchmark data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/domain/seeded-random';
+
+/** mulberry32 (the domain's seededRandom): tiny, fast, good enough for benchmark data. */
+export const rng = seededRandom;
 
 function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFileRegistry, fromBinary, type DescField, type DescMessage, type DescMethod } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { seededRandom } from '../../src/domain/seeded-random';
 
 /**
  * Protobuf wire bytes built by hand, so a test can send what no encoder would produce (invalid
@@ -268,14 +269,9 @@ export function atPath(path: StructPath, structBytes: Buffer, siblings: (message
 
 /** A fixed-seed PRNG (mulberry32), so "random garbage" is the same bytes on every run. */
 export function seededBytes(seed: number, length: number): Buffer {
-  let a = seed >>> 0;
+  const next = seededRandom(seed);
   const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i += 1) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
+  // next() is a 32-bit integer over 2^32, so this is its low byte.
+  for (let i = 0; i < length; i += 1) out[i] = (next() * 4294967296) & 0xff;
   return out;
 }
