@@ -1,23 +1,36 @@
 import { errors } from '../errors';
 
+/** A signal shared by several callers' work, and the way to let go of their signals afterwards. */
+export interface SharedSignal {
+  /** Fires once every caller has left; undefined when a caller has no signal (it can never leave). */
+  readonly signal: AbortSignal | undefined;
+  /**
+   * Detaches from the callers' signals once the shared work is over. Without it each group of work
+   * would leave a listener on signals that outlive it (a streamed import's call, a command's
+   * Ctrl-C signal): one per write, never removed.
+   */
+  release(): void;
+}
+
 /**
  * A signal that fires once every one of `signals` has fired: shared work (a micro-batch of several
  * callers' texts, a coalesced write group) may stop only when nobody waits for it any more. A
- * caller without a signal can never leave, so then the result is undefined (never fires).
+ * caller without a signal can never leave, so then the signal is undefined (never fires).
  */
-export function whenAllAborted(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
-  if (signals.length === 0 || signals.some((s) => s === undefined)) return undefined;
+export function whenAllAborted(signals: readonly (AbortSignal | undefined)[]): SharedSignal {
+  if (signals.length === 0 || signals.some((s) => s === undefined)) return { signal: undefined, release: () => undefined };
   const all = signals as readonly AbortSignal[];
   const controller = new AbortController();
+  const release = (): void => all.forEach((s) => s.removeEventListener('abort', check));
   const check = (): void => {
     if (all.every((s) => s.aborted)) {
-      all.forEach((s) => s.removeEventListener('abort', check));
+      release();
       controller.abort(errors.cancelled());
     }
   };
   all.forEach((s) => s.addEventListener('abort', check, { once: true }));
   check();
-  return controller.signal;
+  return { signal: controller.signal, release };
 }
 
 /**

@@ -75,12 +75,28 @@ describe('whenAllAborted', () => {
   it('fires once every signal has fired, never when one caller has none', () => {
     const a = new AbortController();
     const b = new AbortController();
-    const both = whenAllAborted([a.signal, b.signal])!;
+    const both = whenAllAborted([a.signal, b.signal]).signal!;
     a.abort();
     expect(both.aborted).toBe(false);
     b.abort();
     expect(both.aborted).toBe(true);
-    expect(whenAllAborted([new AbortController().signal, undefined])).toBeUndefined();
-    expect(whenAllAborted([AbortSignal.abort()])!.aborted).toBe(true);
+    expect(whenAllAborted([new AbortController().signal, undefined]).signal).toBeUndefined();
+    expect(whenAllAborted([AbortSignal.abort()]).signal!.aborted).toBe(true);
+  });
+
+  it('once released, leaves no listener on signals that outlive the shared work', () => {
+    const caller = new AbortController();
+    const added: string[] = [];
+    const removed: string[] = [];
+    const add = caller.signal.addEventListener.bind(caller.signal);
+    const remove = caller.signal.removeEventListener.bind(caller.signal);
+    caller.signal.addEventListener = ((type: string, ...rest: [never, never]) => (added.push(type), add(type, ...rest))) as never;
+    caller.signal.removeEventListener = ((type: string, ...rest: [never, never]) => (removed.push(type), remove(type, ...rest))) as never;
+    for (let i = 0; i < 20; i++) {
+      const shared = whenAllAborted([caller.signal]);
+      shared.release();
+      expect(shared.signal!.aborted).toBe(false);
+    }
+    expect({ added: added.length, removed: removed.length }).toEqual({ added: 20, removed: 20 });
   });
 });

@@ -128,10 +128,12 @@ export class EmbeddingBatcher {
         // Fires when every caller of this batch has left: the model call may stop then.
         const everyoneLeft = whenAllAborted([...new Set(batch.map((p) => p.caller))].map((c) => c.signal));
         try {
-          const result = await this.run(batch.map((p) => p.text), everyoneLeft);
+          const result = await this.run(batch.map((p) => p.text), everyoneLeft.signal);
           batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false, tokens: result.tokenCounts?.[i] }));
         } catch (e) {
           batch.forEach((p) => p.reject(e));
+        } finally {
+          everyoneLeft.release();
         }
         this.lastBatch = batch.length;
         this.lastEndedAt = Date.now();

@@ -172,18 +172,20 @@ export class LanceWriteQueue {
         return false;
       }
       if (kind === 'insert') {
-        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft);
+        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft.signal);
         group.forEach((p, i) => (outcomes[i] ? p.reject(outcomes[i]) : p.resolve(undefined)));
         return outcomes.some((o) => o === undefined);
       }
-      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft);
-      else await this.executor.deleteGroup(group.map((p) => (p.work as { ids: string[] }).ids), everyoneLeft);
+      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft.signal);
+      else await this.executor.deleteGroup(group.map((p) => (p.work as { ids: string[] }).ids), everyoneLeft.signal);
       group.forEach((p) => p.resolve(undefined));
       return true;
     } catch (cause) {
       const error = this.executor.toError(cause);
       group.forEach((p) => p.reject(error));
       return false;
+    } finally {
+      everyoneLeft.release();
     }
   }
 }
