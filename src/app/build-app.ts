@@ -44,11 +44,16 @@ export async function openVectorStore(config: Config, logger: Logger): Promise<V
     });
   }
   return LanceVectorStore.open({
-    dataDir: join(config.dataDir, 'vectors'),
+    dataDir: lanceDir(config),
     logger: logger.child({ component: 'lance' }),
     metadataCacheBytes: config.lanceMetadataCacheMb * 1024 * 1024,
     indexCacheBytes: config.lanceIndexCacheMb * 1024 * 1024,
   });
+}
+
+/** Where the embedded store keeps its files: DATA_DIR's `vectors/`. */
+export function lanceDir(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'vectors');
 }
 
 /** `env` is the process environment snapshot the openai provider reads named API keys from. */

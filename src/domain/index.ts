@@ -12,7 +12,7 @@ export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
 export { parseFilter, FIELD_OPERATORS } from './filter/filter-parser';
 export { limits } from './limits';
-export { untilAborted, whenAllAborted } from './abort-signals';
+export { untilAborted, whenAllAborted, type SharedSignal } from './abort-signals';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
 export * from './model/model-types';
 export type { ModelProvider } from './ports/model-provider';
@@ -37,3 +37,5 @@ export { noTelemetry, type Telemetry, type ModelOperation, type QueueName } from
 export { NON_BLANK_PATTERN } from './text-rules';
 export type { RecordChunkCodec } from './ports/record-chunk-codec';
 export { SnapshotService, DEFAULT_SNAPSHOT_SETTINGS, STAGING_PREFIX, type ImportSnapshotInput, type ImportDone, type SnapshotSettings } from './snapshot/snapshot-service';
+export { CollectionMigrator, type AliasOutcome, type MigrationOutcome, type MigrationSettings } from './migration/collection-migrator';
+export type { Comparison } from './migration/collection-comparison';
