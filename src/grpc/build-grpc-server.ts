@@ -66,7 +66,7 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
   // Reflection is a grpc-js definition without a fullName; its name comes from its one method's path.
   const measured = [...served, ServerReflectionService.serverReflectionInfo.path.split('/')[1]!];
   const server = createServer(grpcServerOptions()).use(
-    callScopeMiddleware({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured }),
+    callScopeMiddleware({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured, unloggedServices: [HealthDefinition.fullName] }),
   );
   server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots));
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));

@@ -19,12 +19,20 @@ export interface CallScopeOptions {
   telemetry?: RequestTelemetry;
   /** Full names of the services whose methods get their own metrics label. */
   measuredServices: readonly string[];
+  /**
+   * Full names of the services whose successful calls write no log line: health probes, which
+   * orchestrators send every few seconds, as the REST door skips /healthz and /readyz. Their
+   * failures are still logged, and every call is still counted in the metrics.
+   */
+  unloggedServices?: readonly string[];
 }
 
 /** What a method path means for every call to it, worked out once. */
 interface MethodFacts {
   label: string;
   access: Access;
+  /** False for the probes' services: no line for a successful call. */
+  logged: boolean;
 }
 
 /**
@@ -44,12 +52,13 @@ interface MethodFacts {
 export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware<AuthContext & RequestContext> {
   const { logger, access, telemetry } = options;
   const measured = new Set(options.measuredServices);
+  const unlogged = new Set(options.unloggedServices ?? []);
   const facts = new Map<string, MethodFacts>();
   const factsOf = (path: string): MethodFacts => {
     let known = facts.get(path);
     if (known === undefined) {
       // accessOfMethod throws for a method without a rule; the call is refused below, uncached.
-      known = { label: methodLabel(path, measured), access: accessOfMethod(path) };
+      known = { label: methodLabel(path, measured), access: accessOfMethod(path), logged: !unlogged.has(serviceOf(path)) };
       facts.set(path, known);
     }
     return known;
@@ -102,6 +111,8 @@ class CallScope {
   private readonly requestId: string;
   private readonly caller: { keyName?: string } = {};
   private label: string | undefined;
+  /** Known once the method's facts are; a call refused before that is logged. */
+  private logged = true;
   private failure: ServerError | undefined;
 
   constructor(
@@ -122,6 +133,7 @@ class CallScope {
     const { context } = this;
     const method = factsOf(this.path);
     this.label = method.label;
+    this.logged = method.logged;
     const authorization = context.metadata.get('authorization');
     const principal = access.authenticate(method.access, presentedKey(typeof authorization === 'string' ? authorization : undefined));
     if (principal !== undefined) this.caller.keyName = principal.name;
@@ -146,6 +158,7 @@ class CallScope {
     const name = Status[code];
     this.telemetry?.grpcCallEnded(this.label ?? this.fallbackLabel(), name, seconds);
     const failed = code === Status.INTERNAL || code === Status.UNKNOWN;
+    if (!this.logged && code === Status.OK) return;
     if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
     const { requestId, path: method } = this;
     const { keyName } = this.caller;
@@ -165,6 +178,11 @@ function answerOnce<Response>(answer: Promise<Response>): AsyncGenerator<Respons
     [Symbol.asyncIterator]: () => iterator,
   };
   return iterator as unknown as AsyncGenerator<Response, Response | void, undefined>;
+}
+
+/** `/grpc.health.v1.Health/Check` → `grpc.health.v1.Health`. */
+function serviceOf(path: string): string {
+  return path.slice(1, path.lastIndexOf('/'));
 }
 
 /** grpc-js peers look like `ipv4:127.0.0.1:53412` or `ipv6:[::1]:53412`: the port changes per connection. */

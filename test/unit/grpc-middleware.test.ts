@@ -22,9 +22,9 @@ function contextWith(signal = new AbortController().signal, metadata = Metadata(
 }
 
 /** A unary call whose handler throws `error` (or answers, when it is undefined). */
-function callThrowing(error: unknown): ServerMiddlewareCall<object, object> {
+function callThrowing(error: unknown, path = '/taishang.ai.v1.VectorService/Search'): ServerMiddlewareCall<object, object> {
   return {
-    method: { path: '/taishang.ai.v1.VectorService/Search', requestStream: false, responseStream: false, options: {} },
+    method: { path, requestStream: false, responseStream: false, options: {} },
     requestStream: false,
     request: {},
     responseStream: false,
@@ -84,6 +84,19 @@ describe('call-scope middleware: errors and the call log', () => {
     const id = context.header.get('x-request-id');
     expect(typeof id).toBe('string');
     expect(lines).toEqual([expect.objectContaining({ level: 30, requestId: id, code: 'OK', msg: 'grpc call', durationMs: expect.any(Number) })]);
+  });
+
+  it('writes no line for a successful health probe, as the REST door for /healthz, but logs a failed one', async () => {
+    const { log, lines } = capturingLogger();
+    const middleware = callScopeMiddleware({ logger: log, access: AccessControl.open(), measuredServices: [], unloggedServices: ['grpc.health.v1.Health'] });
+    const check = '/grpc.health.v1.Health/Check';
+    await expect(middleware(callThrowing(undefined, check) as never, contextWith()).next()).resolves.toEqual({ done: true, value: {} });
+    expect(lines).toEqual([]);
+    await expect(middleware(callThrowing(errors.collectionNotFound('x'), check) as never, contextWith()).next()).rejects.toBeInstanceOf(ServerError);
+    expect(lines).toEqual([expect.objectContaining({ level: 30, method: check, code: 'NOT_FOUND', msg: 'grpc call' })]);
+    // Other services are still logged.
+    await middleware(callThrowing(undefined) as never, contextWith()).next();
+    expect(lines).toHaveLength(2);
   });
 
   it('reports an aborted call as CANCELLED, or DEADLINE_EXCEEDED once its deadline has passed', async () => {
