@@ -8,6 +8,14 @@ function vec(i: number): number[] {
   return v.map((x) => x / n);
 }
 
+/**
+ * startService waits up to 60 s for the listening line and 60 s more for /readyz (both models
+ * loaded), so a test that starts the service gets room for its starts (two at most here), not
+ * jest's 60 s default: a loaded 2-core machine exceeded that, and the timed-out test's second start
+ * left a process that kept jest from exiting.
+ */
+const STARTS_MS = 4 * 60_000;
+
 describe('the service as a process (npm start)', () => {
   const data = useTempDir('proc', { each: true });
   let svc: ServiceProcess | undefined;
@@ -38,7 +46,7 @@ describe('the service as a process (npm start)', () => {
     expect(hits.body.results[0]).toMatchObject({ id: 'v10', metadata: { i: 10, even: true } });
     expect(hits.body.results[0].score).toBeCloseTo(0, 5);
     expect(hits.body.results.every((r: { metadata: { even: boolean } }) => r.metadata.even)).toBe(true);
-  });
+  }, STARTS_MS);
 
   it('loses nothing when many writers use both doors at once', async () => {
     svc = await startService(data.path);
@@ -63,7 +71,7 @@ describe('the service as a process (npm start)', () => {
     const b = (u3.vector!.metadata as { b: number }).b;
     expect([3, 13, 23]).toContain(b);
     expect(u3.vector!.vector.map((x) => Number(x.toFixed(5)))).toEqual(vec(2000 + b).map((x) => Number(Math.fround(x).toFixed(5))));
-  });
+  }, STARTS_MS);
 
   it('drains an in-flight call on SIGTERM before exiting', async () => {
     svc = await startService(data.path);
@@ -79,7 +87,7 @@ describe('the service as a process (npm start)', () => {
 
     svc = await startService(data.path);
     expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
-  });
+  }, STARTS_MS);
 
   it('refuses bad configuration with every problem in one message and status 2', async () => {
     const child = runMain({ DATA_DIR: data.path, GRPC_PORT: 'abc', HTTP_PORT: '99999', LOG_LEVEL: 'chatty' });
