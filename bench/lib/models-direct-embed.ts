@@ -15,17 +15,7 @@ export interface DirectEmbedder {
  * pooling and L2 normalization. Imported dynamically because the package is ESM-only.
  */
 export async function loadDirectEmbedder(modelCacheDir: string, modelId: string): Promise<DirectEmbedder> {
-  const { env, pipeline } = await import('@huggingface/transformers');
-  const cacheDir = resolve(modelCacheDir);
-  env.localModelPath = cacheDir;
-  env.cacheDir = cacheDir;
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  const pipe = (await pipeline('feature-extraction', modelId, {
-    dtype: DEFAULT_DTYPE,
-    cache_dir: cacheDir,
-    local_files_only: true,
-  })) as FeatureExtractionPipeline;
+  const pipe = await loadLocalPipeline(modelCacheDir, modelId);
   return {
     async embed(texts) {
       const out = await pipe(texts, { pooling: 'mean', normalize: true });
@@ -33,4 +23,15 @@ export async function loadDirectEmbedder(modelCacheDir: string, modelId: string)
     },
     dispose: () => pipe.dispose(),
   };
+}
+
+/** The feature-extraction pipeline from the local model folder, as the provider loads it (no hub, default dtype). */
+export async function loadLocalPipeline(modelCacheDir: string, modelId: string): Promise<FeatureExtractionPipeline> {
+  const { env, pipeline } = await import('@huggingface/transformers');
+  const cacheDir = resolve(modelCacheDir);
+  env.localModelPath = cacheDir;
+  env.cacheDir = cacheDir;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  return (await pipeline('feature-extraction', modelId, { dtype: DEFAULT_DTYPE, cache_dir: cacheDir, local_files_only: true })) as FeatureExtractionPipeline;
 }

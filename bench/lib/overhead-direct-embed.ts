@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
 import { windowOf } from '../../src/providers/transformers/embed-texts';
 import { meanPoolNormalized } from '../../src/providers/transformers/mean-pooling';
-import { DEFAULT_DTYPE } from '../../src/providers/transformers/transformers-parameters';
-import type { FeatureExtractionPipeline, Tensor } from '../../src/providers/transformers/transformers-sdk';
+import type { Tensor } from '../../src/providers/transformers/transformers-sdk';
+import { loadLocalPipeline } from './models-direct-embed';
 
 /** The transformers.js pipeline in the bench process, pooled exactly as the service pools. */
 export interface PooledEmbedder {
@@ -21,13 +20,7 @@ export interface PooledEmbedder {
  * service; here both sides do the same arithmetic, so only serving costs differ.
  */
 export async function loadPooledEmbedder(modelCacheDir: string, modelId: string): Promise<PooledEmbedder> {
-  const { env, pipeline } = await import('@huggingface/transformers');
-  const cacheDir = resolve(modelCacheDir);
-  env.localModelPath = cacheDir;
-  env.cacheDir = cacheDir;
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  const pipe = (await pipeline('feature-extraction', modelId, { dtype: DEFAULT_DTYPE, cache_dir: cacheDir, local_files_only: true })) as FeatureExtractionPipeline;
+  const pipe = await loadLocalPipeline(modelCacheDir, modelId);
   const window = windowOf(pipe);
   return {
     async embed(texts) {

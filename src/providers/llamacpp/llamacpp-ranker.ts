@@ -57,7 +57,7 @@ export class LoadedRanker {
     this.active += 1;
     try {
       const queryTokens = this.model.tokenize(query);
-      const fitted = documents.map((d) => this.fit(queryTokens, this.model.tokenize(d)));
+      const fitted = documents.map((d) => this.fitBesideQuery(queryTokens, this.model.tokenize(d)));
       const scores: number[] = [];
       const groups = Math.ceil(fitted.length / RANK_GROUP);
       for (let g = 0; g < groups; g += 1) {
@@ -85,7 +85,7 @@ export class LoadedRanker {
   }
 
   /** The document's tokens as they fit beside the query (the context needs one token to spare). */
-  private fit(query: Token[], document: Token[]): { tokens: Token[]; truncated: boolean } {
+  private fitBesideQuery(query: Token[], document: Token[]): { tokens: Token[]; truncated: boolean } {
     const over = this.context.calculateInputLength(query, document) - (this.context.contextSize - 1);
     if (over <= 0) return { tokens: document, truncated: false };
     const keep = document.length - over;
