@@ -4,6 +4,12 @@ import type { Config } from '../config/config';
 /**
  * JSON logs on stdout (the service), or on stderr (`fd` 2: the migrate command, whose stdout is its
  * report); credentials are redacted wherever they might appear.
+ *
+ * The service writes through an asynchronous buffer: a synchronous write(2) per call line was the
+ * largest cost of a small gRPC call that is ours (about 40 µs of some 600 µs in a profile of
+ * HasCollection). pino flushes the buffer when the process exits, signals included; should stdout
+ * stall so that more than 16 MiB of lines wait, newer lines are dropped rather than memory growing.
+ * The migrate command keeps synchronous stderr: few lines, and they must precede its report.
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): Logger {
   const options = {
@@ -14,5 +20,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): L
       censor: '[redacted]',
     },
   };
-  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
+  return fd === 1
+    ? pino(options, pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }))
+    : pino(options, pino.destination({ fd, sync: true }));
 }

@@ -138,7 +138,9 @@ class CallScope {
     const principal = access.authenticate(method.access, presentedKey(typeof authorization === 'string' ? authorization : undefined));
     if (principal !== undefined) this.caller.keyName = principal.name;
     access.throttle(method.access, principal, addressOf(context.peer));
-    return { ...context, requestId: this.requestId, caller: this.caller, principal };
+    // Extended in place: the context is this call's alone, and a spread copy of it was a visible
+    // share of a small call's CPU.
+    return Object.assign(context, { requestId: this.requestId, caller: this.caller, principal });
   }
 
   /** What the client gets for `error`, details in the trailer; a child logger only here, for the cause. */
