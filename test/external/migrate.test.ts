@@ -73,6 +73,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (store !== undefined && milvus === undefined) {
+    // Aliases first: a collection an alias names cannot be dropped.
+    for (const { alias } of await store.listAliases(null)) await store.dropAlias(alias);
     for (const name of await store.listCollections()) await store.dropCollection(name);
     const client = new MilvusClient({ address, telemetry: { enabled: false } });
     await client.dropDatabase({ db_name: database }).finally(() => client.closeConnection());
