@@ -83,6 +83,12 @@ afterAll(async () => {
   await milvus?.dispose();
 }, 120_000);
 
+/** The name of a staging collection at `at` holding at least `records`, else undefined (still filling). */
+async function stagingHolding(at: MilvusVectorStore, records: number): Promise<string | undefined> {
+  const name = (await at.listCollections()).find((n) => n.startsWith(STAGING_PREFIX));
+  return name !== undefined && (await at.count(name, null).catch(() => 0)) >= records ? name : undefined;
+}
+
 interface Run {
   child: ChildProcess;
   lines: string[];
@@ -159,10 +165,7 @@ describe('npm run migrate -- --from lance --to milvus (a real LanceDB directory,
     // Halfway: 3,000 of its 6,000 records staged (12 chunks of 500, seconds apart on Milvus).
     const staging = await until(
       "half the second collection's records in its staging collection",
-      async () => {
-        const name = (await store.listCollections()).find((n) => n.startsWith(STAGING_PREFIX));
-        return name !== undefined && (await store.count(name, null).catch(() => 0)) >= 3000 ? name : undefined;
-      },
+      () => stagingHolding(store, 3000),
       first,
     );
     first.child.kill('SIGKILL');
@@ -211,10 +214,7 @@ describe('npm run migrate -- --from lance --to milvus (a real LanceDB directory,
       const run = migrate(['--from', 'lance', '--to', 'milvus', '--collections', 'images'], { MILVUS_DATABASE: other });
       await until(
         'records in the staging collection',
-        async () => {
-          const name = (await target.listCollections()).find((n) => n.startsWith(STAGING_PREFIX));
-          return name !== undefined && (await target.count(name, null).catch(() => 0)) >= 1000 ? name : undefined;
-        },
+        () => stagingHolding(target, 1000),
         run,
       );
       run.child.kill('SIGINT');
