@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Server } from 'nice-grpc';
+import type { GrpcServer } from '../grpc/grpc-server';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
@@ -21,7 +21,7 @@ export interface App {
   readonly models: ModelService;
   readonly readiness: Readiness;
   readonly http: FastifyInstance;
-  readonly grpc: Server;
+  readonly grpc: GrpcServer;
   /** Binds both doors; returns the ports actually bound (useful with port 0). */
   listen(): Promise<{ grpcPort: number; httpPort: number }>;
   /** Stops accepting, drains in-flight calls (up to the grace period), closes the store. */
@@ -119,7 +119,7 @@ function watchQueues(metrics: PrometheusMetrics, models: ModelService, store: Ve
 }
 
 /** Graceful first; past the grace period in-flight calls are cancelled. */
-async function shutdownGrpc(server: Server, graceMs: number): Promise<void> {
+async function shutdownGrpc(server: GrpcServer, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const forced = new Promise<void>((resolve) => {
     timer = setTimeout(() => {

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import type { Logger } from 'pino';
@@ -6,7 +5,8 @@ import { AccessControl, type ModelService, type SnapshotService, type VectorServ
 import type { RequestTelemetry } from '../transport/request-telemetry';
 import { ModelServiceDefinition } from '../gen/taishang/ai/v1/model_service';
 import { VectorServiceDefinition } from '../gen/taishang/ai/v1/vector_service';
-import { callScopeMiddleware } from './call-scope-middleware';
+import { callScopes } from './call-scope';
+import { GrpcServerBuilder, type GrpcServer } from './grpc-server';
 import { grpcServerOptions } from './grpc-server-options';
 import { startHealthWatcher, type Readiness } from './health-watcher';
 import { modelServiceHandlers } from './model-service-handlers';
@@ -39,14 +39,15 @@ export interface GrpcDoor {
    * in-flight calls) and `forceShutdown()` first end open health Watch streams and stop the
    * readiness poller, since a Watch never ends on its own and would hold a graceful shutdown.
    */
-  server: Server;
+  server: GrpcServer;
   /** Stops the readiness poller (health turns NOT_SERVING) and ends Watch streams; idempotent. */
   stop(): void;
 }
 
 /**
- * VectorService + ModelService + grpc.health.v1 + server reflection on one nice-grpc server. One
- * middleware gives every call its scope (call-scope-middleware.ts: metrics, request id and call
+ * VectorService + ModelService + grpc.health.v1 + server reflection on one grpc-js server, unary
+ * methods on handlers of ours and streams on nice-grpc's (grpc-server.ts). One scope wraps every
+ * call (call-scope.ts: metrics, request id and call
  * log, API key and rate limit, the ErrorCode → status mapping with google.rpc details), so the log
  * line and the metrics see the status the client gets and refusals are logged and counted too.
  */
@@ -65,16 +66,14 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
 
   // Reflection is a grpc-js definition without a fullName; its name comes from its one method's path.
   const measured = [...served, ServerReflectionService.serverReflectionInfo.path.split('/')[1]!];
-  const server = createServer(grpcServerOptions()).use(
-    callScopeMiddleware({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured, unloggedServices: [HealthDefinition.fullName] }),
+  const server = new GrpcServerBuilder(
+    grpcServerOptions(),
+    callScopes({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured, unloggedServices: [HealthDefinition.fullName] }),
   );
   server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots));
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
-  // Health/Check and Watch are added apart: only a Watch can outlive a shutdown and needs the
-  // terminator, and Check, which probes call often, is spared its layer.
-  const healthImpl = HealthServiceImpl(health.state);
-  server.add({ ...HealthDefinition, methods: { check: HealthDefinition.methods.check } }, { check: healthImpl.check });
-  server.with(terminator.middleware).add({ ...HealthDefinition, methods: { watch: HealthDefinition.methods.watch } }, { watch: healthImpl.watch });
+  // Only a Watch can outlive a shutdown; the terminator wraps streams only, so Check is spared it.
+  server.add(HealthDefinition, HealthServiceImpl(health.state), terminator.middleware);
   server.add(ServerReflectionService, ServerReflection(descriptors, served));
 
   const stop = (): void => {
@@ -84,7 +83,7 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
 
   return {
     server: {
-      ...server,
+      listen: (address, credentials) => server.listen(address, credentials),
       async shutdown() {
         stop();
         await server.shutdown();

@@ -7,6 +7,7 @@ import type { RequestTelemetry } from '../transport/request-telemetry';
 import type { AuthContext, RequestContext } from './call-context';
 import { putErrorDetails, serverErrorOf } from './call-errors';
 import { statusSeenByClient } from './call-status';
+import type { CallScopes } from './grpc-server';
 import { accessOfMethod } from './method-access';
 import { methodLabel } from './method-label';
 
@@ -36,8 +37,8 @@ interface MethodFacts {
 }
 
 /**
- * Every call's scope, in one middleware (one generator frame per call instead of five), doing in
- * this order what the call needs:
+ * Every call's scope, as one async function around a unary handler and one middleware around a
+ * stream (one frame per call instead of five middlewares), doing in this order what the call needs:
  * 1. metrics: counted in flight from the start, so a refused call is counted too;
  * 2. request id: the caller's `x-request-id` when safe, else generated, echoed in the header;
  * 3. API key and rate limit (the domain's AccessControl): a method with no access rule is refused
@@ -49,7 +50,7 @@ interface MethodFacts {
  *    and the metrics, both with the status the client saw (streams: when they end).
  * Per-path facts (metrics label, access rule) are kept in a map bounded by the served methods.
  */
-export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware<AuthContext & RequestContext> {
+export function callScopes(options: CallScopeOptions): CallScopes<AuthContext & RequestContext> {
   const { logger, access, telemetry } = options;
   const measured = new Set(options.measuredServices);
   const unlogged = new Set(options.unloggedServices ?? []);
@@ -66,8 +67,8 @@ export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware
 
   const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, telemetry, () => methodLabel(path, measured));
 
-  /** Streams (and anything not unary) keep the generator form, which follows every message. */
-  async function* streamScope<Request, Response>(
+  /** Streams keep the generator form, which follows every message. */
+  async function* stream<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>,
     context: CallContext,
   ): AsyncGenerator<Response, Response | void, undefined> {
@@ -81,19 +82,11 @@ export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware
     }
   }
 
-  /**
-   * A unary call is one answer: an async function awaiting the handler's single result, handed to
-   * nice-grpc as a one-step iterator. An async generator delegating with `yield*` would add its
-   * own frame and promise hops to every call, and unary calls are the bulk of the traffic.
-   */
-  async function unaryScope<Request, Response>(call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>, context: CallContext): Promise<Response> {
-    const scope = scopeOf(call.method.path, context);
+  /** A unary call is one answer: an async function around the handler, no generator frames. */
+  async function unary<Response>(path: string, context: CallContext, handler: (context: CallContext & AuthContext & RequestContext) => Promise<Response>): Promise<Response> {
+    const scope = scopeOf(path, context);
     try {
-      const handler = call.next(call.request, scope.enter(factsOf, access));
-      const result = await handler.next();
-      // nice-grpc's own unary handler only returns; anything else is a programming error.
-      if (result.done !== true) throw new Error('a unary method yielded a message instead of returning one');
-      return result.value as Response;
+      return await handler(scope.enter(factsOf, access));
     } catch (error) {
       throw await scope.fail(error);
     } finally {
@@ -101,8 +94,26 @@ export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware
     }
   }
 
+  return { unary, stream };
+}
+
+/**
+ * The same scope as one nice-grpc middleware, for servers that run every call through nice-grpc
+ * (the unit tests drive it so): a unary call's single answer is awaited and handed back as a
+ * one-step iterator.
+ */
+export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware<AuthContext & RequestContext> {
+  const { unary, stream } = callScopes(options);
   return <Request, Response>(call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>, context: CallContext) =>
-    call.requestStream || call.responseStream ? streamScope(call, context) : answerOnce(unaryScope(call, context));
+    call.requestStream || call.responseStream ? stream(call, context) : answerOnce(unary(call.method.path, context, (extended) => firstAnswer(call.next(call.request, extended))));
+}
+
+/** The single result of a unary handler's iterator. */
+async function firstAnswer<Response>(handler: AsyncIterator<unknown, Response | void>): Promise<Response> {
+  const result = await handler.next();
+  // nice-grpc's own unary handler only returns; anything else is a programming error.
+  if (result.done !== true) throw new Error('a unary method yielded a message instead of returning one');
+  return result.value as Response;
 }
 
 /** One call's state from its start to its log line. */
