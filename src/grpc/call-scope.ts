@@ -10,6 +10,7 @@ import { statusSeenByClient } from './call-status';
 import type { CallScopes } from './grpc-server';
 import { accessOfMethod } from './method-access';
 import { methodLabel } from './method-label';
+import { callAborted } from './unary-call';
 
 export interface CallScopeOptions {
   /** The door's logger: one line per call, and the parent of each call's child logger. */
@@ -166,7 +167,7 @@ class CallScope {
   /** The metrics and the call's one log line, with the status the client saw. */
   end(): void {
     const { failure, context, logger } = this;
-    const code = failure === undefined && !context.signal.aborted ? Status.OK : statusSeenByClient(failure, context);
+    const code = failure === undefined && !callAborted(context) ? Status.OK : statusSeenByClient(failure, context);
     const seconds = (performance.now() - this.started) / 1000;
     const name = Status[code];
     this.telemetry?.grpcCallEnded(this.label ?? this.fallbackLabel(), name, seconds);

@@ -31,23 +31,30 @@ export function unaryHandler<Ext>(path: string, implementation: UnaryImplementat
 }
 
 /**
- * nice-grpc's CallContext over a grpc-js unary call, its metadata read and written in place. Plain
- * own properties, not getters: a middleware may copy the context with a spread.
+ * nice-grpc's CallContext over a grpc-js unary call, its metadata read and written in place. The
+ * signal is made on first use: a call whose handler never looks at it (a health check) makes no
+ * AbortController and listens for no cancel. It is a getter, so a spread copy of this context
+ * would lose it; nothing spreads a unary context (the stream terminator wraps streams only).
  */
 class UnaryCallContext implements CallContext {
   readonly metadata: GrpcJsMetadataView;
   readonly header = new GrpcJsMetadataView();
   readonly trailer = new GrpcJsMetadataView();
   readonly peer: string;
-  readonly signal: AbortSignal;
+  private controller: AbortController | undefined;
   private headerSent = false;
   private ended = false;
 
   constructor(private readonly call: ServerUnaryCall<unknown, unknown>) {
     this.metadata = new GrpcJsMetadataView(call.metadata);
     this.peer = call.getPeer();
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller !== undefined) return this.controller.signal;
     const controller = new AbortController();
-    this.signal = controller.signal;
+    this.controller = controller;
+    const { call } = this;
     // grpc-js reports a client cancel and an expired deadline alike; the deadline, read only for
     // an aborted call (call-deadline.ts), is stamped just before the abort. After the answer, a
     // late cancel (the connection closing) must not reach work that already finished.
@@ -57,6 +64,12 @@ class UnaryCallContext implements CallContext {
     };
     if (call.cancelled) abort();
     else call.once('cancelled', () => this.ended || abort());
+    return controller.signal;
+  }
+
+  /** Whether the caller left or the deadline passed, without making the signal. */
+  get aborted(): boolean {
+    return this.controller === undefined ? this.call.cancelled : this.controller.signal.aborted;
   }
 
   sendHeader(): void {
@@ -71,6 +84,11 @@ class UnaryCallContext implements CallContext {
     this.sendHeader();
     return this.trailer.grpc;
   }
+}
+
+/** Whether a call was aborted; a unary call answers without making its signal. */
+export function callAborted(context: CallContext): boolean {
+  return context instanceof UnaryCallContext ? context.aborted : context.signal.aborted;
 }
 
 /** A failure as grpc-js sends it; the scope maps every error to a ServerError first, the rest is a fallback. */
