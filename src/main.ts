@@ -1,3 +1,5 @@
+// Must stay the first import: V8 flags are read as the heap starts filling (gc-tuning.ts).
+import './app/gc-tuning';
 import { buildApp } from './app/build-app';
 import { createLogger } from './app/logger';
 import { ConfigError, loadConfig, type Config } from './config/config';

@@ -66,7 +66,11 @@ export function callScopes(options: CallScopeOptions): CallScopes<AuthContext & 
     return known;
   };
 
-  const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, telemetry, () => methodLabel(path, measured));
+  // The call line holds only fields built here (request id, method, status, duration, key name),
+  // never a credential, so it skips the logger's redaction pass: measured, that pass was more than
+  // half of the line's cost. Failure causes go through the redacting logger.
+  const lines = logger.child({}, { redact: [] });
+  const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, lines, telemetry, () => methodLabel(path, measured));
 
   /** Streams keep the generator form, which follows every message. */
   async function* stream<Request, Response>(
@@ -131,6 +135,8 @@ class CallScope {
     private readonly path: string,
     private readonly context: CallContext,
     private readonly logger: Logger,
+    /** The same logger without redaction, for the call line. */
+    private readonly lines: Logger,
     private readonly telemetry: RequestTelemetry | undefined,
     private readonly fallbackLabel: () => string,
   ) {
@@ -166,7 +172,7 @@ class CallScope {
 
   /** The metrics and the call's one log line, with the status the client saw. */
   end(): void {
-    const { failure, context, logger } = this;
+    const { failure, context, lines: logger } = this;
     const code = failure === undefined && !callAborted(context) ? Status.OK : statusSeenByClient(failure, context);
     const seconds = (performance.now() - this.started) / 1000;
     const name = Status[code];

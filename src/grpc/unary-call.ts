@@ -43,7 +43,11 @@ class UnaryCallContext implements CallContext {
   readonly peer: string;
   private controller: AbortController | undefined;
   private headerSent = false;
-  private ended = false;
+  /**
+   * Shared with the cancel listener, which grpc-js keeps as long as it keeps the call, a while
+   * after the answer: the listener holds this and the controller, not the whole context.
+   */
+  private readonly state = { ended: false };
 
   constructor(private readonly call: ServerUnaryCall<unknown, unknown>) {
     this.metadata = new GrpcJsMetadataView(call.metadata);
@@ -54,7 +58,7 @@ class UnaryCallContext implements CallContext {
     if (this.controller !== undefined) return this.controller.signal;
     const controller = new AbortController();
     this.controller = controller;
-    const { call } = this;
+    const { call, state } = this;
     // grpc-js reports a client cancel and an expired deadline alike; the deadline, read only for
     // an aborted call (call-deadline.ts), is stamped just before the abort. After the answer, a
     // late cancel (the connection closing) must not reach work that already finished.
@@ -63,7 +67,7 @@ class UnaryCallContext implements CallContext {
       controller.abort();
     };
     if (call.cancelled) abort();
-    else call.once('cancelled', () => this.ended || abort());
+    else call.once('cancelled', () => state.ended || abort());
     return controller.signal;
   }
 
@@ -80,7 +84,7 @@ class UnaryCallContext implements CallContext {
 
   /** Sends the header if it is still due; the trailer for the answer. */
   finish(): GrpcJsMetadata {
-    this.ended = true;
+    this.state.ended = true;
     this.sendHeader();
     return this.trailer.grpc;
   }
