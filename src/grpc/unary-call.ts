@@ -67,7 +67,7 @@ class UnaryCallContext implements CallContext {
       controller.abort();
     };
     if (call.cancelled) abort();
-    else call.once('cancelled', () => state.ended || abort());
+    else call.on('cancelled', () => state.ended || abort());
     return controller.signal;
   }
 
