@@ -72,10 +72,19 @@ export function deadlineOf(context: Pick<CallContext, 'metadata'>): number | und
 }
 
 /**
+ * How early, by the wall clock, grpc-js' deadline timer may fire. grpc-js sets the deadline to
+ * `Date.now() + timeout` and arms `setTimeout(…, timeout)`; Node's timers run on a monotonic
+ * clock truncated to milliseconds, so the timer can fire while Date.now() is still a millisecond
+ * or so short of the deadline, and CI saw such a call reported as CANCELLED. A client that
+ * cancels within this margin of its own deadline is reported as having run out of time.
+ */
+export const DEADLINE_CLOCK_SLACK_MS = 10;
+
+/**
  * What an aborted call really ended with: grpc-js aborts the signal both when the deadline
  * passes (and then answers DEADLINE_EXCEEDED itself) and when the client cancels.
  */
 export function abortedStatus(context: Pick<CallContext, 'metadata'>, now = Date.now()): Status {
   const deadline = deadlineOf(context);
-  return deadline !== undefined && now >= deadline ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
+  return deadline !== undefined && now >= deadline - DEADLINE_CLOCK_SLACK_MS ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
 }
