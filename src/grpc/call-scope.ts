@@ -1,4 +1,4 @@
-import { Status, type CallContext, type ServerError, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
+import { Status, type CallContext, type ServerError, type ServerMiddlewareCall } from 'nice-grpc';
 import type { Logger } from 'pino';
 import type { Access, AccessControl } from '../domain';
 import { presentedKey } from '../transport/bearer-token';
@@ -70,7 +70,8 @@ export function callScopes(options: CallScopeOptions): CallScopes<AuthContext & 
   // never a credential, so it skips the logger's redaction pass: measured, that pass was more than
   // half of the line's cost. Failure causes go through the redacting logger.
   const lines = logger.child({}, { redact: [] });
-  const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, lines, telemetry, () => methodLabel(path, measured));
+  const labelOf = (path: string): string => methodLabel(path, measured);
+  const scopeOf = (path: string, context: CallContext): CallScope => new CallScope(path, context, logger, lines, telemetry, labelOf);
 
   /** Streams keep the generator form, which follows every message. */
   async function* stream<Request, Response>(
@@ -102,25 +103,6 @@ export function callScopes(options: CallScopeOptions): CallScopes<AuthContext & 
   return { unary, stream };
 }
 
-/**
- * The same scope as one nice-grpc middleware, for servers that run every call through nice-grpc
- * (the unit tests drive it so): a unary call's single answer is awaited and handed back as a
- * one-step iterator.
- */
-export function callScopeMiddleware(options: CallScopeOptions): ServerMiddleware<AuthContext & RequestContext> {
-  const { unary, stream } = callScopes(options);
-  return <Request, Response>(call: ServerMiddlewareCall<Request, Response, AuthContext & RequestContext>, context: CallContext) =>
-    call.requestStream || call.responseStream ? stream(call, context) : answerOnce(unary(call.method.path, context, (extended) => firstAnswer(call.next(call.request, extended))));
-}
-
-/** The single result of a unary handler's iterator. */
-async function firstAnswer<Response>(handler: AsyncIterator<unknown, Response | void>): Promise<Response> {
-  const result = await handler.next();
-  // nice-grpc's own unary handler only returns; anything else is a programming error.
-  if (result.done !== true) throw new Error('a unary method yielded a message instead of returning one');
-  return result.value as Response;
-}
-
 /** One call's state from its start to its log line. */
 class CallScope {
   private readonly started = performance.now();
@@ -138,7 +120,8 @@ class CallScope {
     /** The same logger without redaction, for the call line. */
     private readonly lines: Logger,
     private readonly telemetry: RequestTelemetry | undefined,
-    private readonly fallbackLabel: () => string,
+    /** The metrics label of a call refused before its method's facts were known. */
+    private readonly labelOf: (path: string) => string,
   ) {
     telemetry?.requestStarted('grpc');
     const incoming = context.metadata.get(REQUEST_ID_KEY);
@@ -176,7 +159,7 @@ class CallScope {
     const code = failure === undefined && !callAborted(context) ? Status.OK : statusSeenByClient(failure, context);
     const seconds = (performance.now() - this.started) / 1000;
     const name = Status[code];
-    this.telemetry?.grpcCallEnded(this.label ?? this.fallbackLabel(), name, seconds);
+    this.telemetry?.grpcCallEnded(this.label ?? this.labelOf(this.path), name, seconds);
     const failed = code === Status.INTERNAL || code === Status.UNKNOWN;
     if (!this.logged && code === Status.OK) return;
     if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
@@ -187,17 +170,6 @@ class CallScope {
     if (failed) logger.error(line, 'grpc call failed');
     else logger.info(line, 'grpc call');
   }
-}
-
-/** `answer` as the iterator nice-grpc drives a unary middleware with: done at the first step. */
-function answerOnce<Response>(answer: Promise<Response>): AsyncGenerator<Response, Response | void, undefined> {
-  const iterator = {
-    next: () => answer.then((value) => ({ done: true as const, value })),
-    return: (value: Response | void) => Promise.resolve({ done: true as const, value }),
-    throw: (error: unknown) => Promise.reject(error),
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator as unknown as AsyncGenerator<Response, Response | void, undefined>;
 }
 
 /** `/grpc.health.v1.Health/Check` → `grpc.health.v1.Health`. */

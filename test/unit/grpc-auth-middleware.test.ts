@@ -3,7 +3,7 @@ import { Metadata, ServerError, Status, type CallContext, type ServerMiddlewareC
 import pino from 'pino';
 import { AccessControl } from '../../src/domain';
 import type { AuthContext, RequestContext } from '../../src/grpc/call-context';
-import { callScopeMiddleware } from '../../src/grpc/call-scope';
+import { callScopeMiddleware } from '../support/call-scope-middleware';
 import { accessOfMethod } from '../../src/grpc/method-access';
 
 const KEY = 'grpc-reader-key-000001';

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { errors } from '../../src/errors';
 import { AccessControl } from '../../src/domain';
 import { abortedStatus, DEADLINE_CLOCK_SLACK_MS, DEADLINE_METADATA_KEY } from '../../src/grpc/call-deadline';
-import { callScopeMiddleware } from '../../src/grpc/call-scope';
+import { callScopeMiddleware } from '../support/call-scope-middleware';
 
 function capturingLogger(): { log: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];

@@ -4,7 +4,7 @@ import { MemoryVectorStore } from '../../src/adapters/vector/memory';
 import { AccessControl, VectorService, type ModelService, type ModelOperation, type ProviderName, type Telemetry } from '../../src/domain';
 import type { RequestTelemetry } from '../../src/transport/request-telemetry';
 import { errors } from '../../src/errors';
-import { callScopeMiddleware } from '../../src/grpc/call-scope';
+import { callScopeMiddleware } from '../support/call-scope-middleware';
 import { PrometheusMetrics } from '../../src/metrics';
 import { FakeModelProvider } from '../support/fake-model-provider';
 import { openModelService } from '../support/model-services';
