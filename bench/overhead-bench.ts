@@ -8,6 +8,7 @@ import { endLoad, machineInfo, saveResults } from './lib/models-report';
 import { benchSentences } from './lib/models-sentences';
 import { startModelsService, type ModelsServiceProcess } from './lib/models-service';
 import { startBareServer } from './lib/overhead-bare';
+import { longPassages, loopDelayDuringLongBatch, loopDelayTable, type LoopDelay } from './lib/overhead-loop-delay';
 import { loadPooledEmbedder } from './lib/overhead-direct-embed';
 import { ghzPath } from './lib/overhead-ghz';
 import { callRoundsTable, embedRoundsTable, overheadTargets, targetsTable } from './lib/overhead-report';
@@ -22,6 +23,8 @@ import { compareCall, compareEmbedding, type CallComparison, type EmbedCompariso
  * 2. 32 concurrent single-text GenerateEmbedding calls (ghz) against the transformers.js pipeline
  *    called directly in this process with batches of 32 and the provider's own pooling, windows
  *    of the same texts, the first side alternating; the ratio of the medians.
+ * 3. The event-loop delay while one long batch (32 texts at the model's 256-token window) is
+ *    embedded: in the service (its /metrics) and in this process calling the pipeline directly.
  * Every loop is a fixed number of calls; the defaults take about 3 minutes on 2 cores.
  */
 const ROOT = resolve(__dirname, '..');
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
     let health!: CallComparison;
     let has!: CallComparison;
     let embedding: EmbedComparison | undefined;
+    let loopDelay: LoopDelay | undefined;
     try {
       await createCollection(service);
       const bare = await startBareServer(ROOT, COLLECTION);
@@ -111,6 +115,8 @@ async function main(): Promise<void> {
         try {
           const sentences = benchSentences(e.sentenceCount, e.sentenceSeed);
           embedding = await compareEmbedding(ghz, protoset, targets.service, direct, sentences, e, log);
+          loopDelay = await loopDelayDuringLongBatch(service, direct, e.model, longPassages());
+          log(`event-loop delay during a long batch: service max ${loopDelay.service.maxMs.toFixed(1)} ms, direct max ${loopDelay.direct.maxMs.toFixed(1)} ms`);
         } finally {
           await direct.dispose();
         }
@@ -138,6 +144,9 @@ async function main(): Promise<void> {
             '',
           ]
         : []),
+      ...(loopDelay
+        ? [`### Event-loop delay while one GenerateEmbeddings call of ${loopDelay.texts} texts at ${loopDelay.tokensPerText} tokens runs`, loopDelayTable(loopDelay), '']
+        : []),
       '### Targets',
       targetsTable(targets),
     ].join('\n');
@@ -145,7 +154,7 @@ async function main(): Promise<void> {
     const file = await saveResults(
       ROOT,
       startedAt,
-      { benchmark: 'overhead', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, params: PARAMS, health, hasCollection: has, embedding, targets },
+      { benchmark: 'overhead', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, params: PARAMS, health, hasCollection: has, embedding, loopDelay, targets },
       'overhead',
     );
     log(`results: ${file}`);

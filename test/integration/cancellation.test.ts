@@ -246,8 +246,10 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
     let calls: Promise<string>[] = [];
     const runs = await modelRuns(async (seen) => {
       const busy = models.embed(model, longTexts(32, 'busy'));
-      expect(await eventually(() => seen.length > 0, 60_000)).toBe(true);
-      // Both callers' 24 texts wait together, so they form one batch of three runs after the busy one.
+      // The busy texts all in the model (the transformers provider takes two batches at once and
+      // splits these 32 in two), so the callers below find it full and wait.
+      expect(await eventually(() => seen.length >= 2 && models.queueDepths().embedding === 0, 60_000)).toBe(true);
+      // Both callers' 24 texts wait together, so they form one batch of three runs after a busy one.
       const off = providers.transformers.activity.onChunk((c) => {
         if (c.chunks !== 3) return;
         if (c.chunk === 0) controllers.grpc.abort();

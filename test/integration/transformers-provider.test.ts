@@ -114,6 +114,26 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
     }
   });
 
+  it('keeps the event loop turning while a long batch computes: the model runs on threads of its own', async () => {
+    const texts = Array.from({ length: 32 }, (_, i) => `Passage ${i}: ` + 'a sentence about vectors and their neighbours '.repeat(25));
+    const starts: ChunkStart[] = [];
+    const off = provider.activity.onChunk((c) => starts.push(c));
+    let done = false;
+    const embedding = provider.embed(fp32, texts).finally(() => (done = true));
+    // Turns of the event loop while the batch computes. With onnxruntime on this thread a run
+    // blocks the loop, so it turns a few times per run (embed-texts.ts turns it twice between
+    // runs: ~150 turns for this batch, measured); off the thread, over a million.
+    let turns = 0;
+    while (!done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      turns += 1;
+    }
+    off();
+    expect((await embedding).vectors).toHaveLength(32);
+    expect(starts.length).toBeGreaterThanOrEqual(3);
+    expect(turns).toBeGreaterThan(1000 * starts.length);
+  });
+
   it('cuts a text longer than the 256-token window and reports it', async () => {
     expect(provider.contextSizeOf(fp32)).toBe(256);
     const long = 'The sentence repeats itself. '.repeat(100);
@@ -133,6 +153,9 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
     expect(provider.maxBatchOf(fp32)).toBe(32);
     expect(provider.maxBatchOf(model('b', { max_batch: 8 }))).toBe(8);
     expect(provider.concurrencyOf(fp32)).toBe(1);
+    // Two batches at once, one per model thread (embedding-threads.ts); a reranker takes one.
+    expect(provider.batchesInFlightOf(fp32)).toBe(2);
+    expect(provider.batchesInFlightOf(model('r', { kind: 'reranker', architecture: 'bi-encoder' }))).toBe(1);
   });
 
   it('refuses to generate text', async () => {

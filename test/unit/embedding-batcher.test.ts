@@ -118,3 +118,52 @@ describe('EmbeddingBatcher cancellation', () => {
     expect((await staying)[0]!.vector).toEqual([1]);
   });
 });
+
+describe('EmbeddingBatcher with a provider that takes two batches at once', () => {
+  const twoInFlight = (run: (texts: string[], signal: AbortSignal | undefined) => Promise<EmbeddingResult>, maxBatch = 32): EmbeddingBatcher =>
+    new EmbeddingBatcher(run, maxBatch, 4096, 'model', undefined, 2);
+
+  it('splits what waits in two when nothing runs, and hands both halves over at once', async () => {
+    const model = heldModel();
+    const batcher = twoInFlight(model.run);
+    const answers = Promise.all(Array.from({ length: 32 }, (_, i) => batcher.embed([`t${i}`])));
+    await sleep(5);
+    expect(model.calls.map((c) => c.texts.length)).toEqual([16, 16]);
+    expect(model.calls.flatMap((c) => c.texts)).toEqual(Array.from({ length: 32 }, (_, i) => `t${i}`));
+    model.calls.forEach((c) => c.release());
+    expect((await answers).map(([r]) => r!.vector[0])).toEqual(Array.from({ length: 32 }, (_, i) => `t${i}`.length));
+  });
+
+  it('never has more than two batches running; the third waits for one to end', async () => {
+    const model = heldModel();
+    const batcher = twoInFlight(model.run, 4);
+    const answers = Promise.all(Array.from({ length: 12 }, (_, i) => batcher.embed([`t${i}`])));
+    await sleep(5);
+    expect(model.calls.map((c) => c.texts.length)).toEqual([4, 4]);
+    model.calls[0]!.release();
+    await sleep(5);
+    expect(model.calls.map((c) => c.texts.length)).toEqual([4, 4, 4]);
+    expect(batcher.depth).toBe(0);
+    model.calls[1]!.release();
+    model.calls[2]!.release();
+    expect((await answers).length).toBe(12);
+    expect(batcher.batchSizes).toEqual([4, 4, 4]);
+  });
+
+  it('answers the callers of the batch that ends first without waiting for the other', async () => {
+    const model = heldModel();
+    const batcher = twoInFlight(model.run);
+    const first = batcher.embed(['a']);
+    const second = batcher.embed(['b']);
+    await sleep(5);
+    expect(model.calls.map((c) => c.texts)).toEqual([['a'], ['b']]);
+    model.calls[1]!.release();
+    expect((await second)[0]!.vector).toEqual([1]);
+    let firstDone = false;
+    void first.then(() => (firstDone = true));
+    await sleep(5);
+    expect(firstDone).toBe(false);
+    model.calls[0]!.release();
+    expect((await first)[0]!.vector).toEqual([1]);
+  });
+});

@@ -39,12 +39,15 @@ export const MAX_GATHER_MS = 20;
  */
 export class EmbeddingBatcher {
   private queue: Pending[] = [];
-  private running = false;
+  /** Batches handed to the model and not yet answered. */
+  private inFlight = 0;
   private scheduled = false;
   /** Size and timing of the last model call: how many callers to expect back, and how soon. */
   private lastBatch = 0;
   private lastRunMs = 0;
   private lastEndedAt = 0;
+  /** True while `drain` waits in `gather`, so a second drain does not gather beside it. */
+  private gathering = false;
   /** Set while `gather` waits; called on every enqueue. */
   private arrived: (() => void) | undefined;
   /** Sizes of the batches sent to the model, for tests and metrics. */
@@ -56,6 +59,8 @@ export class EmbeddingBatcher {
     private readonly maxQueue: number,
     private readonly what: string,
     private readonly telemetry: Telemetry = noTelemetry,
+    /** Batches the provider takes at once (ModelProvider.batchesInFlightOf). */
+    private readonly maxInFlight = 1,
   ) {}
 
   get depth(): number {
@@ -104,7 +109,7 @@ export class EmbeddingBatcher {
   }
 
   private schedule(): void {
-    if (this.running || this.scheduled) return;
+    if (this.inFlight >= this.maxInFlight || this.scheduled) return;
     this.scheduled = true;
     // One macrotask lets callers that arrive together join the same batch.
     setImmediate(() => {
@@ -113,35 +118,43 @@ export class EmbeddingBatcher {
     });
   }
 
+  /** Hands batches to the model while texts wait and the provider has room for another. */
   private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight && !this.gathering) {
+      this.gathering = true;
+      try {
         await this.gather();
-        const batch = this.takeBatch();
-        if (batch.length === 0) continue;
-        this.batchSizes.push(batch.length);
-        if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
-        this.telemetry.embeddingBatch(batch.length);
-        const started = Date.now();
-        // Fires when every caller of this batch has left: the model call may stop then.
-        const everyoneLeft = whenAllAborted([...new Set(batch.map((p) => p.caller))].map((c) => c.signal));
-        try {
-          const result = await this.run(batch.map((p) => p.text), everyoneLeft.signal);
-          batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false, tokens: result.tokenCounts?.[i] }));
-        } catch (e) {
-          batch.forEach((p) => p.reject(e));
-        } finally {
-          everyoneLeft.release();
-        }
-        this.lastBatch = batch.length;
-        this.lastEndedAt = Date.now();
-        this.lastRunMs = this.lastEndedAt - started;
+      } finally {
+        this.gathering = false;
       }
-    } finally {
-      this.running = false;
+      const batch = this.takeBatch();
+      if (batch.length === 0) continue;
+      this.inFlight += 1;
+      void this.runBatch(batch).finally(() => {
+        this.inFlight -= 1;
+        this.schedule();
+      });
     }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    this.batchSizes.push(batch.length);
+    if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
+    this.telemetry.embeddingBatch(batch.length);
+    const started = Date.now();
+    // Fires when every caller of this batch has left: the model call may stop then.
+    const everyoneLeft = whenAllAborted([...new Set(batch.map((p) => p.caller))].map((c) => c.signal));
+    try {
+      const result = await this.run(batch.map((p) => p.text), everyoneLeft.signal);
+      batch.forEach((p, i) => p.resolve({ vector: result.vectors[i]!, truncated: result.truncated[i] ?? false, tokens: result.tokenCounts?.[i] }));
+    } catch (e) {
+      batch.forEach((p) => p.reject(e));
+    } finally {
+      everyoneLeft.release();
+    }
+    this.lastBatch = batch.length;
+    this.lastEndedAt = Date.now();
+    this.lastRunMs = this.lastEndedAt - started;
   }
 
   /**
@@ -173,10 +186,16 @@ export class EmbeddingBatcher {
     });
   }
 
-  /** Callers that left while queued are answered CANCELLED and not sent to the model. */
+  /**
+   * Up to maxBatch texts; callers that left while queued are answered CANCELLED and not sent to
+   * the model. When the provider takes two batches and none is running, this takes half of what
+   * waits (rounded up): the other half follows at once as the second batch, and from then on each
+   * half's callers are answered and come back while the other half computes.
+   */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
-    while (batch.length < this.maxBatch && this.queue.length > 0) {
+    const size = this.maxInFlight > 1 && this.inFlight === 0 ? Math.ceil(Math.min(this.queue.length, this.maxBatch * 2) / 2) : this.maxBatch;
+    while (batch.length < Math.min(size, this.maxBatch) && this.queue.length > 0) {
       const p = this.queue.shift()!;
       if (p.caller.signal?.aborted) p.reject(errors.abortedBy(p.caller.signal.reason));
       else batch.push(p);

@@ -24,6 +24,7 @@ export class ModelQueues {
         modelLimits.maxEmbedQueue,
         `model '${config.name}'`,
         this.telemetry,
+        provider.batchesInFlightOf?.(config) ?? 1,
       );
       this.batchers.set(config.name, b);
     }

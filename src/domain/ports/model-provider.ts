@@ -35,6 +35,12 @@ export interface ModelProvider {
   /** Largest batch `embed` should receive in one call. */
   maxBatchOf(config: ModelConfig): number;
 
+  /**
+   * `embed` calls the domain may have running at once for one model (default 1). A provider whose
+   * model computes off the event loop says 2: the next batch is handed over while one runs.
+   */
+  batchesInFlightOf?(config: ModelConfig): number;
+
   embed(config: ModelConfig, texts: string[], options?: ModelCallOptions): Promise<EmbeddingResult>;
 
   generate(config: ModelConfig, prompt: string, params: GenerationParams, options?: ModelCallOptions): Promise<GenerationResult>;

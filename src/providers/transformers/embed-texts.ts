@@ -71,10 +71,11 @@ export async function embedTexts(pipe: FeatureExtractionPipeline, texts: string[
 }
 
 /**
- * ONNX Runtime's Node binding runs a model on the main thread (inside a setImmediate), so nothing
- * the service receives is read while a run computes. Before deciding on the next run, the event
- * loop goes round once in full: the poll phase reads a gRPC client's RST_STREAM or an HTTP
- * client's closed socket, and the close callbacks after it fire the request's abort; a second
+ * ONNX Runtime's Node binding runs a model synchronously on the calling thread (inside a
+ * setImmediate), so nothing reaches that thread while a run computes. Before deciding on the next
+ * run, its event loop goes round once in full: the poll phase delivers what arrived meanwhile (on
+ * an embedding thread, the main thread's 'cancel' message; on the main thread, a gRPC client's
+ * RST_STREAM or an HTTP client's closed socket, whose close callbacks fire the abort); a second
  * turn is needed because a setImmediate resumes before those close callbacks.
  */
 export async function seeArrivedCancels(): Promise<void> {

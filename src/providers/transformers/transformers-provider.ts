@@ -13,12 +13,13 @@ import {
 import { DomainError, errors } from '../../errors';
 import { biEncoderScores } from './bi-encoder';
 import { crossEncoderScores, type CrossEncoder } from './cross-encoder';
-import { embedTexts, FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
+import { FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
 import { EmbeddingActivity } from './embedding-activity';
+import { EmbeddingThreads, THREADS } from './embedding-threads';
 import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
-import { loadSdk, type FeatureExtractionPipeline } from './transformers-sdk';
+import { loadSdk } from './transformers-sdk';
 import { parseTransformersParameters, type TransformersParameters } from './transformers-parameters';
 
 /** The slice of a logger this provider uses (pino's Logger fits). */
@@ -51,7 +52,7 @@ export class TransformersProvider implements ModelProvider {
   private readonly cacheDir: string;
   private readonly allowRemote: boolean;
   private readonly logger: TransformersLogger;
-  private readonly pipelines = new SharedPipelines<FeatureExtractionPipeline>();
+  private readonly pipelines = new SharedPipelines<EmbeddingThreads>();
   private readonly crossEncoders = new SharedPipelines<CrossEncoder>();
   /** Token windows of loaded models, by pipeline key. */
   private readonly windows = new Map<string, number>();
@@ -88,6 +89,14 @@ export class TransformersProvider implements ModelProvider {
     return 1;
   }
 
+  /**
+   * One embedding batch per model thread (embedding-threads.ts): the batches compute side by side,
+   * off the event loop, while the main thread answers the callers of the one that ended before.
+   */
+  batchesInFlightOf(config: ModelConfig): number {
+    return this.kindOf(config) === 'embedding' ? THREADS : 1;
+  }
+
   contextSizeOf(config: ModelConfig): number {
     const params = parseTransformersParameters(config);
     return this.windows.get(keyOf(config, params)) ?? declaredWindow(this.modelDir(config)) ?? FALLBACK_WINDOW;
@@ -111,10 +120,9 @@ export class TransformersProvider implements ModelProvider {
     const key = keyOf(config, params);
     const tracker = this.activity.begin(config.name);
     try {
-      const result = await this.pipelines.use(key, config.name, () => this.load(config, params), async (pipe) => {
+      const result = await this.pipelines.use(key, config.name, () => this.load(config, params), async (thread) => {
         if (signal?.aborted) throw errors.abortedBy(signal.reason);
-        const window = this.windows.get(key) ?? windowOf(pipe);
-        const result = await embedTexts(pipe, texts, window, {
+        const result = await thread.embed(texts, this.windows.get(key) ?? thread.window, {
           signal,
           onChunk: (chunk, chunks, start, end) => tracker.chunk(chunk, chunks, end - start),
         });
@@ -147,9 +155,9 @@ export class TransformersProvider implements ModelProvider {
     try {
       const scored = await this.withModel(config, params, async (model) => {
         if (signal?.aborted) throw errors.abortedBy(signal.reason);
-        const window = this.windows.get(key) ?? windowOf('pipeline' in model ? model.pipeline : model.encoder);
-        return 'pipeline' in model
-          ? biEncoderScores(model.pipeline, query, documents, window, progress)
+        const window = this.windows.get(key) ?? ('thread' in model ? model.thread.window : windowOf(model.encoder));
+        return 'thread' in model
+          ? biEncoderScores((texts) => model.thread.embed(texts, window, progress), query, documents)
           : crossEncoderScores(model.encoder, query, documents, window, params.activation, progress);
       });
       if (signal?.aborted) throw errors.abortedBy(signal.reason);
@@ -191,13 +199,13 @@ export class TransformersProvider implements ModelProvider {
     await Promise.all([this.pipelines.close(), this.crossEncoders.close()]);
   }
 
-  /** Runs `work` on the loaded model a config names: a cross-encoder, or the feature-extraction pipeline. */
-  private withModel<T>(config: ModelConfig, params: TransformersParameters, work: (model: { pipeline: FeatureExtractionPipeline } | { encoder: CrossEncoder }) => Promise<T>): Promise<T> {
+  /** Runs `work` on the loaded model a config names: a cross-encoder, or the feature-extraction pipeline's thread. */
+  private withModel<T>(config: ModelConfig, params: TransformersParameters, work: (model: { thread: EmbeddingThreads } | { encoder: CrossEncoder }) => Promise<T>): Promise<T> {
     const key = keyOf(config, params);
     if (params.architecture === 'cross-encoder') {
       return this.crossEncoders.use(key, config.name, () => this.loadCrossEncoder(config, params), (encoder) => work({ encoder }));
     }
-    return this.pipelines.use(key, config.name, () => this.load(config, params), (pipeline) => work({ pipeline }));
+    return this.pipelines.use(key, config.name, () => this.load(config, params), (thread) => work({ thread }));
   }
 
   /**
@@ -247,17 +255,13 @@ export class TransformersProvider implements ModelProvider {
     return encoder;
   }
 
-  private async load(config: ModelConfig, params: TransformersParameters): Promise<FeatureExtractionPipeline> {
+  /** The feature-extraction pipeline, loaded on threads of its own (embedding-threads.ts). */
+  private async load(config: ModelConfig, params: TransformersParameters): Promise<EmbeddingThreads> {
     const started = Date.now();
-    const { pipeline } = await this.sdk();
-    const pipe = await pipeline('feature-extraction', config.modelId, {
-      dtype: params.dtype,
-      cache_dir: this.cacheDir,
-      local_files_only: !this.allowRemote,
-    });
-    this.windows.set(keyOf(config, params), windowOf(pipe));
+    const thread = await EmbeddingThreads.start({ modelId: config.modelId, dtype: params.dtype, cacheDir: this.cacheDir, allowRemote: this.allowRemote });
+    this.windows.set(keyOf(config, params), thread.window);
     this.logger.info({ model: config.name, modelId: config.modelId, dtype: params.dtype, ms: Date.now() - started }, 'embedding model loaded');
-    return pipe;
+    return thread;
   }
 
   private mapped(cause: unknown, config: ModelConfig): DomainError {
