@@ -12,6 +12,7 @@ import { startHealthWatcher, type Readiness } from './health-watcher';
 import { modelServiceHandlers } from './model-service-handlers';
 import { reflectionDescriptorSet } from './reflection-descriptor-set';
 import { createStreamTerminator } from './stream-terminator';
+import { decodeWriteRequest } from './vector-request-decoding';
 import { vectorServiceHandlers } from './vector-service-handlers';
 
 /** What the gRPC door needs from the composition root (src/app). */
@@ -70,10 +71,10 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
     grpcServerOptions(),
     callScopes({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured, unloggedServices: [HealthDefinition.fullName] }),
   );
-  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots));
+  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots), { requestDecoders: { insert: decodeWriteRequest, upsert: decodeWriteRequest } });
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
   // Only a Watch can outlive a shutdown; the terminator wraps streams only, so Check is spared it.
-  server.add(HealthDefinition, HealthServiceImpl(health.state), terminator.middleware);
+  server.add(HealthDefinition, HealthServiceImpl(health.state), { streamMiddleware: terminator.middleware });
   server.add(ServerReflectionService, ServerReflection(descriptors, served));
 
   const stop = (): void => {

@@ -8,6 +8,7 @@ import type {
   SearchResult,
   Vector,
 } from '../gen/taishang/ai/v1/vector_service';
+import type { DecodedVector } from './vector-request-decoding';
 
 /**
  * Wire ⇄ domain shapes for VectorService. Pure renames: proto3 defaults ('' and 0) pass through
@@ -19,7 +20,11 @@ export function indexParamsIn(params: IndexParams | undefined): IndexParamsInput
   return { indexType: params.indexType, metricType: params.metricType, params: params.params };
 }
 
-export function vectorIn(vector: Vector): VectorInput {
+/**
+ * Insert and Upsert arrive decoded by hand, vectors as Float32Arrays (vector-request-decoding.ts);
+ * the generated shape is accepted too. Either passes on as is.
+ */
+export function vectorIn(vector: Vector | DecodedVector): VectorInput {
   return { id: vector.id, vector: vector.vector, metadata: vector.metadata, text: vector.text };
 }
 

@@ -16,6 +16,7 @@ import type {
   TextQuery,
   StoreHealth,
   VectorRecord,
+  WriteRecord,
   VectorStore,
 } from '../domain';
 import { cached } from './cached';
@@ -88,11 +89,11 @@ export class TimedVectorStore implements VectorStore {
     return this.time('dropIndex', () => this.inner.dropIndex(name, options));
   }
 
-  insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  insert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     return this.time('insert', () => this.inner.insert(name, plan, options));
   }
 
-  upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  upsert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     return this.time('upsert', () => this.inner.upsert(name, plan, options));
   }
 

@@ -14,6 +14,7 @@ import type {
   StoreHealth,
   TextQuery,
   VectorRecord,
+  WriteRecord,
 } from '../vector/vector-types';
 
 /**
@@ -78,9 +79,9 @@ export interface VectorStore {
   dropIndex(name: string, options?: CallOptions): Promise<void>;
 
   /** All or nothing: ALREADY_EXISTS (naming the ids) if any id is stored; ids are unique and non-empty. */
-  insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void>;
+  insert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void>;
   /** Inserts or overwrites by id; ids are unique and non-empty. */
-  upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void>;
+  upsert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void>;
   /** Missing ids are ignored; an unknown collection is NOT_FOUND. */
   delete(name: string, ids: string[], options?: CallOptions): Promise<void>;
   /** The records found, in no particular order. */

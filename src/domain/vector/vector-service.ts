@@ -17,6 +17,7 @@ import type {
   SearchHit,
   StoreHealth,
   VectorRecord,
+  WriteRecord,
 } from './vector-types';
 import {
   checkBatch,
@@ -169,7 +170,7 @@ export class VectorService {
    * bound model, and the write's plan checks the collection is still the one whose binding was
    * used, so a collection dropped and re-created meanwhile never receives vectors of another model.
    */
-  private async write(kind: 'insert' | 'upsert', name: string, vectors: VectorInput[], options: CallOptions): Promise<VectorRecord[]> {
+  private async write(kind: 'insert' | 'upsert', name: string, vectors: VectorInput[], options: CallOptions): Promise<WriteRecord[]> {
     checkCollectionName(name, 'collection_name');
     checkLive(options);
     const toEmbed = vectors.flatMap((v, i) => ((v.vector ?? []).length === 0 && v.text !== undefined && v.text !== '' ? [i] : []));
@@ -185,7 +186,7 @@ export class VectorService {
       inputs = vectors.slice();
       toEmbed.forEach((i, j) => (inputs[i] = { ...vectors[i]!, vector: embedded[j]! }));
     }
-    let records: VectorRecord[] = [];
+    let records: WriteRecord[] = [];
     await this.store[kind](
       name,
       (declared) => {
@@ -342,7 +343,7 @@ export class VectorService {
  * A write's records, checked against the declaration (dimension, the batch's floats, COSINE's
  * zero vector) in the store's trip; empty ids get generated ones when `generateIds`.
  */
-export function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): VectorRecord[] {
+export function prepareRecords(declared: Declaration, vectors: VectorInput[], generateIds: boolean): WriteRecord[] {
   checkBatch(vectors.length, vectors.length * declared.dimension, 'vectors');
   const duplicates = duplicateIdViolations(vectors.map((v) => v.id ?? ''), 'vectors');
   if (duplicates.length > 0) throw errors.invalidArguments(duplicates);

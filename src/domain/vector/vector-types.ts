@@ -69,6 +69,15 @@ export interface VectorRecord {
   text?: string;
 }
 
+/**
+ * A vector's values on the way in. The gRPC door decodes them into a Float32Array in one copy
+ * (grpc/vector-request-decoding.ts); other callers hand plain numbers. Stores read either alike.
+ */
+export type VectorValues = readonly number[] | Float32Array;
+
+/** A record as a write (Insert, Upsert, an import) hands it to the store. */
+export type WriteRecord = Omit<VectorRecord, 'vector'> & { vector: VectorValues };
+
 /** One search hit. `score` follows CONVENTIONS.md: similarity for COSINE/IP, squared L2 distance for L2. */
 export interface SearchHit {
   id: string;

@@ -8,6 +8,7 @@ import {
   type IndexType,
   type Metadata,
   type MetricType,
+  type VectorValues,
 } from './vector-types';
 
 /** Index parameters as they arrive from either door; empty strings mean "not given". */
@@ -21,7 +22,7 @@ export interface IndexParamsInput {
 export interface VectorInput {
   id?: string;
   /** Absent or empty: none (a bound collection then embeds `text`). */
-  vector?: number[];
+  vector?: VectorValues;
   metadata?: Metadata;
   /** The record's text ('' or absent: none); embedded when the vector is empty. */
   text?: string;
@@ -72,7 +73,7 @@ export function checkId(id: string, field: string): void {
 }
 
 /** Cosine similarity is undefined for a zero vector; engines drop or mis-score such rows, so refuse them. */
-export function checkVector(vector: readonly number[], dimension: number, metric: MetricType, field: string): void {
+export function checkVector(vector: VectorValues, dimension: number, metric: MetricType, field: string): void {
   if (vector.length !== dimension) {
     throw errors.invalidArgument(field, `expected ${dimension} dimensions, got ${vector.length}`);
   }

@@ -10,10 +10,9 @@ import {
   Uint8,
   Utf8,
   makeData,
-  vectorFromArray,
   type Data,
 } from 'apache-arrow';
-import type { Metadata, Scalar, VectorRecord } from '../../../domain';
+import type { Metadata, Scalar, WriteRecord } from '../../../domain';
 import { typedColumnKind, type ScalarKind } from './lance-metadata-columns';
 
 /** Our fixed columns; typed metadata columns (m_*) follow them. */
@@ -55,26 +54,27 @@ function arrowTypeOf(kind: ScalarKind): Utf8 | Float64 | Uint8 {
 }
 
 /**
- * Rows in the table's current schema, built column by column (about twice as fast as letting
- * LanceDB infer from objects for 10k × 384-d). Typed columns a row lacks are null.
+ * Rows in the table's current schema, built column by column straight into Arrow buffers (letting
+ * LanceDB infer from objects was twice as slow for 10k × 384-d, and Arrow's own builders spent
+ * 3.5 ms of a 1,000-row batch on its strings; utf8Data: 0.6). Typed columns a row lacks are null.
  */
-export function buildRows(schema: Schema, records: readonly VectorRecord[], leaves: readonly Map<string, Scalar>[]): ArrowTable {
+export function buildRows(schema: Schema, records: readonly WriteRecord[], leaves: readonly Map<string, Scalar>[]): ArrowTable {
   const length = records.length;
   const children = schema.fields.map((field): Data => {
     switch (field.name) {
       case ID_COLUMN:
-        return vectorFromArray(records.map((r) => r.id), new Utf8()).data[0]!;
+        return utf8Data(records.map((r) => r.id));
       case METADATA_COLUMN:
-        return vectorFromArray(records.map((r) => JSON.stringify(r.metadata)), new Utf8()).data[0]!;
+        return utf8Data(records.map((r) => JSON.stringify(r.metadata)));
       case VECTOR_COLUMN:
         return vectorData(field.type as FixedSizeList, records);
       case TEXT_COLUMN:
-        return vectorFromArray(records.map((r) => r.text ?? null), new Utf8()).data[0]!;
+        return utf8Data(records.map((r) => r.text ?? null));
       default: {
         const kind = typedColumnKind(field.name);
         if (kind === null) throw new Error(`unexpected column in table schema: ${field.name}`);
         const values = leaves.map((row) => storedValue(row.get(field.name)));
-        return vectorFromArray(values, arrowTypeOf(kind)).data[0]!;
+        return kind === 'string' ? utf8Data(values as (string | null)[]) : numberData(kind === 'number' ? new Float64() : new Uint8(), values as (number | null)[]);
       }
     }
   });
@@ -87,7 +87,44 @@ function storedValue(value: Scalar | undefined): string | number | null {
   return typeof value === 'boolean' ? Number(value) : value;
 }
 
-function vectorData(type: FixedSizeList, records: readonly VectorRecord[]): Data {
+/** A Utf8 column: one pass for the byte length, one for the bytes; null where the value is null. */
+function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
+  const length = values.length;
+  const offsets = new Int32Array(length + 1);
+  let bytes = 0;
+  let nulls = 0;
+  for (let i = 0; i < length; i += 1) {
+    const value = values[i];
+    if (value === null || value === undefined) nulls += 1;
+    else bytes += Buffer.byteLength(value, 'utf8');
+    offsets[i + 1] = bytes;
+  }
+  const data = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < length; i += 1) {
+    const value = values[i];
+    if (value !== null && value !== undefined) data.write(value, offsets[i]!, 'utf8');
+  }
+  return makeData({ type: new Utf8(), length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity(values), valueOffsets: offsets, data: new Uint8Array(data.buffer, data.byteOffset, bytes) });
+}
+
+/** A Float64 or Uint8 column, null where the value is null. */
+function numberData<T extends Float64 | Uint8>(type: T, values: readonly (number | null)[]): Data<T> {
+  const data = type instanceof Float64 ? new Float64Array(values.length) : new Uint8Array(values.length);
+  let nulls = 0;
+  values.forEach((value, i) => (value === null ? (nulls += 1) : (data[i] = value)));
+  return makeData({ type, length: values.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity(values), data } as never) as unknown as Data<T>;
+}
+
+/** Arrow's validity bitmap: bit i set when value i is not null. */
+function validity(values: readonly unknown[]): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(values.length / 8));
+  values.forEach((value, i) => {
+    if (value !== null && value !== undefined) bits[i >> 3]! |= 1 << (i & 7);
+  });
+  return bits;
+}
+
+function vectorData(type: FixedSizeList, records: readonly WriteRecord[]): Data {
   const dimension = type.listSize;
   const flat = new Float32Array(records.length * dimension);
   records.forEach((r, i) => flat.set(r.vector, i * dimension));

@@ -1,4 +1,4 @@
-import type { Scalar, VectorRecord } from '../../../domain';
+import type { Scalar, WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { ID_COLUMN, TEXT_COLUMN, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
 import type { CatalogEntry } from './lance-catalog';
@@ -31,10 +31,10 @@ export class LanceTableWriter implements WriteExecutor {
    * and the accepted ones are committed together by one `add`. The check asks the engine only
    * about ids the in-memory id lookup may hold (lance-id-lookup.ts): none, when ids are new.
    */
-  async insertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]> {
+  async insertGroup(batches: WriteRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]> {
     const ids = await this.lookup(signal);
     const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))].filter((id) => ids.mayHold(id)), signal);
-    const accepted: VectorRecord[] = [];
+    const accepted: WriteRecord[] = [];
     const outcomes = batches.map((batch): Error | undefined => {
       const taken = batch.filter((r) => existing.has(r.id)).map((r) => r.id);
       if (taken.length > 0) return errors.vectorsExist(this.state.entry.name, taken);
@@ -55,8 +55,8 @@ export class LanceTableWriter implements WriteExecutor {
    * One commit; for an id written twice in the group the later write wins. When no id can be
    * stored yet it is an `add` (no join with the table); otherwise one mergeInsert on id.
    */
-  async upsertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<void> {
-    const latest = new Map<string, VectorRecord>();
+  async upsertGroup(batches: WriteRecord[][], signal: AbortSignal | undefined): Promise<void> {
+    const latest = new Map<string, WriteRecord>();
     for (const record of batches.flat()) {
       latest.delete(record.id);
       latest.set(record.id, record);
@@ -153,7 +153,7 @@ export class LanceTableWriter implements WriteExecutor {
    * (null for older rows), and hitting the column bound is recorded first, so a concurrent
    * search never folds a filter on an unrecorded key to "no match".
    */
-  private async prepare(records: readonly VectorRecord[], signal: AbortSignal | undefined): Promise<Map<string, Scalar>[]> {
+  private async prepare(records: readonly WriteRecord[], signal: AbortSignal | undefined): Promise<Map<string, Scalar>[]> {
     const leaves = records.map((r) => scalarLeaves(r.metadata));
     const { add: typed, overflow } = missingTypedColumns(leaves, this.state.columns);
     // Tables created before texts existed lack the column; bound collections (the only ones taking texts) are newer, but a text is never dropped.

@@ -19,6 +19,7 @@ import type {
   StoreHealth,
   TextQuery,
   VectorRecord,
+  WriteRecord,
   VectorStore,
 } from '../../../domain';
 import { errors } from '../../../errors';
@@ -227,14 +228,14 @@ export class LanceVectorStore implements VectorStore {
     await this.get_(name).dropIndex(options?.signal);
   }
 
-  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
     const records = plan(collection.state.entry);
     if (records.length > 0) await collection.write({ kind: 'insert', records }, options?.signal);
   }
 
-  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     this.live(options);
     const collection = this.get_(name);
     const records = plan(collection.state.entry);

@@ -1,9 +1,9 @@
-import { whenAllAborted, type VectorRecord } from '../../../domain';
+import { whenAllAborted, type WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
 
 export type WriteRequest =
-  | { kind: 'insert'; records: VectorRecord[] }
-  | { kind: 'upsert'; records: VectorRecord[] }
+  | { kind: 'insert'; records: WriteRecord[] }
+  | { kind: 'upsert'; records: WriteRecord[] }
   | { kind: 'delete'; ids: string[] };
 
 /**
@@ -12,9 +12,9 @@ export type WriteRequest =
  */
 export interface WriteExecutor {
   /** One outcome per batch, in order: undefined once committed, or the error that rejected that batch alone. */
-  insertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]>;
+  insertGroup(batches: WriteRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]>;
   /** Later batches win for an id written twice. */
-  upsertGroup(batches: VectorRecord[][], signal: AbortSignal | undefined): Promise<void>;
+  upsertGroup(batches: WriteRecord[][], signal: AbortSignal | undefined): Promise<void>;
   deleteGroup(idLists: string[][], signal: AbortSignal | undefined): Promise<void>;
   /** After a drain cycle that committed data: bookkeeping and maintenance scheduling; must not throw. */
   afterCommits(): Promise<void>;
@@ -172,11 +172,11 @@ export class LanceWriteQueue {
         return false;
       }
       if (kind === 'insert') {
-        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft.signal);
+        const outcomes = await this.executor.insertGroup(group.map((p) => (p.work as { records: WriteRecord[] }).records), everyoneLeft.signal);
         group.forEach((p, i) => (outcomes[i] ? p.reject(outcomes[i]) : p.resolve(undefined)));
         return outcomes.some((o) => o === undefined);
       }
-      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: VectorRecord[] }).records), everyoneLeft.signal);
+      if (kind === 'upsert') await this.executor.upsertGroup(group.map((p) => (p.work as { records: WriteRecord[] }).records), everyoneLeft.signal);
       else await this.executor.deleteGroup(group.map((p) => (p.work as { ids: string[] }).ids), everyoneLeft.signal);
       group.forEach((p) => p.resolve(undefined));
       return true;

@@ -22,6 +22,7 @@ import {
   type TextQuery,
   type VectorRecord,
   type VectorStore,
+  type WriteRecord,
 } from '../../../domain';
 
 interface MemoryCollection {
@@ -109,7 +110,7 @@ export class MemoryVectorStore implements VectorStore {
     c.info = { ...c.info, index: null, updatedAt: this.now() };
   }
 
-  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     live(options);
     const c = this.get_(name);
     const records = plan(c.info);
@@ -118,7 +119,7 @@ export class MemoryVectorStore implements VectorStore {
     this.write(c, records);
   }
 
-  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     live(options);
     const c = this.get_(name);
     this.write(c, plan(c.info));
@@ -241,7 +242,7 @@ export class MemoryVectorStore implements VectorStore {
     return [...this.aliases.entries()].filter(([, target]) => target === collection).map(([alias]) => alias).sort(compareIds);
   }
 
-  private write(c: MemoryCollection, records: VectorRecord[]): void {
+  private write(c: MemoryCollection, records: WriteRecord[]): void {
     records.forEach((r) => c.rows.set(r.id, clone(r)));
     c.info = { ...c.info, updatedAt: this.now() };
   }
@@ -281,7 +282,7 @@ export function score(metric: MetricType, a: readonly number[], b: readonly numb
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
-function clone(r: VectorRecord): VectorRecord {
+function clone(r: WriteRecord): VectorRecord {
   return { id: r.id, vector: Array.from(Float32Array.from(r.vector)), metadata: structuredClone(r.metadata), ...(r.text === undefined ? {} : { text: r.text }) };
 }
 

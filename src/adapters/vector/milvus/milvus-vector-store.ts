@@ -15,6 +15,7 @@ import type {
   StoreHealth,
   TextQuery,
   VectorRecord,
+  WriteRecord,
   VectorStore,
 } from '../../../domain';
 import { untilAborted } from '../../../domain';
@@ -249,7 +250,7 @@ export class MilvusVectorStore implements VectorStore {
   }
 
   /** The declaration (NOT_FOUND, a collection not ours, the plan's checks), then the writes. */
-  async insert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async insert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     await this.withDeclaration(name, signal, async (info) => {
       const records = plan(info);
@@ -259,7 +260,7 @@ export class MilvusVectorStore implements VectorStore {
     });
   }
 
-  async upsert(name: string, plan: Plan<VectorRecord[]>, options?: CallOptions): Promise<void> {
+  async upsert(name: string, plan: Plan<WriteRecord[]>, options?: CallOptions): Promise<void> {
     const signal = this.live(options);
     await this.withDeclaration(name, signal, async (info) => {
       const records = plan(info);

@@ -1,5 +1,5 @@
 import type { RowData } from '@zilliz/milvus2-sdk-node';
-import type { CollectionInfo, VectorRecord } from '../../../domain';
+import type { CollectionInfo, VectorValues, WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { FIELD, hasTextField } from './milvus-catalog';
 import type { MilvusConnection, MilvusLogger } from './milvus-connection';
@@ -28,7 +28,7 @@ export class MilvusWrites {
   ) {}
 
   /** All or nothing: ALREADY_EXISTS naming the stored ids and nothing written, or every record written. */
-  insert(target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+  insert(target: WriteTarget, records: WriteRecord[], signal: AbortSignal | undefined): Promise<void> {
     const { name } = target;
     return this.serial(name, signal, async () => {
       const taken = await this.reads.existingIds(name, records.map((r) => r.id), signal);
@@ -52,7 +52,7 @@ export class MilvusWrites {
   }
 
   /** Overwrites whole records by id (a record without text clears the stored one); a retry after a failure is safe. */
-  upsert(target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+  upsert(target: WriteTarget, records: WriteRecord[], signal: AbortSignal | undefined): Promise<void> {
     return this.serial(target.name, signal, async () => {
       for (const chunk of byteChunks(records)) await this.mutate('upsert', target, chunk, signal);
     });
@@ -77,14 +77,14 @@ export class MilvusWrites {
     }
   }
 
-  private async mutate(kind: 'insert' | 'upsert', target: WriteTarget, records: VectorRecord[], signal: AbortSignal | undefined): Promise<void> {
+  private async mutate(kind: 'insert' | 'upsert', target: WriteTarget, records: WriteRecord[], signal: AbortSignal | undefined): Promise<void> {
     const { name } = target;
     const context = { collection: name };
     const withText = hasTextField(target);
     // No text is stored as '' (Milvus 2.3 has no nullable fields; milvus-catalog.ts).
     const data: RowData[] = records.map((r) => ({
       [FIELD.id]: r.id,
-      [FIELD.vector]: r.vector,
+      [FIELD.vector]: plainNumbers(r.vector),
       [FIELD.metadata]: r.metadata,
       ...(withText ? { [FIELD.text]: r.text ?? '' } : {}),
     }));
@@ -112,8 +112,8 @@ export class MilvusWrites {
 }
 
 /** Splits a batch so that each engine write stays under CHUNK_BYTES (vectors as float32, JSON metadata, texts). */
-function* byteChunks(records: VectorRecord[]): Generator<VectorRecord[]> {
-  let chunk: VectorRecord[] = [];
+function* byteChunks(records: WriteRecord[]): Generator<WriteRecord[]> {
+  let chunk: WriteRecord[] = [];
   let bytes = 0;
   for (const r of records) {
     const size = r.vector.length * 4 + Buffer.byteLength(JSON.stringify(r.metadata)) + Buffer.byteLength(r.id) + Buffer.byteLength(r.text ?? '') + 64;
@@ -126,4 +126,9 @@ function* byteChunks(records: VectorRecord[]): Generator<VectorRecord[]> {
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** The SDK builds its request from plain arrays. */
+function plainNumbers(vector: VectorValues): number[] {
+  return vector instanceof Float32Array ? Array.from(vector) : (vector as number[]);
 }

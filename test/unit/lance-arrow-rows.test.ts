@@ -1,0 +1,53 @@
+import { Schema } from 'apache-arrow';
+import { baseSchema, buildRows, textField, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
+import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
+import type { WriteRecord } from '../../src/domain';
+
+/**
+ * buildRows writes Arrow buffers by hand (offsets, validity bits); what Arrow reads back from
+ * them must be the records: strings with multi-byte characters, nulls in every position of a
+ * byte, numbers, booleans as 0/1, float32 vectors from plain numbers and from Float32Arrays.
+ */
+describe('buildRows', () => {
+  const title = typedColumnName(['title'], 'string');
+  const year = typedColumnName(['year'], 'number');
+  const draft = typedColumnName(['draft'], 'boolean');
+  const schema = new Schema([...baseSchema(3).fields.filter((f) => f.name !== 'text'), textField(), typedField(title), typedField(year), typedField(draft)]);
+
+  const records: WriteRecord[] = Array.from({ length: 21 }, (_, i) => ({
+    id: i % 5 === 0 ? `ïd-${i}-日本` : `id-${i}`,
+    vector: i % 2 === 0 ? [i, -i, 0.5] : Float32Array.of(i, -i, 0.5),
+    metadata: {
+      ...(i % 3 === 0 ? {} : { title: `tïtle ${'é'.repeat(i)}` }),
+      ...(i % 4 === 0 ? {} : { year: 1990 + i + 0.25 }),
+      ...(i % 7 === 0 ? {} : { draft: i % 2 === 0 }),
+    },
+    ...(i % 2 === 0 ? {} : { text: i === 1 ? '' : `text ${i} — ok` }),
+  }));
+
+  it('reads back as the records, nulls where a record lacks the value', () => {
+    const table = buildRows(schema, records, records.map((r) => scalarLeaves(r.metadata)));
+    expect(table.numRows).toBe(records.length);
+    const rows = table.toArray().map((row) => row.toJSON() as Record<string, unknown>);
+    rows.forEach((row, i) => {
+      const r = records[i]!;
+      expect(row.id).toBe(r.id);
+      expect(Array.from(row.vector as Float32Array)).toEqual(Array.from(r.vector));
+      expect(JSON.parse(row.metadata as string)).toEqual(r.metadata);
+      expect(row.text).toBe(r.text ?? null);
+      expect(row[title]).toBe((r.metadata.title as string | undefined) ?? null);
+      expect(row[year]).toBe((r.metadata.year as number | undefined) ?? null);
+      expect(row[draft]).toBe(r.metadata.draft === undefined ? null : Number(r.metadata.draft));
+    });
+    expect(table.getChild('text')!.nullCount).toBe(11);
+    expect(table.getChild(title)!.nullCount).toBe(7);
+  });
+
+  it('builds columns without nulls and an empty batch', () => {
+    const full = records.filter((_, i) => i % 3 !== 0 && i % 4 !== 0 && i % 7 !== 0);
+    const table = buildRows(schema, full, full.map((r) => scalarLeaves(r.metadata)));
+    expect(table.getChild(title)!.nullCount).toBe(0);
+    expect(table.toArray().map((row) => row[title])).toEqual(full.map((r) => r.metadata.title));
+    expect(buildRows(schema, [], []).numRows).toBe(0);
+  });
+});
