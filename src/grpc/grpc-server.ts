@@ -7,6 +7,7 @@ import {
   normalizeServiceDefinition,
   type NiceMethodDefinition,
 } from './nice-grpc-internals';
+import { widenFlowWindows } from './http2-flow-windows';
 import { unaryHandler, type UnaryImplementation, type UnaryScope } from './unary-call';
 
 /** The gRPC server as the app drives it. */
@@ -71,7 +72,13 @@ export class GrpcServerBuilder<Ext> implements GrpcServer {
   }
 
   listen(address: string, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
-    return new Promise((resolve, reject) => this.server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port))));
+    return new Promise((resolve, reject) =>
+      this.server.bindAsync(address, credentials, (error, port) => {
+        if (error) return reject(error);
+        widenFlowWindows(this.server);
+        resolve(port);
+      }),
+    );
   }
 
   shutdown(): Promise<void> {

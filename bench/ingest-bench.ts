@@ -1,0 +1,145 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InsertRequest } from '../src/gen/taishang/ai/v1/vector_service';
+import { clusteredDataset } from './lib/dataset';
+import { idOf, metadataOf, openGrpcDoor } from './lib/grpc-door';
+import { directSide, serviceSide, type IngestSide, type IngestWindow } from './lib/ingest-sides';
+import { encodeInsert } from './lib/insert-encoding';
+import { table } from './lib/measure';
+import { endLoad, machineInfo } from './lib/models-report';
+import { saveNamedReport } from './lib/report';
+import { startService } from './lib/service-process';
+
+/**
+ * `npm run bench:ingest` (issue 12, item 2): gRPC Insert into the real service against LanceDB's
+ * `table.add` of the same batches in this process, in rounds; each round runs every side once on
+ * a fresh collection or table, the order rotating, and the ratio of the median vectors/s is
+ * reported for each service side against each direct side. Sides:
+ * - `service`: one Insert call at a time; `service xN`: N calls in flight (INGEST_IN_FLIGHT);
+ * - `direct`: the issue's baseline, rows of id, vector and metadata JSON;
+ * - `direct+cols`: the rows the service stores (also a null text and the typed `seq` column).
+ * Every loop is a fixed number of batches; the defaults take about 3 minutes on 2 cores.
+ */
+const ROOT = resolve(__dirname, '..');
+
+function intEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+const PARAMS = {
+  count: intEnv('INGEST_COUNT', 100_000),
+  batch: intEnv('INGEST_BATCH', 1_000),
+  dim: intEnv('INGEST_DIM', 384),
+  rounds: intEnv('INGEST_ROUNDS', 4),
+  inFlight: intEnv('INGEST_IN_FLIGHT', 4),
+  seed: intEnv('BENCH_SEED', 42),
+  clusters: 100,
+  target: 0.8,
+  /** Extra node flags for the service (BENCH_SERVICE_NODE_ARGS, space-separated), e.g. `--cpu-prof`. */
+  serviceNodeArgs: (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+};
+
+function log(line: string): void {
+  console.log(`[bench:ingest ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const machine = machineInfo();
+  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAvgStart.toFixed(2)}`);
+  const data = clusteredDataset({ count: PARAMS.count, dim: PARAMS.dim, clusters: PARAMS.clusters, queries: 0, seed: PARAMS.seed });
+  checkEncoding(data.vectors);
+  const work = await mkdtemp(join(tmpdir(), 'bench-ingest-'));
+  const service = await startService({ repoRoot: ROOT, dataDir: join(work, 'service'), nodeArgs: PARAMS.serviceNodeArgs });
+  const door = openGrpcDoor(service.grpcAddress, '', 10);
+  const closers: (() => void)[] = [() => door.close()];
+  try {
+    log(`service pid ${service.pid} ready; ${PARAMS.count} vectors of ${PARAMS.dim} in batches of ${PARAMS.batch}, ${PARAMS.rounds} rounds`);
+    const admin = {
+      createCollection: async (name: string) => {
+        await door.client.createCollection({ name, description: 'bench:ingest', vectorDim: PARAMS.dim, indexParams: { indexType: 'FLAT', metricType: 'COSINE', params: {} } });
+      },
+      dropCollection: async (name: string) => {
+        await door.client.dropCollection({ name });
+      },
+    };
+    const sides: [string, IngestSide][] = [];
+    for (const [name, inFlight] of [['service', 1], [`service x${PARAMS.inFlight}`, PARAMS.inFlight]] as const) {
+      const s = serviceSide({ name, address: service.grpcAddress, servicePid: service.pid, vectors: data.vectors, batch: PARAMS.batch, inFlight, ...admin });
+      closers.push(s.close);
+      sides.push([name, s.side]);
+    }
+    for (const [name, columns] of [['direct', 'plain'], ['direct+cols', 'service']] as const) {
+      const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns });
+      closers.push(s.close);
+      sides.push([name, s.side]);
+    }
+    // One warm-up round, not reported: the service's and LanceDB's first writes load code and caches.
+    for (const [name, side] of sides) log(`warm-up ${name}: ${(await side(-1)).vectorsPerSecond.toFixed(0)} vectors/s`);
+    const windows: (IngestWindow & { round: number; position: number })[] = [];
+    for (let round = 0; round < PARAMS.rounds; round += 1) {
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+      for (const [position, [name, side]] of order.entries()) {
+        const w = await side(round);
+        windows.push({ ...w, round, position });
+        log(`round ${round + 1}/${PARAMS.rounds} ${name}: ${w.vectorsPerSecond.toFixed(0)} vectors/s, p99 ${w.p99Ms.toFixed(1)} ms per batch`);
+      }
+    }
+    const medians = sides.map(([name]) => medianWindow(name, windows.filter((w) => w.side === name)));
+    const ratios = medians
+      .filter((m) => m.side.startsWith('service'))
+      .flatMap((s) =>
+        medians
+          .filter((d) => d.side.startsWith('direct'))
+          .map((d) => ({ service: s.side, direct: d.side, ratio: s.vectorsPerSecond / d.vectorsPerSecond, roundRatios: roundRatios(windows, s.side, d.side) })),
+      );
+    console.log(`\n### Ingest, ${PARAMS.count} × ${PARAMS.dim} in batches of ${PARAMS.batch} (per round, order rotating)`);
+    console.log(table(windows.map((w) => ({ round: w.round + 1, position: w.position + 1, side: w.side, 'vectors/s': Math.round(w.vectorsPerSecond), 'p50 ms': w.p50Ms, 'p99 ms': w.p99Ms, 'bench CPU ms/batch': w.benchCpuMsPerBatch, 'service CPU ms/batch': w.serviceCpuMsPerBatch }))));
+    console.log('\n### Medians');
+    console.log(table(medians.map((m) => ({ side: m.side, 'vectors/s': Math.round(m.vectorsPerSecond), 'p50 ms': m.p50Ms, 'p99 ms': m.p99Ms, 'bench CPU ms/batch': m.benchCpuMsPerBatch, 'service CPU ms/batch': m.serviceCpuMsPerBatch }))));
+    console.log('\n### Ratios (median vectors/s; goal >= 0.80 of the direct baseline)');
+    console.log(table(ratios.map((r) => ({ service: r.service, direct: r.direct, ratio: r.ratio.toFixed(3), 'round ratios': r.roundRatios.map((x) => x.toFixed(2)).join(' '), result: r.ratio >= PARAMS.target ? 'met' : 'missed' }))));
+    endLoad(machine);
+    const file = await saveNamedReport(join(ROOT, 'bench', 'results'), 'ingest', startedAt, { benchmark: 'ingest', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, params: PARAMS, windows, medians, ratios });
+    log(`results: ${file}`);
+  } finally {
+    closers.forEach((close) => close());
+    await service.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The hand-written request must read back, through the generated decoder, as the batch it encodes. */
+function checkEncoding(vectors: readonly Float32Array[]): void {
+  const slice = vectors.slice(0, 3);
+  const decoded = InsertRequest.decode(encodeInsert('c', slice.map((_, i) => idOf(i)), slice, slice.map((_, i) => metadataOf(i))));
+  const expected = slice.map((v, i) => ({ id: idOf(i), vector: Array.from(v), metadata: metadataOf(i), text: '' }));
+  if (decoded.collectionName !== 'c' || JSON.stringify(decoded.vectors) !== JSON.stringify(expected)) throw new Error('insert-encoding.ts writes a request the generated decoder reads differently');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function medianWindow(side: string, windows: IngestWindow[]): IngestWindow {
+  const m = (key: keyof IngestWindow): number => median(windows.map((w) => w[key] as number));
+  return { side, vectors: windows[0]?.vectors ?? 0, seconds: m('seconds'), vectorsPerSecond: m('vectorsPerSecond'), p50Ms: m('p50Ms'), p99Ms: m('p99Ms'), benchCpuMsPerBatch: m('benchCpuMsPerBatch'), serviceCpuMsPerBatch: m('serviceCpuMsPerBatch') };
+}
+
+function roundRatios(windows: readonly (IngestWindow & { round: number })[], service: string, direct: string): number[] {
+  const rounds = [...new Set(windows.map((w) => w.round))];
+  return rounds.map((r) => {
+    const s = windows.find((w) => w.round === r && w.side === service)!;
+    const d = windows.find((w) => w.round === r && w.side === direct)!;
+    return s.vectorsPerSecond / d.vectorsPerSecond;
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

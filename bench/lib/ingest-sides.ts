@@ -1,0 +1,135 @@
+import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
+import { connect, type Connection } from '@lancedb/lancedb';
+import { Schema } from 'apache-arrow';
+import { baseSchema, buildRows, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
+import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
+import type { WriteRecord } from '../../src/domain';
+import { InsertResponse } from '../../src/gen/taishang/ai/v1/vector_service';
+import { cpuBetween, sampleCpu } from './cpu-meter';
+import { idOf, metadataOf } from './grpc-door';
+import { encodeInsert } from './insert-encoding';
+import { percentile } from './measure';
+
+/** One side's window: `count` vectors in batches, the clock from the first call to the last answer. */
+export interface IngestWindow {
+  side: string;
+  vectors: number;
+  seconds: number;
+  vectorsPerSecond: number;
+  /** Per call (service) or per `table.add` with its Arrow building (direct). */
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU per batch: this process (client, or LanceDB called directly) and the service process. */
+  benchCpuMsPerBatch: number;
+  serviceCpuMsPerBatch: number;
+}
+
+/** Writes a window's batches into a fresh collection or table named after the round. */
+export type IngestSide = (round: number) => Promise<IngestWindow>;
+
+const INSERT_PATH = '/taishang.ai.v1.VectorService/Insert';
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * gRPC Insert into the real service, `inFlight` calls at a time, each request encoded when it is
+ * sent (insert-encoding.ts: packed floats in one copy). A raw grpc-js client sends the bytes, so
+ * the client costs what a fast client costs.
+ */
+export function serviceSide(opts: {
+  name: string;
+  address: string;
+  servicePid: number;
+  vectors: readonly Float32Array[];
+  batch: number;
+  inFlight: number;
+  createCollection: (name: string) => Promise<void>;
+  dropCollection: (name: string) => Promise<void>;
+}): { side: IngestSide; close(): void } {
+  const client = new Client(opts.address, credentials.createInsecure(), {
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  });
+  const insert = (bytes: Buffer): Promise<InsertResponse> =>
+    new Promise((resolve, reject) =>
+      client.makeUnaryRequest(INSERT_PATH, (b: Buffer) => b, (b: Buffer) => InsertResponse.decode(b), bytes, (error: ServiceError | null, answer?: InsertResponse) =>
+        error ? reject(error) : resolve(answer!),
+      ),
+    );
+  const side: IngestSide = async (round) => {
+    const collection = `ingest_${opts.name.replace(/\W/g, '_')}_${round < 0 ? 'warm' : round}`;
+    await opts.createCollection(collection);
+    try {
+      const latencies: number[] = [];
+      const batches = Math.ceil(opts.vectors.length / opts.batch);
+      let next = 0;
+      const cpu0 = sampleCpu(opts.servicePid);
+      const started = performance.now();
+      const worker = async (): Promise<void> => {
+        for (let b = next++; b < batches; b = next++) {
+          const from = b * opts.batch;
+          const slice = opts.vectors.slice(from, from + opts.batch);
+          const t = performance.now();
+          const bytes = encodeInsert(collection, slice.map((_, i) => idOf(from + i)), slice, slice.map((_, i) => metadataOf(from + i)));
+          const answer = await insert(bytes);
+          latencies.push(performance.now() - t);
+          if (answer.ids.length !== slice.length) throw new Error(`insert at ${from} stored ${answer.ids.length} of ${slice.length}`);
+        }
+      };
+      await Promise.all(Array.from({ length: opts.inFlight }, worker));
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = cpuBetween(cpu0, sampleCpu(opts.servicePid));
+      return windowOf(opts.name, opts.vectors.length, seconds, latencies, (cpu.bench * 1000) / batches, (cpu.service * 1000) / batches);
+    } finally {
+      await opts.dropCollection(collection);
+    }
+  };
+  return { side, close: () => client.close() };
+}
+
+/**
+ * LanceDB's `table.add` in this process, one batch at a time into a fresh table, each batch
+ * built into Arrow the way the service builds its rows (buildRows, so both sides pay the same
+ * for that step). `columns`: 'plain' is the issue's baseline (id, vector, metadata JSON);
+ * 'service' adds the columns the service stores besides (text, null here, and the typed
+ * metadata column its filters use), the same rows as the service writes.
+ */
+export function directSide(opts: { name: string; dir: string; vectors: readonly Float32Array[]; batch: number; columns: 'plain' | 'service' }): { side: IngestSide; close(): void } {
+  const dim = opts.vectors[0]!.length;
+  const seq = typedColumnName(['seq'], 'number');
+  const schema =
+    opts.columns === 'plain'
+      ? new Schema(baseSchema(dim).fields.filter((f) => f.name !== 'text'))
+      : new Schema([...baseSchema(dim).fields, typedField(seq)]);
+  let db: Connection | undefined;
+  const side: IngestSide = async (round) => {
+    db ??= await connect(opts.dir);
+    const name = `ingest_${opts.name.replace(/\W/g, '_')}_${round < 0 ? 'warm' : round}`;
+    const table = await db.createEmptyTable(name, schema);
+    try {
+      const latencies: number[] = [];
+      const batches = Math.ceil(opts.vectors.length / opts.batch);
+      const cpu0 = process.cpuUsage();
+      const started = performance.now();
+      for (let from = 0; from < opts.vectors.length; from += opts.batch) {
+        const t = performance.now();
+        const records: WriteRecord[] = opts.vectors.slice(from, from + opts.batch).map((vector, i) => ({ id: idOf(from + i), vector, metadata: metadataOf(from + i) }));
+        const leaves = opts.columns === 'plain' ? [] : records.map((r) => scalarLeaves(r.metadata));
+        await table.add(buildRows(schema, records, leaves));
+        latencies.push(performance.now() - t);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      if ((await table.countRows()) !== opts.vectors.length) throw new Error(`${opts.name}: the table lost rows`);
+      return windowOf(opts.name, opts.vectors.length, seconds, latencies, (cpu.user + cpu.system) / 1000 / batches, 0);
+    } finally {
+      table.close();
+      await db.dropTable(name);
+    }
+  };
+  return { side, close: () => db?.close() };
+}
+
+function windowOf(side: string, vectors: number, seconds: number, latencies: number[], benchCpuMsPerBatch: number, serviceCpuMsPerBatch: number): IngestWindow {
+  const sorted = latencies.sort((a, b) => a - b);
+  return { side, vectors, seconds, vectorsPerSecond: vectors / seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), benchCpuMsPerBatch, serviceCpuMsPerBatch };
+}
