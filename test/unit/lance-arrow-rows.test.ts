@@ -51,3 +51,18 @@ describe('buildRows', () => {
     expect(buildRows(schema, [], []).numRows).toBe(0);
   });
 });
+
+describe('buildRows over the vectors of one decoded request', () => {
+  it('views vectors lying end to end in one buffer and copies any other layout, reading back the same', () => {
+    const schema = new Schema(baseSchema(2).fields.filter((f) => f.name !== 'text'));
+    const slab = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const adjacent: WriteRecord[] = [0, 1, 2].map((i) => ({ id: `a${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: {} }));
+    const gapped: WriteRecord[] = [0, 2, 3].map((i) => ({ id: `g${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: {} }));
+    const viewed = buildRows(schema, adjacent, []).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
+    expect(viewed.buffer).toBe(slab.buffer);
+    const copied = buildRows(schema, gapped, []).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
+    expect(copied.buffer).not.toBe(slab.buffer);
+    expect(Array.from(copied)).toEqual([1, 2, 5, 6, 7, 8]);
+    expect(buildRows(schema, adjacent, []).toArray().map((r) => Array.from(r.vector as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
+  });
+});
