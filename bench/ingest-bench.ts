@@ -10,6 +10,7 @@ import { table } from './lib/measure';
 import { endLoad, machineInfo } from './lib/models-report';
 import { saveNamedReport } from './lib/report';
 import { startService } from './lib/service-process';
+import { intEnv } from './lib/env-settings';
 
 /**
  * `npm run bench:ingest` (issue 12, item 2): gRPC Insert into the real service against LanceDB's
@@ -22,11 +23,6 @@ import { startService } from './lib/service-process';
  * Every loop is a fixed number of batches; the defaults take about 3 minutes on 2 cores.
  */
 const ROOT = resolve(__dirname, '..');
-
-function intEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-}
 
 const PARAMS = {
   count: intEnv('INGEST_COUNT', 100_000),

@@ -18,6 +18,7 @@ import {
   type Target,
 } from './lib/models-report';
 import { startModelsService } from './lib/models-service';
+import { intEnv } from './lib/env-settings';
 
 /**
  * `npm run bench:models`: embedding throughput and generation latency of the running service
@@ -27,11 +28,6 @@ import { startModelsService } from './lib/models-service';
  */
 const ROOT = resolve(__dirname, '..');
 const MODEL_CACHE_DIR = resolve(process.env.MODEL_CACHE_DIR ?? join(ROOT, 'models'));
-
-function intEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-}
 
 const PARAMS: BenchParams = {
   embeddingModel: 'all-MiniLM-L6-v2',

@@ -13,6 +13,7 @@ import { loadPooledEmbedder } from './lib/overhead-direct-embed';
 import { ghzPath } from './lib/overhead-ghz';
 import { callRoundsTable, embedRoundsTable, overheadTargets, targetsTable } from './lib/overhead-report';
 import { compareCall, compareEmbedding, type CallComparison, type EmbedComparison, type Target } from './lib/overhead-rounds';
+import { intEnv } from './lib/env-settings';
 
 /**
  * `npm run bench:overhead` (issue 14, item 2): what the service's gRPC door costs per call.
@@ -30,11 +31,6 @@ import { compareCall, compareEmbedding, type CallComparison, type EmbedCompariso
 const ROOT = resolve(__dirname, '..');
 const MODEL_CACHE_DIR = resolve(process.env.MODEL_CACHE_DIR ?? join(ROOT, 'models'));
 const COLLECTION = 'overhead';
-
-function intEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-}
 
 const PARAMS = {
   /** The issue's ghz settings: 16 connections, 20,000 calls per run; ghz's default concurrency. */
