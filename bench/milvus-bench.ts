@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     direct = new MilvusClient({ address, database: DATABASE, maxRetries: 0, telemetry: { enabled: false }, logLevel: 'error' });
 
     await grpc.client.createCollection({ name: COLLECTION, description: 'bench:milvus', vectorDim: config.dim, indexParams: { ...INDEXES.FLAT, params: {} } });
-    const grpcSeconds = await ingestOverGrpc(grpc.client, COLLECTION, data.vectors, config.batch);
+    const grpcSeconds = await ingestOverGrpc(grpc, COLLECTION, data.vectors, config.batch);
     log(`ingest over gRPC: ${(config.count / grpcSeconds).toFixed(0)} vectors/s`);
     const t = process.hrtime.bigint();
     await grpc.client.compact({ collectionName: COLLECTION });

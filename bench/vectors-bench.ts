@@ -110,7 +110,7 @@ async function ingestPhase(run: Run): Promise<IngestResult> {
     vectorDim: config.dim,
     indexParams: { indexType: 'FLAT', metricType: 'COSINE', params: {} },
   });
-  const grpcSeconds = await ingestOverGrpc(grpc.client, COLLECTION, data.vectors, config.batch);
+  const grpcSeconds = await ingestOverGrpc(grpc, COLLECTION, data.vectors, config.batch);
   log(`ingest over gRPC: ${(config.count / grpcSeconds).toFixed(0)} vectors/s`);
   let t = process.hrtime.bigint();
   // Also waits for background compactions the ingest queued, so none runs during the baseline or the searches.

@@ -1,13 +1,11 @@
-import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { connect, type Connection } from '@lancedb/lancedb';
 import { Schema } from 'apache-arrow';
 import { baseSchema, buildRows, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
 import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import type { WriteRecord } from '../../src/domain';
-import { InsertResponse } from '../../src/gen/taishang/ai/v1/vector_service';
 import { cpuBetween, sampleCpu } from './cpu-meter';
 import { idOf, metadataOf } from './grpc-door';
-import { encodeInsert } from './insert-encoding';
+import { openRawInsert } from './raw-insert';
 import { percentile } from './measure';
 
 /** One side's window: `count` vectors in batches, the clock from the first call to the last answer. */
@@ -27,13 +25,9 @@ export interface IngestWindow {
 /** Writes a window's batches into a fresh collection or table named after the round. */
 export type IngestSide = (round: number) => Promise<IngestWindow>;
 
-const INSERT_PATH = '/taishang.ai.v1.VectorService/Insert';
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-
 /**
  * gRPC Insert into the real service, `inFlight` calls at a time, each request encoded when it is
- * sent (insert-encoding.ts: packed floats in one copy). A raw grpc-js client sends the bytes, so
- * the client costs what a fast client costs.
+ * sent as a fast client encodes it (raw-insert.ts).
  */
 export function serviceSide(opts: {
   name: string;
@@ -45,16 +39,7 @@ export function serviceSide(opts: {
   createCollection: (name: string) => Promise<void>;
   dropCollection: (name: string) => Promise<void>;
 }): { side: IngestSide; close(): void } {
-  const client = new Client(opts.address, credentials.createInsecure(), {
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-  });
-  const insert = (bytes: Buffer): Promise<InsertResponse> =>
-    new Promise((resolve, reject) =>
-      client.makeUnaryRequest(INSERT_PATH, (b: Buffer) => b, (b: Buffer) => InsertResponse.decode(b), bytes, (error: ServiceError | null, answer?: InsertResponse) =>
-        error ? reject(error) : resolve(answer!),
-      ),
-    );
+  const raw = openRawInsert(opts.address);
   const side: IngestSide = async (round) => {
     const collection = `ingest_${opts.name.replace(/\W/g, '_')}_${round < 0 ? 'warm' : round}`;
     await opts.createCollection(collection);
@@ -69,10 +54,9 @@ export function serviceSide(opts: {
           const from = b * opts.batch;
           const slice = opts.vectors.slice(from, from + opts.batch);
           const t = performance.now();
-          const bytes = encodeInsert(collection, slice.map((_, i) => idOf(from + i)), slice, slice.map((_, i) => metadataOf(from + i)));
-          const answer = await insert(bytes);
+          const ids = await raw.insert(collection, slice.map((_, i) => idOf(from + i)), slice, slice.map((_, i) => metadataOf(from + i)));
           latencies.push(performance.now() - t);
-          if (answer.ids.length !== slice.length) throw new Error(`insert at ${from} stored ${answer.ids.length} of ${slice.length}`);
+          if (ids.length !== slice.length) throw new Error(`insert at ${from} stored ${ids.length} of ${slice.length}`);
         }
       };
       await Promise.all(Array.from({ length: opts.inFlight }, worker));
@@ -83,7 +67,7 @@ export function serviceSide(opts: {
       await opts.dropCollection(collection);
     }
   };
-  return { side, close: () => client.close() };
+  return { side, close: () => raw.close() };
 }
 
 /**

@@ -85,7 +85,7 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
     await grpc.client.createCollection({ name: COLLECTION, description: 'bench:scale', vectorDim: data.dim, indexParams: { indexType: 'FLAT', metricType: 'COSINE', params: {} } });
     const batches = Math.ceil(count / s.batch);
     const cpu0 = sampleCpu(service.pid);
-    const ingestSeconds = await ingestOverGrpc(grpc.client, COLLECTION, data.vectors, s.batch);
+    const ingestSeconds = await ingestOverGrpc(grpc, COLLECTION, data.vectors, s.batch);
     const ingestCpu = cpuBetween(cpu0, sampleCpu(service.pid));
     s.log(`${set.name}: gRPC ingest ${(count / ingestSeconds).toFixed(0)} vectors/s; CPU per batch: service ${((ingestCpu.service * 1000) / batches).toFixed(1)} ms, client ${((ingestCpu.bench * 1000) / batches).toFixed(1)} ms`);
     let t = process.hrtime.bigint();

@@ -82,7 +82,7 @@ export async function runMilvusScale(set: NamedSet, exact: ExactAnswers, s: Scal
   const sdk = new MilvusClient({ address, database: DATABASE, maxRetries: 0, telemetry: { enabled: false }, logLevel: 'error' });
   try {
     await grpc.client.createCollection({ name: COLLECTION, description: 'bench:scale', vectorDim: data.dim, indexParams: { indexType: 'FLAT', metricType: 'COSINE', params: {} } });
-    const ingestSeconds = await ingestOverGrpc(grpc.client, COLLECTION, data.vectors, s.batch);
+    const ingestSeconds = await ingestOverGrpc(grpc, COLLECTION, data.vectors, s.batch);
     s.log(`milvus: gRPC ingest ${(count / ingestSeconds).toFixed(0)} vectors/s`);
     let t = process.hrtime.bigint();
     await grpc.client.compact({ collectionName: COLLECTION });
