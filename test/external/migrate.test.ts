@@ -162,10 +162,20 @@ describe('npm run migrate -- --from lance --to milvus (a real LanceDB directory,
     // 1. Killed (SIGKILL: no cleanup) while the second collection's staging collection fills.
     const first = migrate(['--from', 'lance', '--to', 'milvus', '--sample', '50']);
     await until('the first collection is done', () => first.lines.find((l) => l.startsWith('articles: migrated 3000 records')), first);
-    // Halfway: 3,000 of its 6,000 records staged (12 chunks of 500, seconds apart on Milvus).
+    // Halfway: 3,000 of its 6,000 records staged (12 chunks of 500). The whole collection takes
+    // about 4 s, so the process is held (SIGSTOP) while each count is read and let run 100 ms at a
+    // time between counts: it cannot finish the collection while the test looks.
+    first.child.kill('SIGSTOP');
     const staging = await until(
       "half the second collection's records in its staging collection",
-      () => stagingHolding(store, 3000),
+      async () => {
+        const found = await stagingHolding(store, 3000);
+        if (found !== undefined) return found;
+        first.child.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 100));
+        first.child.kill('SIGSTOP');
+        return undefined;
+      },
       first,
     );
     first.child.kill('SIGKILL');
