@@ -8,6 +8,7 @@ import { directSide, serviceSide, type IngestSide, type IngestWindow } from './l
 import { encodeInsert } from './lib/insert-encoding';
 import { table } from './lib/measure';
 import { endLoad, machineInfo } from './lib/models-report';
+import { median } from './lib/overhead-rounds';
 import { saveNamedReport } from './lib/report';
 import { startService } from './lib/service-process';
 import { intEnv } from './lib/env-settings';
@@ -113,12 +114,6 @@ function checkEncoding(vectors: readonly Float32Array[]): void {
   const decoded = InsertRequest.decode(encodeInsert('c', slice.map((_, i) => idOf(i)), slice, slice.map((_, i) => metadataOf(i))));
   const expected = slice.map((v, i) => ({ id: idOf(i), vector: Array.from(v), metadata: metadataOf(i), text: '' }));
   if (decoded.collectionName !== 'c' || JSON.stringify(decoded.vectors) !== JSON.stringify(expected)) throw new Error('insert-encoding.ts writes a request the generated decoder reads differently');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function medianWindow(side: string, windows: IngestWindow[]): IngestWindow {
