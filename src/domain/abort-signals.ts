@@ -1,4 +1,10 @@
 import { errors } from '../errors';
+import type { CallOptions } from './vector/vector-types';
+
+/** Whether the caller of a call has left, without making a signal the door makes lazily. */
+export function callCancelled(options: CallOptions | undefined): boolean {
+  return options?.aborted ?? options?.signal?.aborted ?? false;
+}
 
 /** A signal shared by several callers' work, and the way to let go of their signals afterwards. */
 export interface SharedSignal {

@@ -14,7 +14,9 @@ import {
 
 /**
  * The 24 VectorService RPCs (the two snapshot streams in snapshot-handlers.ts): each converts the request, makes one domain call with the call's
- * signal (it fires on client cancel and on an expired deadline), and converts back. Errors are
+ * context as its options, and converts back. The context, not a `{ signal }` copy: its signal
+ * (it fires on client cancel and on an expired deadline) is made on first read (unary-call.ts),
+ * and a call that never waits on the engine only asks `aborted`, which makes none. Errors are
  * left to the error-mapping middleware. RPCs answering google.protobuf.Empty drop the domain's
  * summary: the seed's contract has no field for it.
  */
@@ -22,118 +24,118 @@ export function vectorServiceHandlers(vectors: VectorService, snapshots: Snapsho
   return {
     ...snapshotHandlers(snapshots),
 
-    async createCollection(req, { signal }) {
+    async createCollection(req, call) {
       const done = await vectors.createCollection(
         { name: req.name, description: req.description, vectorDim: req.vectorDim, indexParams: indexParamsIn(req.indexParams), embeddingModel: req.embeddingModel },
-        { signal },
+        call,
       );
       return { success: true, message: done.message };
     },
 
-    async dropCollection(req, { signal }) {
-      await vectors.dropCollection(req.name, { signal });
+    async dropCollection(req, call) {
+      await vectors.dropCollection(req.name, call);
       return {};
     },
 
-    async hasCollection(req, { signal }) {
-      return { exists: await vectors.hasCollection(req.name, { signal }) };
+    async hasCollection(req, call) {
+      return { exists: await vectors.hasCollection(req.name, call) };
     },
 
-    async listCollections(_req, { signal }) {
-      return { names: await vectors.listCollections({ signal }) };
+    async listCollections(_req, call) {
+      return { names: await vectors.listCollections(call) };
     },
 
-    async getCollectionInfo(req, { signal }) {
-      return collectionInfoOut(await vectors.getCollectionInfo(req.name, { signal }));
+    async getCollectionInfo(req, call) {
+      return collectionInfoOut(await vectors.getCollectionInfo(req.name, call));
     },
 
-    async getCollectionStats(req, { signal }) {
-      const stats = await vectors.getCollectionStats(req.name, { signal });
+    async getCollectionStats(req, call) {
+      const stats = await vectors.getCollectionStats(req.name, call);
       return { name: stats.name, vectorCount: stats.vectorCount, sizeInBytes: stats.sizeInBytes };
     },
 
-    async createIndex(req, { signal }) {
-      await vectors.createIndex(req.collectionName, indexParamsIn(req.indexParams), { signal });
+    async createIndex(req, call) {
+      await vectors.createIndex(req.collectionName, indexParamsIn(req.indexParams), call);
       return {};
     },
 
-    async dropIndex(req, { signal }) {
-      await vectors.dropIndex(req.collectionName, { signal });
+    async dropIndex(req, call) {
+      await vectors.dropIndex(req.collectionName, call);
       return {};
     },
 
-    async hasIndex(req, { signal }) {
-      return { exists: await vectors.hasIndex(req.collectionName, { signal }) };
+    async hasIndex(req, call) {
+      return { exists: await vectors.hasIndex(req.collectionName, call) };
     },
 
-    async insert(req, { signal }) {
-      const done = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), { signal });
+    async insert(req, call) {
+      const done = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), call);
       return { ids: done.ids, success: true, message: done.message };
     },
 
-    async upsert(req, { signal }) {
-      const done = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), { signal });
+    async upsert(req, call) {
+      const done = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), call);
       return { ids: done.ids, success: true, message: done.message };
     },
 
-    async delete(req, { signal }) {
-      const done = await vectors.delete(req.collectionName, req.ids, { signal });
+    async delete(req, call) {
+      const done = await vectors.delete(req.collectionName, req.ids, call);
       return { success: true, message: done.message };
     },
 
-    async search(req, { signal }) {
+    async search(req, call) {
       const hits = await vectors.search(
         req.collectionName,
         { queryVector: req.queryVector, queryText: req.queryText, options: searchOptionsIn(req.options) },
-        { signal },
+        call,
       );
       return { results: hits.map(searchResultOut) };
     },
 
-    async getByID(req, { signal }) {
-      return { vector: vectorOut(await vectors.getById(req.collectionName, req.id, { signal })) };
+    async getByID(req, call) {
+      return { vector: vectorOut(await vectors.getById(req.collectionName, req.id, call)) };
     },
 
-    async health(_req, { signal }) {
-      const health = await vectors.health({ signal });
+    async health(_req, call) {
+      const health = await vectors.health(call);
       return { healthy: health.healthy, message: health.message };
     },
 
-    async compact(req, { signal }) {
-      await vectors.compact(req.collectionName, { signal });
+    async compact(req, call) {
+      await vectors.compact(req.collectionName, call);
       return {};
     },
 
-    async listVectors(req, { signal }) {
+    async listVectors(req, call) {
       const page = await vectors.listVectors(
         req.collectionName,
         { filter: req.filter, pageSize: req.pageSize, pageToken: req.pageToken, includeVector: req.includeVector },
-        { signal },
+        call,
       );
       return { vectors: page.vectors.map(listedVectorOut), nextPageToken: page.nextPageToken };
     },
 
-    async countVectors(req, { signal }) {
-      return { count: await vectors.countVectors(req.collectionName, req.filter, { signal }) };
+    async countVectors(req, call) {
+      return { count: await vectors.countVectors(req.collectionName, req.filter, call) };
     },
 
-    async createAlias(req, { signal }) {
-      const done = await vectors.createAlias(req.alias, req.collectionName, { signal });
+    async createAlias(req, call) {
+      const done = await vectors.createAlias(req.alias, req.collectionName, call);
       return { success: true, message: done.message };
     },
 
-    async alterAlias(req, { signal }) {
-      const done = await vectors.alterAlias(req.alias, req.collectionName, { signal });
+    async alterAlias(req, call) {
+      const done = await vectors.alterAlias(req.alias, req.collectionName, call);
       return { success: true, message: done.message };
     },
 
-    async dropAlias(req, { signal }) {
-      const done = await vectors.dropAlias(req.alias, { signal });
+    async dropAlias(req, call) {
+      const done = await vectors.dropAlias(req.alias, call);
       return { success: true, message: done.message };
     },
 
-    async listAliases(req, { signal }) {
-      return { aliases: (await vectors.listAliases(req.collectionName, { signal })).map(aliasOut) };
+    async listAliases(req, call) {
+      return { aliases: (await vectors.listAliases(req.collectionName, call)).map(aliasOut) };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, errors, isDomainError } from '../../errors';
+import { callCancelled } from '../abort-signals';
 import { limits } from '../limits';
 import type { RecordChunkCodec } from '../ports/record-chunk-codec';
 import type { Declaration, VectorStore } from '../ports/vector-store';
@@ -198,5 +199,5 @@ function json(value: unknown): Uint8Array {
 }
 
 function checkLive(options: CallOptions): void {
-  if (options.signal?.aborted) throw errors.cancelled();
+  if (callCancelled(options)) throw errors.cancelled();
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
+import { callCancelled } from '../abort-signals';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
 import { characterCount } from '../text-rules';
@@ -381,5 +382,5 @@ function sameBinding(a: EmbeddingBinding | null, b: EmbeddingBinding | null): bo
 
 /** A call whose caller already left is not started. */
 function checkLive(options: CallOptions): void {
-  if (options.signal?.aborted) throw errors.cancelled();
+  if (callCancelled(options)) throw errors.cancelled();
 }

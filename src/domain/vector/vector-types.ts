@@ -117,8 +117,14 @@ export interface StoreHealth {
 
 /** Carried from both doors into every engine call. */
 export interface CallOptions {
-  /** Fires when the caller cancels or its deadline passes. */
-  signal?: AbortSignal;
+  /** Fires when the caller cancels or its deadline passes. A door may make it on first read. */
+  readonly signal?: AbortSignal;
+  /**
+   * Whether the caller has already left, answered without making the signal: the gRPC door makes
+   * a unary call's signal on first read, and a call that only asks "still there?" should not pay
+   * for one. Read it through callCancelled (abort-signals.ts).
+   */
+  readonly aborted?: boolean;
 }
 
 /** A stored record as a listing returns it: the vector only when asked for. */

@@ -22,6 +22,7 @@ import type {
   WriteRecord,
   VectorStore,
 } from '../../../domain';
+import { callCancelled } from '../../../domain';
 import { errors } from '../../../errors';
 import { LanceAliases } from './lance-aliases';
 import { LanceNamespace } from './lance-namespace';
@@ -29,7 +30,7 @@ import { baseSchema } from './lance-arrow-rows';
 import { LanceActivity } from './lance-activity';
 import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
 import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogger } from './lance-collection';
-import { checkNotAborted, lanceCall } from './lance-errors';
+import { lanceCall } from './lance-errors';
 import { LANCE_INDEX_TYPES, checkIndexParams } from './lance-index-mapping';
 import { openCatalogedTables } from './lance-recovery';
 import { countRecords, scanRecords } from './lance-scan';
@@ -319,7 +320,7 @@ export class LanceVectorStore implements VectorStore {
 
   private live(options?: CallOptions): void {
     if (this.closed) throw errors.unavailable('the vector store is closed');
-    checkNotAborted(options?.signal);
+    if (callCancelled(options)) throw errors.cancelled();
   }
 
   private exclusive<T>(run: () => Promise<T>): Promise<T> {

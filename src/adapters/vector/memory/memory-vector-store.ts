@@ -2,6 +2,7 @@ import { errors } from '../../../errors';
 import { bm25Scores } from './memory-bm25';
 import {
   INDEX_TYPES,
+  callCancelled,
   compareHits,
   compareIds,
   matchesFilter,
@@ -287,5 +288,5 @@ function clone(r: WriteRecord): VectorRecord {
 }
 
 function live(options?: CallOptions): void {
-  if (options?.signal?.aborted) throw errors.cancelled();
+  if (callCancelled(options)) throw errors.cancelled();
 }

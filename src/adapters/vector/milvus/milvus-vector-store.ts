@@ -18,7 +18,7 @@ import type {
   WriteRecord,
   VectorStore,
 } from '../../../domain';
-import { untilAborted } from '../../../domain';
+import { callCancelled, untilAborted } from '../../../domain';
 import { errors, isDomainError } from '../../../errors';
 import { MilvusAliases } from './milvus-aliases';
 import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
@@ -394,7 +394,7 @@ export class MilvusVectorStore implements VectorStore {
 
   private live(options?: CallOptions): AbortSignal | undefined {
     if (this.closed) throw errors.unavailable('the vector store is closed');
-    if (options?.signal?.aborted) throw errors.cancelled();
+    if (callCancelled(options)) throw errors.cancelled();
     return options?.signal;
   }
 }
