@@ -1,8 +1,9 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ModelOperation, ProviderName, QueueName, Telemetry, VectorStore } from '../domain';
 import type { Door, RequestTelemetry } from '../transport/request-telemetry';
 import { TimedVectorStore } from './timed-vector-store-decorator';
 import { cached } from './cached';
+import { SeriesHistogram, type HistogramSeries } from './series-histogram';
 
 /** Every family name starts with it, the default Node process metrics included. */
 export const METRIC_PREFIX = 'taishang_';
@@ -16,7 +17,7 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 interface Series {
   count: Counter.Internal;
-  seconds: Histogram.Internal<string>;
+  seconds: HistogramSeries;
   /** Calls ended since the last scrape, added to `count` when scraped. */
   unscraped: number;
 }
@@ -36,12 +37,12 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
   readonly registry = new Registry();
 
   private readonly httpRequests: Counter<'method' | 'route' | 'code'>;
-  private readonly httpSeconds: Histogram<'method' | 'route' | 'code'>;
+  private readonly httpSeconds: SeriesHistogram<'method' | 'route' | 'code'>;
   private readonly grpcRequests: Counter<'method' | 'code'>;
-  private readonly grpcSeconds: Histogram<'method' | 'code'>;
-  private readonly batchSize: Histogram<never>;
-  private readonly modelSeconds: Histogram<'provider' | 'operation'>;
-  private readonly storeSeconds: Histogram<'engine' | 'operation'>;
+  private readonly grpcSeconds: SeriesHistogram<'method' | 'code'>;
+  private readonly batchSizes: HistogramSeries;
+  private readonly modelSeconds: SeriesHistogram<'provider' | 'operation'>;
+  private readonly storeSeconds: SeriesHistogram<'engine' | 'operation'>;
   /** Calls in flight per door, read when scraped. */
   private readonly inflight: Record<Door, number> = { http: 0, grpc: 0 };
   private readonly queues = new Map<QueueName, () => number>();
@@ -51,14 +52,15 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
   /** method → code → series */
   private readonly grpcSeries = new Map<string, Map<string, Series>>();
   /** provider → operation → histogram child */
-  private readonly modelChildren = new Map<ProviderName, Map<ModelOperation, Histogram.Internal<string>>>();
+  private readonly modelChildren = new Map<ProviderName, Map<ModelOperation, HistogramSeries>>();
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
     // The request counters and the in-flight gauge are plain numbers on the hot path, handed to
     // prom-client when scraped: each labelled inc() validates and hashes its labels, a few µs a
-    // call that bench:overhead saw. Histograms have no such entry, so they are observed per call.
+    // call that bench:overhead saw. Histograms are series of ours for the same reason
+    // (series-histogram.ts).
     const httpSeries = this.httpSeries;
     const grpcSeries = this.grpcSeries;
     this.httpRequests = new Counter({
@@ -70,7 +72,7 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
         for (const byMethod of httpSeries.values()) for (const byCode of byMethod.values()) for (const series of byCode.values()) scrapeCount(series);
       },
     });
-    this.httpSeconds = new Histogram({ name: `${p}http_request_duration_seconds`, help: 'REST request duration until the response ended.', labelNames: ['method', 'route', 'code'], buckets: CALL_BUCKETS, registers });
+    this.httpSeconds = new SeriesHistogram({ name: `${p}http_request_duration_seconds`, help: 'REST request duration until the response ended.', labelNames: ['method', 'route', 'code'], buckets: CALL_BUCKETS, registers });
     this.grpcRequests = new Counter({
       name: `${p}grpc_requests_total`,
       help: 'gRPC calls ended, by method and status.',
@@ -80,7 +82,7 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
         for (const byCode of grpcSeries.values()) for (const series of byCode.values()) scrapeCount(series);
       },
     });
-    this.grpcSeconds = new Histogram({ name: `${p}grpc_request_duration_seconds`, help: 'gRPC call duration (streams: until the last message).', labelNames: ['method', 'code'], buckets: CALL_BUCKETS, registers });
+    this.grpcSeconds = new SeriesHistogram({ name: `${p}grpc_request_duration_seconds`, help: 'gRPC call duration (streams: until the last message).', labelNames: ['method', 'code'], buckets: CALL_BUCKETS, registers });
     const inflight = this.inflight;
     new Gauge({
       name: `${p}inflight_requests`,
@@ -92,9 +94,9 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
         this.labels('grpc').set(inflight.grpc);
       },
     });
-    this.batchSize = new Histogram({ name: `${p}embedding_batch_size`, help: 'Texts per embedding provider call made by the micro-batcher.', buckets: BATCH_BUCKETS, registers });
-    this.modelSeconds = new Histogram({ name: `${p}model_call_duration_seconds`, help: 'Provider call duration, queue wait excluded.', labelNames: ['provider', 'operation'], buckets: CALL_BUCKETS, registers });
-    this.storeSeconds = new Histogram({ name: `${p}store_call_duration_seconds`, help: 'Vector engine call duration, by VectorStore method.', labelNames: ['engine', 'operation'], buckets: STORE_BUCKETS, registers });
+    this.batchSizes = new SeriesHistogram({ name: `${p}embedding_batch_size`, help: 'Texts per embedding provider call made by the micro-batcher.', labelNames: [], buckets: BATCH_BUCKETS, registers }).series();
+    this.modelSeconds = new SeriesHistogram({ name: `${p}model_call_duration_seconds`, help: 'Provider call duration, queue wait excluded.', labelNames: ['provider', 'operation'], buckets: CALL_BUCKETS, registers });
+    this.storeSeconds = new SeriesHistogram({ name: `${p}store_call_duration_seconds`, help: 'Vector engine call duration, by VectorStore method.', labelNames: ['engine', 'operation'], buckets: STORE_BUCKETS, registers });
     const queues = this.queues;
     new Gauge({
       name: `${p}queue_depth`,
@@ -129,12 +131,12 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
   }
 
   embeddingBatch(size: number): void {
-    this.batchSize.observe(size);
+    this.batchSizes.observe(size);
   }
 
   modelCall(provider: ProviderName, operation: ModelOperation, seconds: number): void {
     const byOperation = cached(this.modelChildren, provider, () => new Map());
-    cached(byOperation, operation, () => this.modelSeconds.labels(provider, operation)).observe(seconds);
+    cached(byOperation, operation, () => this.modelSeconds.series(provider, operation)).observe(seconds);
   }
 
   requestStarted(door: Door): void {
@@ -146,7 +148,7 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
     const byCode = cached(cached(this.httpSeries, route, () => new Map()), method, () => new Map());
     const series = cached(byCode, code, () => {
       const labels = [method, route, String(code)];
-      return { count: this.httpRequests.labels(...labels), seconds: this.httpSeconds.labels(...labels), unscraped: 0 };
+      return { count: this.httpRequests.labels(...labels), seconds: this.httpSeconds.series(...labels), unscraped: 0 };
     });
     series.unscraped += 1;
     series.seconds.observe(seconds);
@@ -155,7 +157,7 @@ export class PrometheusMetrics implements Telemetry, RequestTelemetry {
   grpcCallEnded(method: string, code: string, seconds: number): void {
     this.inflight.grpc -= 1;
     const byCode = cached(this.grpcSeries, method, () => new Map());
-    const series = cached(byCode, code, () => ({ count: this.grpcRequests.labels(method, code), seconds: this.grpcSeconds.labels(method, code), unscraped: 0 }));
+    const series = cached(byCode, code, () => ({ count: this.grpcRequests.labels(method, code), seconds: this.grpcSeconds.series(method, code), unscraped: 0 }));
     series.unscraped += 1;
     series.seconds.observe(seconds);
   }

@@ -1,4 +1,3 @@
-import type { Histogram } from 'prom-client';
 import type {
   AliasInfo,
   CallOptions,
@@ -20,6 +19,7 @@ import type {
   VectorStore,
 } from '../domain';
 import { cached } from './cached';
+import type { HistogramSeries, SeriesHistogram } from './series-histogram';
 
 /** The VectorStore methods that reach the engine; `close` is not a call worth timing. */
 export type StoreOperation = Exclude<{ [K in keyof VectorStore]: VectorStore[K] extends (...args: never[]) => unknown ? K : never }[keyof VectorStore], 'close'>;
@@ -35,11 +35,11 @@ export class TimedVectorStore implements VectorStore {
   readonly engine: string;
   readonly supportedIndexTypes: readonly IndexType[];
   /** One labelled child per operation, made on first use: the hot path is one map lookup. */
-  private readonly children = new Map<StoreOperation, Histogram.Internal<string>>();
+  private readonly children = new Map<StoreOperation, HistogramSeries>();
 
   constructor(
     private readonly inner: VectorStore,
-    private readonly seconds: Histogram<'engine' | 'operation'>,
+    private readonly seconds: SeriesHistogram<'engine' | 'operation'>,
   ) {
     this.engine = inner.engine;
     this.supportedIndexTypes = inner.supportedIndexTypes;
@@ -150,7 +150,7 @@ export class TimedVectorStore implements VectorStore {
     }
   }
 
-  private child(operation: StoreOperation): Histogram.Internal<string> {
-    return cached(this.children, operation, () => this.seconds.labels(this.engine, operation));
+  private child(operation: StoreOperation): HistogramSeries {
+    return cached(this.children, operation, () => this.seconds.series(this.engine, operation));
   }
 }
