@@ -150,7 +150,7 @@ async function flatPhase(run: Run) {
   try {
     const status = await vectorIndexStatus(table);
     if (status.built) throw new Error('FLAT collection unexpectedly has an engine index');
-    const doors = searchers(run, directSearcher(table, FLAT, config.topK));
+    const doors = searchers(run, directSearcher(table, FLAT, config.count, config.topK));
     const exact = await collectIds(doors.grpc, config.recallQueries, RECALL_CONCURRENCY, config.topK);
     log(`FLAT (exact) searches, ${config.flatCalls} calls per row:`);
     const rows = await measureMatrix({
@@ -191,7 +191,7 @@ async function hnswPhase(run: Run, exact: string[][]) {
   try {
     assertIndexed(status, config.count);
     log(`HNSW built in ${buildSeconds.toFixed(1)} s: ${JSON.stringify(status)}`);
-    const doors = searchers(run, directSearcher(table, HNSW, config.topK));
+    const doors = searchers(run, directSearcher(table, HNSW, config.count, config.topK));
     const recallOf = async (door: (typeof DOORS)[number]): Promise<number> =>
       recallAtK(exact, await collectIds(doors[door], config.recallQueries, RECALL_CONCURRENCY, config.topK));
     const recall = { hnswGrpc: await recallOf('grpc'), hnswRest: await recallOf('rest'), hnswDirect: await recallOf('direct') };
@@ -208,7 +208,7 @@ async function hnswPhase(run: Run, exact: string[][]) {
       servicePid: run.service.pid,
       log,
     });
-    const searchParams = { ...searchTuning(HNSW, indexFamily(HNSW)!, config.topK), limit: config.topK, distanceType: 'cosine' };
+    const searchParams = { ...searchTuning(HNSW, indexFamily(HNSW)!, config.topK, config.count), limit: config.topK, distanceType: 'cosine' };
     const index = { type: 'HNSW', metric: 'COSINE', buildSeconds, engine: { ...status }, searchParams };
     return { rows, recall, index };
   } finally {

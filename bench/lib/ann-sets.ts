@@ -59,32 +59,6 @@ export function parseSets(raw: string | undefined, fallback: readonly SetName[])
   return names as SetName[];
 }
 
-/**
- * Exact top-k by cosine distance in plain JS, with the k-th distance: the ground truth. Recall
- * counts a hit as right when its true distance is within the k-th (so equal-distance duplicates
- * are interchangeable, as they are for any engine).
- */
-export function exactCosine(vectors: readonly Float32Array[], queries: readonly Float32Array[], k: number): { ids: number[][]; kth: number[] } {
-  const norms = Float64Array.from(vectors, norm);
-  const ids: number[][] = [];
-  const kth: number[] = [];
-  for (const q of queries) {
-    const qn = norm(q);
-    const best: { i: number; d: number }[] = [];
-    for (let i = 0; i < vectors.length; i += 1) {
-      const d = cosineDistance(vectors[i]!, q, norms[i]!, qn);
-      if (best.length === k && d >= best[k - 1]!.d) continue;
-      if (best.length === k) best.pop();
-      let at = best.length;
-      while (at > 0 && best[at - 1]!.d > d) at -= 1;
-      best.splice(at, 0, { i, d });
-    }
-    ids.push(best.map((b) => b.i));
-    kth.push(best[best.length - 1]?.d ?? Number.POSITIVE_INFINITY);
-  }
-  return { ids, kth };
-}
-
 export function cosineDistance(a: Float32Array, b: Float32Array, na = norm(a), nb = norm(b)): number {
   let dot = 0;
   for (let j = 0; j < a.length; j += 1) dot += a[j]! * b[j]!;

@@ -71,12 +71,12 @@ export async function openServiceTable(dataDir: string, collection: string): Pro
 
 /**
  * A search on the table exactly as the adapter issues it for `spec` (null: no index, exact
- * search). `limit`: rows asked of the engine (the adapter asks topK + 1 to see a tie at the cut),
- * cut to topK.
+ * search), on a table of `rows` rows (the adapter's search width grows with them). `limit`: rows
+ * asked of the engine (the adapter asks topK + 1 to see a tie at the cut), cut to topK.
  */
-export function directSearcher(table: Table, spec: IndexSpec, topK: number, limit = topK): (query: number[]) => Promise<string[]> {
+export function directSearcher(table: Table, spec: IndexSpec, rows: number, topK: number, limit = topK): (query: number[]) => Promise<string[]> {
   const family = indexFamily(spec);
-  const tuning = family === null ? null : searchTuning(spec, family, limit);
+  const tuning = family === null ? null : searchTuning(spec, family, limit, rows);
   return async (query) => {
     let q: VectorQuery = table
       .vectorSearch(query)

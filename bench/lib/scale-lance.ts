@@ -117,7 +117,7 @@ export async function runLanceScale(set: NamedSet, exact: ExactAnswers, s: Scale
     s.log(`${set.name}: direct HNSW built in ${directBuild.toFixed(1)} s`);
 
     // The adapter asks topK + 1 rows (to see a tie at the cut); the direct door asks the same.
-    const searchDirect = directSearcher(table, HNSW, s.topK, s.topK + 1);
+    const searchDirect = directSearcher(table, HNSW, count, s.topK, s.topK + 1);
     const searchers = {
       direct: (i: number) => searchDirect(queries[i % queries.length]!),
       grpc: (i: number) => grpc.search(queries[i % queries.length]!),

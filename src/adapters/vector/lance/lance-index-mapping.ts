@@ -92,14 +92,16 @@ export interface SearchTuning {
 /**
  * Defaults measured on 30k clustered 384-d vectors: HNSW_SQ reached recall@10 0.80 with Lance's
  * defaults, 0.97 with ef ≥ 64 and refine 1, and 1.0 with ef 100 and refine 2, at ~2 ms a query.
+ * `rows`: about how many rows the table holds; an ef the index does not declare grows with it
+ * (defaultEf).
  */
-export function searchTuning(spec: IndexSpec, family: EngineIndexPlan['family'], topK: number): SearchTuning {
+export function searchTuning(spec: IndexSpec, family: EngineIndexPlan['family'], topK: number, rows: number): SearchTuning {
   const p = spec.params;
   const nprobes = intParam(p, ['nprobe', 'nprobes'], 1, 65_536);
   const refine = intParam(p, ['refine_factor'], 1, 1_000);
   switch (family) {
     case 'hnsw':
-      return { ef: Math.max(intParam(p, ['ef'], 1, 100_000) ?? 100, topK * 2), nprobes, refineFactor: refine ?? 2 };
+      return { ef: Math.max(intParam(p, ['ef'], 1, 100_000) ?? defaultEf(rows), topK * 2), nprobes, refineFactor: refine ?? 2 };
     case 'ivf_pq':
       return { nprobes, refineFactor: refine ?? 10 };
     case 'ivf_flat':
@@ -107,8 +109,20 @@ export function searchTuning(spec: IndexSpec, family: EngineIndexPlan['family'],
   }
 }
 
+/**
+ * The HNSW search width when the index declares no `ef`: 100 up to 100,000 rows, then 100 more per
+ * tenfold growth (200 at 1,000,000 rows), at most 1,000. A graph search needs a wider beam as the
+ * graph grows: on the clustered 384-d set (`npm run bench:ann-choice`, BENCHMARKS.md) ef 100 with
+ * refine 2 found recall@10 0.997 at 100,000 rows but 0.894 at 1,000,000, where ef 150 found 0.948,
+ * ef 200 0.969 (p50 6.0 ms), ef 300 0.982 and ef 400 0.987.
+ */
+export function defaultEf(rows: number): number {
+  if (rows <= 100_000) return 100;
+  return Math.min(1_000, Math.round(100 * (1 + Math.log10(rows / 100_000))));
+}
+
 /** Checks the params we read, naming the offending key (the domain passes them through unchecked). */
 export function checkIndexParams(spec: IndexSpec, dimension: number): void {
   engineIndexPlan(spec, dimension, 0);
-  searchTuning(spec, 'hnsw', 1);
+  searchTuning(spec, 'hnsw', 1, 0);
 }

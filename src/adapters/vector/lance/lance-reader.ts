@@ -56,7 +56,8 @@ export async function searchCollection(state: CollectionState, query: SearchQuer
       .select(columns);
     if (filter.kind === 'where') q = q.where(filter.sql);
     if (exact) return (await state.activity.read(step, signal, () => q.bypassVectorIndex().toArray())) as LanceRow[];
-    const tuning = searchTuning(entry.index!, family!, limit);
+    // Rows deleted since the last optimize still count here: near enough to choose a search width.
+    const tuning = searchTuning(entry.index!, family!, limit, state.rowsAtOptimize + state.rowsSinceOptimize);
     if (tuning.ef !== undefined) q = q.ef(tuning.ef);
     if (tuning.nprobes !== undefined) q = q.nprobes(tuning.nprobes);
     if (tuning.refineFactor !== undefined) q = q.refineFactor(tuning.refineFactor);
