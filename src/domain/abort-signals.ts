@@ -6,6 +6,11 @@ export function callCancelled(options: CallOptions | undefined): boolean {
   return options?.aborted ?? options?.signal?.aborted ?? false;
 }
 
+/** CANCELLED when the caller has left (callCancelled): the check every call makes before engine work. */
+export function checkNotCancelled(options: CallOptions | undefined): void {
+  if (callCancelled(options)) throw errors.cancelled();
+}
+
 /** A signal shared by several callers' work, and the way to let go of their signals afterwards. */
 export interface SharedSignal {
   /** Fires once every caller has left; undefined when a caller has no signal (it can never leave). */

@@ -63,20 +63,18 @@ export interface SeriesHistogramConfig<L extends string> {
  */
 export class SeriesHistogram<L extends string> extends Histogram<L> {
   private readonly all: HistogramSeries[] = [];
-  private readonly bounds: readonly number[];
 
   constructor(private readonly config: SeriesHistogramConfig<L>) {
     // prom-client checks the names and registers the metric; its own label sets stay empty.
     super({ name: config.name, help: config.help, labelNames: config.labelNames, buckets: [...config.buckets], registers: config.registers });
-    this.bounds = [...config.buckets];
   }
 
   /** A new series for these label values, one per label name in order; keep it, don't ask twice. */
   series(...values: string[]): HistogramSeries {
-    const { name, labelNames } = this.config;
+    const { name, labelNames, buckets } = this.config;
     if (values.length !== labelNames.length) throw new Error(`${name}: ${labelNames.length} label values expected, got ${values.length}`);
     const labels = Object.fromEntries(labelNames.map((label, i) => [label, values[i]!]));
-    const series = new HistogramSeries(labels, this.bounds);
+    const series = new HistogramSeries(labels, buckets);
     this.all.push(series);
     return series;
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, errors, isDomainError } from '../../errors';
-import { callCancelled } from '../abort-signals';
+import { checkNotCancelled } from '../abort-signals';
 import { limits } from '../limits';
 import type { RecordChunkCodec } from '../ports/record-chunk-codec';
 import type { Declaration, VectorStore } from '../ports/vector-store';
@@ -63,7 +63,7 @@ export class SnapshotService {
    */
   async exportCollection(name: string, options: CallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
     checkCollectionName(name);
-    checkLive(options);
+    checkNotCancelled(options);
     const info = await this.store.getCollection(name, options);
     return this.exportFrames(name, info, options);
   }
@@ -107,7 +107,7 @@ export class SnapshotService {
   async importSnapshot(input: ImportSnapshotInput, source: AsyncIterable<Uint8Array>, options: CallOptions = {}): Promise<ImportDone> {
     const wanted = input.collectionName === undefined || input.collectionName === '' ? null : input.collectionName;
     if (wanted !== null) checkCollectionName(wanted, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     const frames = readFrames(source, this.settings.maxFrameBytes, this.settings.maxFileBytes);
     const first = await frames.next();
     if (first.done || first.value.kind !== 'header') throw errors.invalidArgument('snapshot.frames[0]', 'must be the header frame (H)');
@@ -119,7 +119,7 @@ export class SnapshotService {
     await this.store.createCollection({ ...spec, name: staging }, options);
     try {
       const records = await this.fill(staging, spec, first.value, frames, options);
-      checkLive(options);
+      checkNotCancelled(options);
       if (replace && (await this.store.hasCollection(spec.name, options))) await this.store.dropCollection(spec.name, options);
       await this.store.renameCollection(staging, spec.name, options);
       return { collection: spec.name, records, message: `imported ${records} vectors into collection '${spec.name}'` };
@@ -198,6 +198,3 @@ function json(value: unknown): Uint8Array {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
-function checkLive(options: CallOptions): void {
-  if (callCancelled(options)) throw errors.cancelled();
-}

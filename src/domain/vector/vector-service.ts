@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../../errors';
-import { callCancelled } from '../abort-signals';
+import { checkNotCancelled } from '../abort-signals';
 import { parseFilter } from '../filter/filter-parser';
 import { limits } from '../limits';
 import { characterCount } from '../text-rules';
@@ -84,7 +84,7 @@ export class VectorService {
     }
     const metricType = parseMetric(input.indexParams?.metricType, 'COSINE', 'index_params.metric_type');
     const index = parseIndex(input.indexParams, metricType, this.store.supportedIndexTypes, 'index_params');
-    checkLive(options);
+    checkNotCancelled(options);
     const embedding = bound ? await this.models.bind(input.embeddingModel!, 'embedding_model', options) : null;
     if (embedding && input.vectorDim !== 0 && input.vectorDim !== embedding.dimension) {
       throw errors.invalidArgument('vector_dim', `must be 0 or ${embedding.dimension}, the dimension of embedding model '${embedding.model}'`);
@@ -96,37 +96,37 @@ export class VectorService {
 
   async dropCollection(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name);
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.dropCollection(name, options);
     return { message: vectorMessages.dropped(name) };
   }
 
   async hasCollection(name: string, options: CallOptions = {}): Promise<boolean> {
     checkCollectionName(name);
-    checkLive(options);
+    checkNotCancelled(options);
     return this.store.hasCollection(name, options);
   }
 
   async listCollections(options: CallOptions = {}): Promise<string[]> {
-    checkLive(options);
+    checkNotCancelled(options);
     return this.store.listCollections(options);
   }
 
   async getCollectionInfo(name: string, options: CallOptions = {}): Promise<CollectionDetails> {
     checkCollectionName(name);
-    checkLive(options);
+    checkNotCancelled(options);
     return describeCollection(await this.store.getCollection(name, options));
   }
 
   async getCollectionStats(name: string, options: CallOptions = {}): Promise<CollectionStats> {
     checkCollectionName(name);
-    checkLive(options);
+    checkNotCancelled(options);
     return this.store.stats(name, options);
   }
 
   async createIndex(name: string, params: IndexParamsInput | undefined, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     const supported = this.store.supportedIndexTypes;
     // An index without a metric keeps the collection's, which only the declaration knows.
     await this.store.createIndex(
@@ -143,14 +143,14 @@ export class VectorService {
 
   async dropIndex(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.dropIndex(name, options);
     return { message: vectorMessages.indexDropped(name) };
   }
 
   async hasIndex(name: string, options: CallOptions = {}): Promise<boolean> {
     checkCollectionName(name, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     return (await this.store.getCollection(name, options)).index !== null;
   }
 
@@ -173,7 +173,7 @@ export class VectorService {
    */
   private async write(kind: 'insert' | 'upsert', name: string, vectors: VectorInput[], options: CallOptions): Promise<WriteRecord[]> {
     checkCollectionName(name, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     const toEmbed = vectors.flatMap((v, i) => ((v.vector ?? []).length === 0 && v.text !== undefined && v.text !== '' ? [i] : []));
     let inputs = vectors;
     let embeddedWith: Declaration | null = null;
@@ -203,7 +203,7 @@ export class VectorService {
     checkCollectionName(name, 'collection_name');
     checkBatch(ids.length, 0, 'ids');
     ids.forEach((id, i) => checkId(id, `ids[${i}]`));
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.delete(name, [...new Set(ids)], options);
     return { message: vectorMessages.deleted(new Set(ids).size) };
   }
@@ -222,7 +222,7 @@ export class VectorService {
     const opts = input.options;
     const search = parseSearch({ queryVector: input.queryVector, queryText: input.queryText ?? '', mode: opts?.mode, rrfK: opts?.rrfK, rerank: opts?.rerank, topK });
     const includeVector = opts?.includeVector ?? false;
-    checkLive(options);
+    checkNotCancelled(options);
 
     let vector = input.queryVector;
     let embeddedWith: Declaration | null = null;
@@ -274,7 +274,7 @@ export class VectorService {
   async getById(name: string, id: string, options: CallOptions = {}): Promise<VectorRecord> {
     checkCollectionName(name, 'collection_name');
     checkId(id, 'id');
-    checkLive(options);
+    checkNotCancelled(options);
     const [found] = await this.store.get(name, [id], options);
     if (!found) throw errors.vectorNotFound(name, id);
     return found;
@@ -286,7 +286,7 @@ export class VectorService {
 
   async compact(name: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(name, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.compact(name, options);
     return { message: vectorMessages.compacted(name) };
   }
@@ -295,7 +295,7 @@ export class VectorService {
   async listVectors(name: string, input: ListVectorsInput, options: CallOptions = {}): Promise<VectorPage> {
     checkCollectionName(name, 'collection_name');
     const listing = prepareListing(input);
-    checkLive(options);
+    checkNotCancelled(options);
     return listing.page(await this.store.scan(name, listing.plan, options));
   }
 
@@ -303,14 +303,14 @@ export class VectorService {
   async countVectors(name: string, filter: Record<string, unknown> | null | undefined, options: CallOptions = {}): Promise<number> {
     checkCollectionName(name, 'collection_name');
     const parsed = parseFilter(filter ?? null, 'filter');
-    checkLive(options);
+    checkNotCancelled(options);
     return this.store.count(name, parsed, options);
   }
 
   async createAlias(alias: string, collection: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(alias, 'alias');
     checkCollectionName(collection, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.createAlias(alias, collection, options);
     return { message: vectorMessages.aliasCreated(alias, collection) };
   }
@@ -319,14 +319,14 @@ export class VectorService {
   async alterAlias(alias: string, collection: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(alias, 'alias');
     checkCollectionName(collection, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.alterAlias(alias, collection, options);
     return { message: vectorMessages.aliasAltered(alias, collection) };
   }
 
   async dropAlias(alias: string, options: CallOptions = {}): Promise<Done> {
     checkCollectionName(alias, 'alias');
-    checkLive(options);
+    checkNotCancelled(options);
     await this.store.dropAlias(alias, options);
     return { message: vectorMessages.aliasDropped(alias) };
   }
@@ -335,7 +335,7 @@ export class VectorService {
   async listAliases(collection: string | undefined, options: CallOptions = {}): Promise<AliasInfo[]> {
     const only = collection === undefined || collection === '' ? null : collection;
     if (only !== null) checkCollectionName(only, 'collection_name');
-    checkLive(options);
+    checkNotCancelled(options);
     return this.store.listAliases(only, options);
   }
 }
@@ -378,9 +378,4 @@ function checkSameBinding(declared: Declaration, embeddedWith: Declaration): voi
 
 function sameBinding(a: EmbeddingBinding | null, b: EmbeddingBinding | null): boolean {
   return a === b || (a !== null && b !== null && a.model === b.model && a.weights === b.weights && a.modelId === b.modelId && a.dimension === b.dimension);
-}
-
-/** A call whose caller already left is not started. */
-function checkLive(options: CallOptions): void {
-  if (callCancelled(options)) throw errors.cancelled();
 }

@@ -22,7 +22,7 @@ import type {
   WriteRecord,
   VectorStore,
 } from '../../../domain';
-import { callCancelled } from '../../../domain';
+import { checkNotCancelled } from '../../../domain';
 import { errors } from '../../../errors';
 import { LanceAliases } from './lance-aliases';
 import { LanceNamespace } from './lance-namespace';
@@ -320,7 +320,7 @@ export class LanceVectorStore implements VectorStore {
 
   private live(options?: CallOptions): void {
     if (this.closed) throw errors.unavailable('the vector store is closed');
-    if (callCancelled(options)) throw errors.cancelled();
+    checkNotCancelled(options);
   }
 
   private exclusive<T>(run: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { errors } from '../../../errors';
 import { bm25Scores } from './memory-bm25';
 import {
   INDEX_TYPES,
-  callCancelled,
+  checkNotCancelled,
   compareHits,
   compareIds,
   matchesFilter,
@@ -288,5 +288,5 @@ function clone(r: WriteRecord): VectorRecord {
 }
 
 function live(options?: CallOptions): void {
-  if (callCancelled(options)) throw errors.cancelled();
+  checkNotCancelled(options);
 }

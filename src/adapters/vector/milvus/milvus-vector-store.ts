@@ -18,7 +18,7 @@ import type {
   WriteRecord,
   VectorStore,
 } from '../../../domain';
-import { callCancelled, untilAborted } from '../../../domain';
+import { checkNotCancelled, untilAborted } from '../../../domain';
 import { errors, isDomainError } from '../../../errors';
 import { MilvusAliases } from './milvus-aliases';
 import { collectionFields, creationProperties, indexProperties, isDuplicateCreate, toCollectionInfo, updatedAtProperty } from './milvus-catalog';
@@ -394,7 +394,7 @@ export class MilvusVectorStore implements VectorStore {
 
   private live(options?: CallOptions): AbortSignal | undefined {
     if (this.closed) throw errors.unavailable('the vector store is closed');
-    if (callCancelled(options)) throw errors.cancelled();
+    checkNotCancelled(options);
     return options?.signal;
   }
 }
