@@ -1,5 +1,5 @@
 import { Schema } from 'apache-arrow';
-import { baseSchema, buildRows, textField, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
+import { baseSchema, buildRowBatches, buildRows, textField, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
 import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import type { WriteRecord } from '../../src/domain';
 
@@ -64,5 +64,38 @@ describe('buildRows over the vectors of one decoded request', () => {
     expect(copied.buffer).not.toBe(slab.buffer);
     expect(Array.from(copied)).toEqual([1, 2, 5, 6, 7, 8]);
     expect(buildRows(schema, adjacent, []).toArray().map((r) => Array.from(r.vector as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
+  });
+});
+
+describe('buildRowBatches over a coalesced group of requests', () => {
+  it('gives each request its own record batch viewing its own buffer, reading back as the records in order', () => {
+    const seq = typedColumnName(['seq'], 'number');
+    const schema = new Schema([...baseSchema(2).fields, typedField(seq)]);
+    const slabs = [Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8, 9, 10)];
+    const parts = slabs.map((slab, p) => {
+      const records: WriteRecord[] = Array.from({ length: slab.length / 2 }, (_, i) => ({ id: `p${p}-${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: { seq: p * 10 + i } }));
+      return { records, leaves: records.map((r) => scalarLeaves(r.metadata)) };
+    });
+    const table = buildRowBatches(schema, parts);
+    expect(table.batches).toHaveLength(2);
+    table.batches.forEach((batch, p) => expect((batch.getChild('vector')!.data[0]!.children[0]!.values as Float32Array).buffer).toBe(slabs[p]!.buffer));
+    expect(table.toArray().map((r) => [r.id, Array.from(r.vector as Float32Array), r[seq]])).toEqual([
+      ['p0-0', [1, 2], 0],
+      ['p0-1', [3, 4], 1],
+      ['p1-0', [5, 6], 10],
+      ['p1-1', [7, 8], 11],
+      ['p1-2', [9, 10], 12],
+    ]);
+  });
+});
+
+describe('typedColumnName', () => {
+  it('names a path the same when remembered as when first computed, and keeps kinds and dotted paths apart', () => {
+    const first = typedColumnName(['a', 'b'], 'number');
+    expect(first).toBe(`m_n_${Buffer.from('a.b').toString('hex')}`);
+    expect(typedColumnName(['a', 'b'], 'number')).toBe(first);
+    expect(typedColumnName(['a', 'b'], 'string')).toBe(`m_s_${Buffer.from('a.b').toString('hex')}`);
+    for (let i = 0; i < 5000; i += 1) expect(typedColumnName([`k${i}`], 'boolean')).toBe(`m_b_${Buffer.from(`k${i}`).toString('hex')}`);
+    expect(typedColumnName(['a', 'b'], 'number')).toBe(first);
   });
 });

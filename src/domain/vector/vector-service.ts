@@ -361,7 +361,7 @@ export function prepareRecords(declared: Declaration, vectors: VectorInput[], ge
       if (declared.embedding === null) throw errors.invalidArgument(`vectors[${i}].text`, notBound(declared.name));
       checkStoredText(text, `vectors[${i}].text`);
     }
-    return { id: id === '' ? randomUUID() : id, vector, metadata, ...(text === '' ? {} : { text }) };
+    return text === '' ? { id: id === '' ? randomUUID() : id, vector, metadata } : { id: id === '' ? randomUUID() : id, vector, metadata, text };
   });
 }
 

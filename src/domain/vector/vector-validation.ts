@@ -77,17 +77,37 @@ export function checkVector(vector: VectorValues, dimension: number, metric: Met
   if (vector.length !== dimension) {
     throw errors.invalidArgument(field, `expected ${dimension} dimensions, got ${vector.length}`);
   }
-  let nonZero = false;
+  // One loop per array kind: a loop over both kinds reads its elements polymorphically, which
+  // for a batch of 1,000 × 384 cost a millisecond on the event loop.
+  const bad = vector instanceof Float32Array ? firstNonFiniteFloat32(vector) : firstNonFiniteNumber(vector);
+  if (bad >= 0) throw errors.invalidArgument(`${field}[${bad}]`, 'must be a finite number');
+  if (metric === 'COSINE' && allZero(vector)) throw errors.invalidArgument(field, 'an all-zero vector has no direction; COSINE needs a non-zero vector');
+}
+
+/** The index of the first NaN or ±Infinity, or -1 (x - x is NaN exactly for those). */
+function firstNonFiniteFloat32(vector: Float32Array): number {
+  for (let i = 0; i < vector.length; i += 1) {
+    const x = vector[i]!;
+    if (x - x !== 0) return i;
+  }
+  return -1;
+}
+
+function firstNonFiniteNumber(vector: readonly number[]): number {
   for (let i = 0; i < vector.length; i += 1) {
     const x = vector[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw errors.invalidArgument(`${field}[${i}]`, 'must be a finite number');
-    if (x !== 0) nonZero = true;
+    if (typeof x !== 'number' || !Number.isFinite(x)) return i;
   }
-  if (metric === 'COSINE' && !nonZero) throw errors.invalidArgument(field, 'an all-zero vector has no direction; COSINE needs a non-zero vector');
+  return -1;
+}
+
+function allZero(vector: VectorValues): boolean {
+  for (let i = 0; i < vector.length; i += 1) if (vector[i] !== 0) return false;
+  return true;
 }
 
 export function checkMetadata(metadata: Metadata, field: string): void {
-  const depth = nestingDepth(metadata, limits.maxMetadataDepth);
+  const depth = isFlat(metadata) ? 1 : nestingDepth(metadata, limits.maxMetadataDepth);
   if (depth > limits.maxMetadataDepth) {
     throw errors.invalidArgument(field, `metadata nests deeper than ${limits.maxMetadataDepth} levels`);
   }
@@ -95,6 +115,15 @@ export function checkMetadata(metadata: Metadata, field: string): void {
   if (bytes > limits.maxMetadataBytes) {
     throw errors.invalidArgument(field, `serialized metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`);
   }
+}
+
+/** Most metadata is one level of scalars: its depth is 1 without the general walk's allocations. */
+function isFlat(metadata: Metadata): boolean {
+  for (const key in metadata) {
+    const value = metadata[key];
+    if (value !== null && typeof value === 'object') return false;
+  }
+  return true;
 }
 
 /** Levels of objects/arrays in a JSON value, walked without recursion and stopping past `cap`. */

@@ -26,8 +26,22 @@ const KIND_TAG: Record<ScalarKind, string> = { string: 's', number: 'n', boolean
 const TYPED_COLUMN = /^m_([snb])_([0-9a-f]+)$/;
 
 export function typedColumnName(path: readonly string[], kind: ScalarKind): string {
-  return `m_${KIND_TAG[kind]}_${Buffer.from(path.join('.'), 'utf8').toString('hex')}`;
+  const key = `${KIND_TAG[kind]}${path.join('.')}`;
+  let name = namesSeen.get(key);
+  if (name === undefined) {
+    name = `m_${KIND_TAG[kind]}_${Buffer.from(path.join('.'), 'utf8').toString('hex')}`;
+    if (namesSeen.size >= NAMES_REMEMBERED) namesSeen.clear();
+    namesSeen.set(key, name);
+  }
+  return name;
 }
+
+/**
+ * Every record of a batch names the same few columns: remembered, the hex encoding is not redone
+ * per leaf (a thousand times a batch). Bounded, since keys come from users.
+ */
+const NAMES_REMEMBERED = 4096;
+const namesSeen = new Map<string, string>();
 
 /** The kind of a typed column, or null for our fixed columns (id, vector, metadata). */
 export function typedColumnKind(column: string): ScalarKind | null {

@@ -1,6 +1,6 @@
 import type { Scalar, WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
-import { ID_COLUMN, TEXT_COLUMN, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
+import { ID_COLUMN, TEXT_COLUMN, buildRowBatches, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
 import type { CatalogEntry } from './lance-catalog';
 import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
@@ -33,20 +33,26 @@ export class LanceTableWriter implements WriteExecutor {
    */
   async insertGroup(batches: WriteRecord[][], signal: AbortSignal | undefined): Promise<(Error | undefined)[]> {
     const ids = await this.lookup(signal);
-    const existing = await this.existingIds([...new Set(batches.flatMap((b) => b.map((r) => r.id)))].filter((id) => ids.mayHold(id)), signal);
-    const accepted: WriteRecord[] = [];
+    const maybeStored = new Set<string>();
+    for (const batch of batches) for (const r of batch) if (ids.mayHold(r.id)) maybeStored.add(r.id);
+    const taken = await this.existingIds([...maybeStored], signal);
+    const accepted: WriteRecord[][] = [];
     const outcomes = batches.map((batch): Error | undefined => {
-      const taken = batch.filter((r) => existing.has(r.id)).map((r) => r.id);
-      if (taken.length > 0) return errors.vectorsExist(this.state.entry.name, taken);
-      batch.forEach((r) => existing.add(r.id));
-      accepted.push(...batch);
+      const clash = taken.size === 0 ? [] : batch.filter((r) => taken.has(r.id)).map((r) => r.id);
+      if (clash.length > 0) return errors.vectorsExist(this.state.entry.name, clash);
+      // A batch's own ids are distinct (the domain checks); later batches of the group must not repeat them.
+      if (batches.length > 1) batch.forEach((r) => taken.add(r.id));
+      accepted.push(batch);
       return undefined;
     });
     if (accepted.length > 0) {
-      const leaves = await this.prepare(accepted, signal);
-      await this.committing(signal, () => this.state.table.add(buildRows(this.state.schema, accepted, leaves)));
-      ids.appended(accepted.map((r) => r.id));
-      this.committed(accepted.length);
+      const records = accepted.flat();
+      const leaves = await this.prepare(records, signal);
+      let at = 0;
+      const parts = accepted.map((batch) => ({ records: batch, leaves: leaves.slice(at, (at += batch.length)) }));
+      await this.committing(signal, () => this.state.table.add(buildRowBatches(this.state.schema, parts)));
+      ids.appended(records.map((r) => r.id));
+      this.committed(records.length);
     }
     return outcomes;
   }
