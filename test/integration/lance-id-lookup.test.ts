@@ -49,9 +49,22 @@ function record(store: LanceVectorStore, name: string): EngineCall[] {
         };
       },
     });
+  // Appends reach the native table behind LanceDB's wrapper (lance-append.ts): noted there too.
+  const wrapNative = (native: object): object =>
+    new Proxy(native, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop !== 'add' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push('add');
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
   const wrapped = new Proxy(table, {
     get(target, prop) {
       const value = Reflect.get(target, prop) as unknown;
+      if (prop === 'inner' && typeof value === 'object' && value !== null) return wrapNative(value);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (prop === 'add' || prop === 'mergeInsert' || prop === 'delete' || prop === 'takeOffsets') calls.push(prop);

@@ -1,6 +1,7 @@
 import type { Scalar, WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { ID_COLUMN, TEXT_COLUMN, buildRowBatches, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
+import { appendRows } from './lance-append';
 import type { CatalogEntry } from './lance-catalog';
 import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
@@ -50,7 +51,7 @@ export class LanceTableWriter implements WriteExecutor {
       const leaves = await this.prepare(records, signal);
       let at = 0;
       const parts = accepted.map((batch) => ({ records: batch, leaves: leaves.slice(at, (at += batch.length)) }));
-      await this.committing(signal, () => this.state.table.add(buildRowBatches(this.state.schema, parts)));
+      await this.committing(signal, () => appendRows(this.state.table, buildRowBatches(this.state.schema, parts)));
       ids.appended(records.map((r) => r.id));
       this.committed(records.length);
     }
@@ -73,7 +74,7 @@ export class LanceTableWriter implements WriteExecutor {
     const leaves = await this.prepare(records, signal);
     const rows = buildRows(this.state.schema, records, leaves);
     if (held.length === 0) {
-      await this.committing(signal, () => this.state.table.add(rows));
+      await this.committing(signal, () => appendRows(this.state.table, rows));
       ids.appended(records.map((r) => r.id));
     } else {
       const result = await this.committing(signal, () => this.state.table.mergeInsert(ID_COLUMN).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows));
