@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InsertRequest } from '../src/gen/taishang/ai/v1/vector_service';
 import { clusteredDataset } from './lib/dataset';
 import { idOf, metadataOf, openGrpcDoor } from './lib/grpc-door';
-import { directSide, serviceSide, type IngestSide, type IngestWindow } from './lib/ingest-sides';
+import { directSide, goServiceSide, serviceSide, type IngestSide, type IngestWindow } from './lib/ingest-sides';
 import { encodeInsert } from './lib/insert-encoding';
 import { table } from './lib/measure';
 import { endLoad, machineInfo } from './lib/models-report';
@@ -18,7 +18,9 @@ import { intEnv } from './lib/env-settings';
  * `table.add` of the same batches in this process, in rounds; each round runs every side once on
  * a fresh collection or table, the order rotating, and the ratio of the median vectors/s is
  * reported for each service side against each direct side. Sides:
- * - `service`: one Insert call at a time; `service xN`: N calls in flight (INGEST_IN_FLIGHT);
+ * - `service`: one Insert call at a time; `service xN`: N calls in flight (INGEST_IN_FLIGHT), sent
+ *   by a raw grpc-js client in this process;
+ * - `go`, `go xN`: the same calls sent by this repository's Go client in its own process;
  * - `direct`: the issue's baseline, rows of id, vector and metadata JSON;
  * - `direct+cols`: the rows the service stores (also a null text and the typed `seq` column).
  * Every loop is a fixed number of batches; the defaults take about 3 minutes on 2 cores.
@@ -31,6 +33,8 @@ const PARAMS = {
   dim: intEnv('INGEST_DIM', 384),
   rounds: intEnv('INGEST_ROUNDS', 4),
   inFlight: intEnv('INGEST_IN_FLIGHT', 4),
+  /** 0 leaves out the Go client's sides (bench/.bin/bench-insert, built by `npm run bench:ingest`). */
+  go: intEnv('INGEST_GO', 1) === 1,
   seed: intEnv('BENCH_SEED', 42),
   clusters: 100,
   target: 0.8,
@@ -68,6 +72,14 @@ async function main(): Promise<void> {
       closers.push(s.close);
       sides.push([name, s.side]);
     }
+    if (PARAMS.go) {
+      const vectorsFile = join(work, 'vectors.f32');
+      await writeFile(vectorsFile, Buffer.concat(data.vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))));
+      for (const [name, inFlight] of [['go', 1], [`go x${PARAMS.inFlight}`, PARAMS.inFlight]] as const) {
+        const side = goServiceSide({ name, binary: join(ROOT, 'bench', '.bin', 'bench-insert'), vectorsFile, address: service.grpcAddress, servicePid: service.pid, count: PARAMS.count, dim: PARAMS.dim, batch: PARAMS.batch, inFlight, ...admin });
+        sides.push([name, side]);
+      }
+    }
     for (const [name, columns] of [['direct', 'plain'], ['direct+cols', 'service']] as const) {
       const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns });
       closers.push(s.close);
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
     }
     const medians = sides.map(([name]) => medianWindow(name, windows.filter((w) => w.side === name)));
     const ratios = medians
-      .filter((m) => m.side.startsWith('service'))
+      .filter((m) => !m.side.startsWith('direct'))
       .flatMap((s) =>
         medians
           .filter((d) => d.side.startsWith('direct'))

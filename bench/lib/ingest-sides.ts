@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { connect, type Connection } from '@lancedb/lancedb';
 import { Schema } from 'apache-arrow';
 import { baseSchema, buildRows, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
 import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import type { WriteRecord } from '../../src/domain';
-import { cpuBetween, sampleCpu } from './cpu-meter';
+import { cpuBetween, processCpuSeconds, sampleCpu } from './cpu-meter';
 import { idOf, metadataOf } from './grpc-door';
 import { openRawInsert } from './raw-insert';
 import { percentile } from './measure';
@@ -68,6 +69,45 @@ export function serviceSide(opts: {
     }
   };
   return { side, close: () => raw.close() };
+}
+
+/**
+ * gRPC Insert sent by this repository's Go client (clients/go, the client the Go backend uses),
+ * run as its own process (`bench-insert`, built by scripts/build-bench-insert.sh): the same
+ * batches, ids and metadata as `serviceSide`, `inFlight` calls at a time. Its CPU is the Go
+ * process's own (rusage), reported as the bench column.
+ */
+export function goServiceSide(opts: {
+  name: string;
+  binary: string;
+  vectorsFile: string;
+  address: string;
+  servicePid: number;
+  count: number;
+  dim: number;
+  batch: number;
+  inFlight: number;
+  createCollection: (name: string) => Promise<void>;
+  dropCollection: (name: string) => Promise<void>;
+}): IngestSide {
+  return async (round) => {
+    const collection = `ingest_${opts.name.replace(/\W/g, '_')}_${round < 0 ? 'warm' : round}`;
+    await opts.createCollection(collection);
+    try {
+      const service0 = processCpuSeconds(opts.servicePid);
+      const args = ['-addr', opts.address, '-collection', collection, '-vectors', opts.vectorsFile, '-dim', String(opts.dim), '-batch', String(opts.batch), '-inflight', String(opts.inFlight)];
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(opts.binary, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => (error ? reject(new Error(`${opts.binary}: ${stderr || error.message}`)) : resolve(stdout))),
+      );
+      const service = processCpuSeconds(opts.servicePid) - service0;
+      const report = JSON.parse(out) as { vectors: number; seconds: number; latencyMs: number[]; cpuSeconds: number };
+      if (report.vectors !== opts.count) throw new Error(`${opts.name}: sent ${report.vectors} of ${opts.count} vectors`);
+      const batches = report.latencyMs.length;
+      return windowOf(opts.name, report.vectors, report.seconds, report.latencyMs, (report.cpuSeconds * 1000) / batches, (service * 1000) / batches);
+    } finally {
+      await opts.dropCollection(collection);
+    }
+  };
 }
 
 /**
