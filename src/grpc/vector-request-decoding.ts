@@ -1,6 +1,5 @@
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { endianness } from 'node:os';
-import { Struct } from '../gen/google/protobuf/struct';
 import type { Vector } from '../gen/taishang/ai/v1/vector_service';
 
 /**
@@ -12,9 +11,9 @@ import type { Vector } from '../gen/taishang/ai/v1/vector_service';
  * else follows the generated decoder (vector_service.ts) step for step, so that both accept and
  * refuse the same bytes (grpc-malformed-input.test.ts predicts answers with the generated one):
  * the same tags, unknown fields skipped, a message ended by a zero or end-group tag, metadata
- * through the generated Struct decoder under the same nesting limit, and the unpacked form of
- * the floats (one field per float), which proto3 parsers must accept too. A unit test holds
- * this decoder to the generated one on the same bytes.
+ * read as the generated Struct decoder and unwrap read it (same nesting limit; structAt), and
+ * the unpacked form of the floats (one field per float), which proto3 parsers must accept too.
+ * A unit test holds this decoder to the generated one on the same bytes.
  */
 
 /** A Vector as this decoder hands it on: its values in a Float32Array. */
@@ -40,7 +39,7 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     if (tag === 10) request.collectionName = reader.string();
-    else if (tag === 18) request.vectors.push(decodeVector(reader, reader.uint32(), slab));
+    else if (tag === 18) request.vectors.push(decodeVector(reader, bytes, reader.uint32(), slab));
     else if (stopsMessage(tag)) break;
     else reader.skip(tag & 7);
   }
@@ -52,21 +51,20 @@ function stopsMessage(tag: number): boolean {
   return (tag & 7) === 4 || tag === 0;
 }
 
-function decodeVector(reader: BinaryReader, length: number, slab: Slab): DecodedVector {
+function decodeVector(reader: BinaryReader, bytes: Uint8Array, length: number, slab: Slab): DecodedVector {
   const end = reader.pos + length;
   const vector: DecodedVector = { id: '', vector: EMPTY, metadata: undefined, text: '' };
+  // Several runs of floats (legal, rare) are joined at the end; one run is the common case.
   let parts: Float32Array[] | undefined;
-  const add = (part: Float32Array): void => {
-    if (vector.vector.length === 0) vector.vector = part;
-    else (parts ??= [vector.vector]).push(part);
-  };
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === 10) vector.id = reader.string();
-    else if (tag === 18) add(packedFloats(reader, slab));
-    else if (tag === 21) add(Float32Array.of(reader.float()));
-    else if (tag === 26) vector.metadata = structAt(reader);
-    else if (tag === 34) vector.text = reader.string();
+    if (tag === 10) vector.id = stringAt(reader, bytes);
+    else if (tag === 18 || tag === 21) {
+      const part = tag === 18 ? packedFloats(reader, slab) : Float32Array.of(reader.float());
+      if (vector.vector.length === 0) vector.vector = part;
+      else (parts ??= [vector.vector]).push(part);
+    } else if (tag === 26) vector.metadata = structAt(reader, bytes);
+    else if (tag === 34) vector.text = stringAt(reader, bytes);
     else if (stopsMessage(tag)) break;
     else reader.skip(tag & 7);
   }
@@ -119,15 +117,108 @@ function packedFloats(reader: BinaryReader, slab: Slab): Float32Array {
   return slab.take(bytes, length / 4);
 }
 
-function structAt(reader: BinaryReader): Record<string, unknown> | undefined {
-  const depth = reader as unknown as { __tsProtoDecodeDepth?: number };
-  const previous = depth.__tsProtoDecodeDepth;
-  depth.__tsProtoDecodeDepth = STRUCT_DEPTH;
-  try {
-    return Struct.unwrap(Struct.decode(reader, reader.uint32()));
-  } finally {
-    depth.__tsProtoDecodeDepth = previous;
+/**
+ * A string field, as the reader's `string()` reads it: an ASCII one straight from the request's
+ * Buffer (the reader builds an array of its char codes first, for every id of a batch), anything
+ * else, or bytes that are not a Buffer, through the reader itself.
+ */
+function stringAt(reader: BinaryReader, bytes: Uint8Array): string {
+  if (!Buffer.isBuffer(bytes)) return reader.string();
+  const before = reader.pos;
+  const length = reader.uint32();
+  const start = reader.pos;
+  const end = start + length;
+  if (end > reader.len) throw new RangeError('premature EOF');
+  for (let i = start; i < end; i += 1) {
+    if (bytes[i]! > 0x7f) {
+      reader.pos = before;
+      return reader.string();
+    }
   }
+  reader.pos = end;
+  return bytes.toString('latin1', start, end);
+}
+
+/**
+ * A Vector's metadata: google.protobuf.Struct read straight into the plain object the generated
+ * `Struct.unwrap(Struct.decode(...))` returns, without its Struct, entry and Value objects (for a
+ * batch of a thousand records, most of the decoder's garbage). Step for step the generated code:
+ * the same tags, the last of a repeated field winning, unknown fields skipped, a message ended by
+ * a zero or end-group tag, and the same recursion limit (ts-proto counts Struct, entry, Value and
+ * ListValue levels, and throws at 100; the Struct of a Vector is at level 2).
+ */
+function structAt(reader: BinaryReader, bytes: Uint8Array): Record<string, unknown> {
+  return structBody(reader, bytes, reader.uint32(), STRUCT_DEPTH);
+}
+
+const RECURSION_LIMIT = 100;
+
+function enter(depth: number): void {
+  if (depth >= RECURSION_LIMIT) throw new Error('protobuf decode recursion limit exceeded');
+}
+
+function structBody(reader: BinaryReader, bytes: Uint8Array, length: number, depth: number): Record<string, unknown> {
+  enter(depth);
+  const end = reader.pos + length;
+  const object: Record<string, unknown> = {};
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 10) {
+      // Struct.FieldsEntry { key = 1; value = 2 }, one level deeper.
+      const entryLength = reader.uint32();
+      enter(depth + 1);
+      const entryEnd = reader.pos + entryLength;
+      let key = '';
+      let value: unknown = undefined;
+      while (reader.pos < entryEnd) {
+        const entryTag = reader.uint32();
+        if (entryTag === 10) key = stringAt(reader, bytes);
+        else if (entryTag === 18) value = valueBody(reader, bytes, reader.uint32(), depth + 2);
+        else if (stopsMessage(entryTag)) break;
+        else reader.skip(entryTag & 7);
+      }
+      // The generated code assigns into a plain object and copies its own keys: an entry without a
+      // value is left out, and a "__proto__" key never survives the copy.
+      if (value !== undefined && key !== '__proto__') object[key] = value;
+    } else if (stopsMessage(tag)) break;
+    else reader.skip(tag & 7);
+  }
+  return object;
+}
+
+/** A google.protobuf.Value as `Value.unwrap` gives it: null, a number, string, boolean, object or array; undefined when unset. */
+function valueBody(reader: BinaryReader, bytes: Uint8Array, length: number, depth: number): unknown {
+  enter(depth);
+  const end = reader.pos + length;
+  let value: unknown = undefined;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 8) {
+      reader.int32();
+      value = null;
+    } else if (tag === 17) value = reader.double();
+    else if (tag === 26) value = stringAt(reader, bytes);
+    else if (tag === 32) value = reader.bool();
+    else if (tag === 42) value = structBody(reader, bytes, reader.uint32(), depth + 1);
+    else if (tag === 50) value = listBody(reader, bytes, reader.uint32(), depth + 1);
+    else if (stopsMessage(tag)) break;
+    else reader.skip(tag & 7);
+  }
+  return value;
+}
+
+/** A google.protobuf.ListValue as `ListValue.unwrap` gives it: its values, unset ones as undefined. */
+function listBody(reader: BinaryReader, bytes: Uint8Array, length: number, depth: number): unknown[] {
+  enter(depth);
+  const end = reader.pos + length;
+  const values: unknown[] = [];
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 10) values.push(valueBody(reader, bytes, reader.uint32(), depth + 1));
+    else if (stopsMessage(tag)) break;
+    else reader.skip(tag & 7);
+  }
+  return values;
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {

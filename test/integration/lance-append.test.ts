@@ -23,8 +23,8 @@ describe('appendRows on a real LanceDB table', () => {
       const inner = (table as unknown as { inner?: { add?: unknown } }).inner;
       expect(typeof inner?.add).toBe('function');
       const one = records(0, 3);
-      await appendRows(table, buildRows(schema, one, one.map(() => new Map())));
-      const parts = [records(3, 2), records(5, 4)].map((r) => ({ records: r, leaves: r.map(() => new Map()) }));
+      await appendRows(table, buildRows(schema, one, new Map()));
+      const parts = [records(3, 2), records(5, 4)].map((r) => ({ records: r, leaves: new Map() }));
       await appendRows(table, buildRowBatches(schema, parts));
       const rows = await table.query().toArray();
       expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 9 }, (_, i) => `r${i}`));

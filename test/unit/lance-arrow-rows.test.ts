@@ -1,6 +1,6 @@
 import { Schema } from 'apache-arrow';
 import { baseSchema, buildRowBatches, buildRows, textField, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
-import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
+import { leafColumns, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import type { WriteRecord } from '../../src/domain';
 
 /**
@@ -26,7 +26,7 @@ describe('buildRows', () => {
   }));
 
   it('reads back as the records, nulls where a record lacks the value', () => {
-    const table = buildRows(schema, records, records.map((r) => scalarLeaves(r.metadata)));
+    const table = buildRows(schema, records, leafColumns(records.map((r) => r.metadata)));
     expect(table.numRows).toBe(records.length);
     const rows = table.toArray().map((row) => row.toJSON() as Record<string, unknown>);
     rows.forEach((row, i) => {
@@ -45,10 +45,10 @@ describe('buildRows', () => {
 
   it('builds columns without nulls and an empty batch', () => {
     const full = records.filter((_, i) => i % 3 !== 0 && i % 4 !== 0 && i % 7 !== 0);
-    const table = buildRows(schema, full, full.map((r) => scalarLeaves(r.metadata)));
+    const table = buildRows(schema, full, leafColumns(full.map((r) => r.metadata)));
     expect(table.getChild(title)!.nullCount).toBe(0);
     expect(table.toArray().map((row) => row[title])).toEqual(full.map((r) => r.metadata.title));
-    expect(buildRows(schema, [], []).numRows).toBe(0);
+    expect(buildRows(schema, [], new Map()).numRows).toBe(0);
   });
 });
 
@@ -58,12 +58,12 @@ describe('buildRows over the vectors of one decoded request', () => {
     const slab = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     const adjacent: WriteRecord[] = [0, 1, 2].map((i) => ({ id: `a${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: {} }));
     const gapped: WriteRecord[] = [0, 2, 3].map((i) => ({ id: `g${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: {} }));
-    const viewed = buildRows(schema, adjacent, []).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
+    const viewed = buildRows(schema, adjacent, new Map()).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
     expect(viewed.buffer).toBe(slab.buffer);
-    const copied = buildRows(schema, gapped, []).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
+    const copied = buildRows(schema, gapped, new Map()).getChild('vector')!.data[0]!.children[0]!.values as Float32Array;
     expect(copied.buffer).not.toBe(slab.buffer);
     expect(Array.from(copied)).toEqual([1, 2, 5, 6, 7, 8]);
-    expect(buildRows(schema, adjacent, []).toArray().map((r) => Array.from(r.vector as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(buildRows(schema, adjacent, new Map()).toArray().map((r) => Array.from(r.vector as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
   });
 });
 
@@ -74,7 +74,7 @@ describe('buildRowBatches over a coalesced group of requests', () => {
     const slabs = [Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8, 9, 10)];
     const parts = slabs.map((slab, p) => {
       const records: WriteRecord[] = Array.from({ length: slab.length / 2 }, (_, i) => ({ id: `p${p}-${i}`, vector: slab.subarray(i * 2, i * 2 + 2), metadata: { seq: p * 10 + i } }));
-      return { records, leaves: records.map((r) => scalarLeaves(r.metadata)) };
+      return { records, leaves: leafColumns(records.map((r) => r.metadata)) };
     });
     const table = buildRowBatches(schema, parts);
     expect(table.batches).toHaveLength(2);

@@ -19,20 +19,33 @@ function generated(bytes: Uint8Array): Outcome {
 }
 
 function byHand(bytes: Uint8Array): Outcome {
+  let decoded: DecodedWriteRequest;
   try {
-    return { threw: false, message: asNumbers(decodeWriteRequest(bytes)) };
+    decoded = decodeWriteRequest(bytes);
   } catch {
     return { threw: true };
   }
+  // toEqual compares own properties only; the generated unwrap always yields plain prototypes.
+  expect(plainPrototypes(decoded.vectors.map((v) => v.metadata))).toBe(true);
+  return { threw: false, message: asNumbers(decoded) };
+}
+
+function plainPrototypes(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== Array.prototype) return false;
+  return Object.values(value).every(plainPrototypes);
 }
 
 function asNumbers(request: DecodedWriteRequest): unknown {
   return { ...request, vectors: request.vectors.map((v) => ({ ...v, vector: Array.from(v.vector) })) };
 }
 
+/** grpc-js hands the decoder a Buffer; other callers may pass a plain Uint8Array: both must read alike. */
 function expectSame(bytes: Uint8Array): Outcome {
   const expected = generated(bytes);
-  expect(byHand(bytes)).toEqual(expected);
+  expect(byHand(Buffer.from(bytes))).toEqual(expected);
+  expect(byHand(new Uint8Array(bytes))).toEqual(expected);
   return expected;
 }
 
@@ -65,6 +78,13 @@ describe('decodeWriteRequest', () => {
     expect(asNumbers(decoded)).toEqual({ collectionName: 'docs', vectors });
     // Upsert has the same fields and numbers.
     expect(asNumbers(decodeWriteRequest(UpsertRequest.encode({ collectionName: 'docs', vectors }).finish()))).toEqual(UpsertRequest.decode(bytes));
+  });
+
+  it('reads ids and texts in ASCII, in other UTF-8 and in invalid UTF-8 as the generated decoder does', () => {
+    for (const id of [Buffer.from('plain-id_7'), Buffer.from('ïd-日本', 'utf8'), Buffer.from([0x76, 0xff, 0x41]), Buffer.from([0x41, 0xc3]), Buffer.alloc(0)]) {
+      const outcome = expectSame(Buffer.concat([stringField(1, 'c'), vectorMessage(lenField(1, id), packed([1, 2]), lenField(4, id))]));
+      expect(outcome.threw).toBe(false);
+    }
   });
 
   it('reads a vector sent unpacked, in several packed runs, or mixed, as one vector in order', () => {
@@ -115,6 +135,31 @@ describe('decodeWriteRequest', () => {
     // Within the limit the nesting decodes.
     expect(expectSame(vectorMessage(lenField(3, deepStruct(10)))).threw).toBe(false);
     for (const depth of [25, 30, 31, 32, 33, 34, 40]) expectSame(vectorMessage(lenField(3, deepStruct(depth))));
+  });
+
+  it('reads metadata Structs as the generated decoder unwraps them: repeated keys and kinds, unset values, __proto__, unknown fields, lists', () => {
+    const value = (...fields: Buffer[]): Buffer => Buffer.concat(fields);
+    const str = (text: string): Buffer => stringField(3, text);
+    const bool = (on: boolean): Buffer => Buffer.concat([tag(4, WIRE.VARINT), varint(on ? 1 : 0)]);
+    const nul = Buffer.concat([tag(1, WIRE.VARINT), varint(0)]);
+    const list = (...values: Buffer[]): Buffer => lenField(6, Buffer.concat(values.map((v) => lenField(1, v))));
+    const nested = (entries: [string, Buffer][]): Buffer => lenField(5, struct(entries));
+    const unknown = Buffer.concat([tag(9, WIRE.VARINT), varint(5), lenField(10, Buffer.from('zz'))]);
+    const structs: Buffer[] = [
+      struct([['a', numberValue(1)], ['a', str('again')], ['b', value()], ['b', bool(true)], ['c', nul]]),
+      struct([['k', value(numberValue(1), str('last kind wins'))], ['e', value(str('x'), value())], ['n', value(bool(false), nul)]]),
+      struct([['__proto__', nested([['polluted', bool(true)]])], ['__proto__', numberValue(3)], ['ok', numberValue(1)]]),
+      struct([['l', list(numberValue(1), value(), nul, str('s'), list(), nested([['x', bool(true)]]))], ['2', numberValue(2)], ['1', numberValue(1)]]),
+      Buffer.concat([unknown, struct([['u', value(unknown, numberValue(4), unknown)]]), lenField(1, Buffer.concat([unknown, stringField(1, 'w'), unknown, lenField(2, str('v'))])), tag(2, WIRE.EGROUP)]),
+      lenField(1, stringField(1, 'no-value')),
+      lenField(1, lenField(2, numberValue(9))),
+      struct([['g', value(numberValue(1), tag(7, WIRE.EGROUP), str('after end'))]]),
+    ];
+    for (const body of structs) {
+      const outcome = expectSame(Buffer.concat([stringField(1, 'c'), vectorMessage(stringField(1, 'id'), packed([1]), lenField(3, body))]));
+      expect(outcome.threw).toBe(false);
+    }
+    for (const depth of [30, 31, 32, 33]) expectSame(vectorMessage(lenField(3, deepStruct(depth, true))));
   });
 
   it('reads a packed run whose length is not a multiple of 4 as the generated decoder does', () => {

@@ -1,4 +1,5 @@
-import { checkMetadata, checkVector } from '../../src/domain/vector/vector-validation';
+import { checkVector, metadataProblem, raise } from '../../src/domain/vector/vector-validation';
+import type { Metadata } from '../../src/domain';
 import { DomainError } from '../../src/errors';
 import { limits } from '../../src/domain/limits';
 
@@ -36,7 +37,9 @@ describe('checkVector', () => {
   });
 });
 
-describe('checkMetadata', () => {
+const checkMetadata = (metadata: Metadata, field: string): void => raise(metadataProblem(metadata), field);
+
+describe('metadataProblem', () => {
   const nested = (levels: number): Record<string, unknown> => (levels <= 1 ? { leaf: 1 } : { next: nested(levels - 1) });
 
   it('passes flat and nested metadata up to the depth limit and refuses one level more', () => {

@@ -25,13 +25,17 @@ import {
   checkCollectionName,
   checkDimension,
   checkId,
-  checkMetadata,
   checkTopK,
   checkVector,
   duplicateIdViolations,
+  idProblem,
+  metadataProblem,
   parseIndex,
   parseMetric,
+  raise,
+  vectorProblem,
   type IndexParamsInput,
+  type Problem,
   type VectorInput,
 } from './vector-validation';
 
@@ -350,12 +354,12 @@ export function prepareRecords(declared: Declaration, vectors: VectorInput[], ge
   if (duplicates.length > 0) throw errors.invalidArguments(duplicates);
   return vectors.map((v, i) => {
     const id = v.id ?? '';
-    if (id !== '' || !generateIds) checkId(id, `vectors[${i}].id`);
+    if (id !== '' || !generateIds) failItem(idProblem(id), i, 'id');
     const vector = v.vector ?? [];
     if (vector.length === 0 && declared.embedding !== null) throw errors.invalidArgument(`vectors[${i}].vector`, 'a record needs a vector or text');
-    checkVector(vector, declared.dimension, declared.metricType, `vectors[${i}].vector`);
+    failItem(vectorProblem(vector, declared.dimension, declared.metricType), i, 'vector');
     const metadata: Metadata = v.metadata ?? {};
-    checkMetadata(metadata, `vectors[${i}].metadata`);
+    failItem(metadataProblem(metadata), i, 'metadata');
     const text = v.text ?? '';
     if (text !== '') {
       if (declared.embedding === null) throw errors.invalidArgument(`vectors[${i}].text`, notBound(declared.name));
@@ -363,6 +367,11 @@ export function prepareRecords(declared: Declaration, vectors: VectorInput[], ge
     }
     return text === '' ? { id: id === '' ? randomUUID() : id, vector, metadata } : { id: id === '' ? randomUUID() : id, vector, metadata, text };
   });
+}
+
+/** A record's field is named only when it fails: a batch of a thousand names none. */
+function failItem(problem: Problem | null, index: number, field: string): void {
+  if (problem !== null) raise(problem, `vectors[${index}].${field}`);
 }
 
 function notBound(collection: string): string {

@@ -65,23 +65,44 @@ export function parseIndex(
   return { indexType: indexType as IndexType, metricType, params: input?.params ?? {} };
 }
 
+/**
+ * What is wrong with one value: the message and, for a vector, the element at fault. The checks
+ * below come in two forms: `…Problem` (no field name; a batch's records name their field only
+ * when one fails, instead of building three names per record) and `check…` (throws, naming it).
+ */
+export interface Problem {
+  message: string;
+  at?: number;
+}
+
+/** Throws INVALID_ARGUMENT for `problem` on `field` (or its element); does nothing for null. */
+export function raise(problem: Problem | null, field: string): void {
+  if (problem !== null) throw errors.invalidArgument(problem.at === undefined ? field : `${field}[${problem.at}]`, problem.message);
+}
+
+export function idProblem(id: string): Problem | null {
+  if (id.length === 0) return { message: 'must not be empty' };
+  if (Buffer.byteLength(id, 'utf8') > limits.maxIdBytes) return { message: `must be at most ${limits.maxIdBytes} bytes` };
+  return null;
+}
+
 export function checkId(id: string, field: string): void {
-  if (id.length === 0) throw errors.invalidArgument(field, 'must not be empty');
-  if (Buffer.byteLength(id, 'utf8') > limits.maxIdBytes) {
-    throw errors.invalidArgument(field, `must be at most ${limits.maxIdBytes} bytes`);
-  }
+  raise(idProblem(id), field);
 }
 
 /** Cosine similarity is undefined for a zero vector; engines drop or mis-score such rows, so refuse them. */
-export function checkVector(vector: VectorValues, dimension: number, metric: MetricType, field: string): void {
-  if (vector.length !== dimension) {
-    throw errors.invalidArgument(field, `expected ${dimension} dimensions, got ${vector.length}`);
-  }
+export function vectorProblem(vector: VectorValues, dimension: number, metric: MetricType): Problem | null {
+  if (vector.length !== dimension) return { message: `expected ${dimension} dimensions, got ${vector.length}` };
   // One loop per array kind: a loop over both kinds reads its elements polymorphically, which
   // for a batch of 1,000 × 384 cost a millisecond on the event loop.
   const bad = vector instanceof Float32Array ? firstNonFiniteFloat32(vector) : firstNonFiniteNumber(vector);
-  if (bad >= 0) throw errors.invalidArgument(`${field}[${bad}]`, 'must be a finite number');
-  if (metric === 'COSINE' && allZero(vector)) throw errors.invalidArgument(field, 'an all-zero vector has no direction; COSINE needs a non-zero vector');
+  if (bad >= 0) return { message: 'must be a finite number', at: bad };
+  if (metric === 'COSINE' && allZero(vector)) return { message: 'an all-zero vector has no direction; COSINE needs a non-zero vector' };
+  return null;
+}
+
+export function checkVector(vector: VectorValues, dimension: number, metric: MetricType, field: string): void {
+  raise(vectorProblem(vector, dimension, metric), field);
 }
 
 /** The index of the first NaN or ±Infinity, or -1 (x - x is NaN exactly for those). */
@@ -106,15 +127,12 @@ function allZero(vector: VectorValues): boolean {
   return true;
 }
 
-export function checkMetadata(metadata: Metadata, field: string): void {
+export function metadataProblem(metadata: Metadata): Problem | null {
   const depth = isFlat(metadata) ? 1 : nestingDepth(metadata, limits.maxMetadataDepth);
-  if (depth > limits.maxMetadataDepth) {
-    throw errors.invalidArgument(field, `metadata nests deeper than ${limits.maxMetadataDepth} levels`);
-  }
+  if (depth > limits.maxMetadataDepth) return { message: `metadata nests deeper than ${limits.maxMetadataDepth} levels` };
   const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
-  if (bytes > limits.maxMetadataBytes) {
-    throw errors.invalidArgument(field, `serialized metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`);
-  }
+  if (bytes > limits.maxMetadataBytes) return { message: `serialized metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}` };
+  return null;
 }
 
 /** Most metadata is one level of scalars: its depth is 1 without the general walk's allocations. */

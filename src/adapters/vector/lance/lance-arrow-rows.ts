@@ -13,7 +13,7 @@ import {
   type Data,
 } from 'apache-arrow';
 import type { Metadata, Scalar, WriteRecord } from '../../../domain';
-import { typedColumnKind, type ScalarKind } from './lance-metadata-columns';
+import { typedColumnKind, type LeafColumns, type ScalarKind } from './lance-metadata-columns';
 
 /** Our fixed columns; typed metadata columns (m_*) follow them. */
 export const ID_COLUMN = 'id';
@@ -58,7 +58,7 @@ function arrowTypeOf(kind: ScalarKind): Utf8 | Float64 | Uint8 {
  * LanceDB infer from objects was twice as slow for 10k × 384-d, and Arrow's own builders spent
  * 3.5 ms of a 1,000-row batch on its strings; utf8Data: 0.6). Typed columns a row lacks are null.
  */
-export function buildRows(schema: Schema, records: readonly WriteRecord[], leaves: readonly Map<string, Scalar>[]): ArrowTable {
+export function buildRows(schema: Schema, records: readonly WriteRecord[], leaves: LeafColumns): ArrowTable {
   return new ArrowTable(schema, recordBatch(schema, records, leaves));
 }
 
@@ -67,11 +67,11 @@ export function buildRows(schema: Schema, records: readonly WriteRecord[], leave
  * vectors lie end to end in its own buffer, so each batch's vector column is a view of it, where
  * one batch for the group would copy them all into a new buffer.
  */
-export function buildRowBatches(schema: Schema, parts: readonly { records: readonly WriteRecord[]; leaves: readonly Map<string, Scalar>[] }[]): ArrowTable {
+export function buildRowBatches(schema: Schema, parts: readonly { records: readonly WriteRecord[]; leaves: LeafColumns }[]): ArrowTable {
   return new ArrowTable(schema, parts.map((part) => recordBatch(schema, part.records, part.leaves)));
 }
 
-function recordBatch(schema: Schema, records: readonly WriteRecord[], leaves: readonly Map<string, Scalar>[]): RecordBatch {
+function recordBatch(schema: Schema, records: readonly WriteRecord[], leaves: LeafColumns): RecordBatch {
   const length = records.length;
   const children = schema.fields.map((field): Data => {
     switch (field.name) {
@@ -86,7 +86,8 @@ function recordBatch(schema: Schema, records: readonly WriteRecord[], leaves: re
       default: {
         const kind = typedColumnKind(field.name);
         if (kind === null) throw new Error(`unexpected column in table schema: ${field.name}`);
-        const values = leaves.map((row) => storedValue(row.get(field.name)));
+        const column = leaves.get(field.name);
+        const values = records.map((_, i) => storedValue(column?.[i]));
         return kind === 'string' ? utf8Data(values as (string | null)[]) : numberData(kind === 'number' ? new Float64() : new Uint8(), values as (number | null)[]);
       }
     }

@@ -26,22 +26,24 @@ const KIND_TAG: Record<ScalarKind, string> = { string: 's', number: 'n', boolean
 const TYPED_COLUMN = /^m_([snb])_([0-9a-f]+)$/;
 
 export function typedColumnName(path: readonly string[], kind: ScalarKind): string {
-  const key = `${KIND_TAG[kind]}${path.join('.')}`;
-  let name = namesSeen.get(key);
+  return columnOf(path.join('.'), kind);
+}
+
+/** The typed column of a dotted path; remembered, since every record of a batch names the same few. */
+function columnOf(dotted: string, kind: ScalarKind): string {
+  const seen = namesSeen[kind];
+  let name = seen.get(dotted);
   if (name === undefined) {
-    name = `m_${KIND_TAG[kind]}_${Buffer.from(path.join('.'), 'utf8').toString('hex')}`;
-    if (namesSeen.size >= NAMES_REMEMBERED) namesSeen.clear();
-    namesSeen.set(key, name);
+    name = `m_${KIND_TAG[kind]}_${Buffer.from(dotted, 'utf8').toString('hex')}`;
+    // Bounded, since keys come from users.
+    if (seen.size >= NAMES_REMEMBERED) seen.clear();
+    seen.set(dotted, name);
   }
   return name;
 }
 
-/**
- * Every record of a batch names the same few columns: remembered, the hex encoding is not redone
- * per leaf (a thousand times a batch). Bounded, since keys come from users.
- */
 const NAMES_REMEMBERED = 4096;
-const namesSeen = new Map<string, string>();
+const namesSeen: Record<ScalarKind, Map<string, string>> = { string: new Map(), number: new Map(), boolean: new Map() };
 
 /** The kind of a typed column, or null for our fixed columns (id, vector, metadata). */
 export function typedColumnKind(column: string): ScalarKind | null {
@@ -54,28 +56,54 @@ export function scalarKind(value: Scalar): ScalarKind {
   return typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'boolean';
 }
 
-/** The filterable scalar leaves of one metadata object: column name → value. */
-export function scalarLeaves(metadata: Metadata): Map<string, Scalar> {
-  const out = new Map<string, Scalar>();
-  walk(metadata, [], 0, out);
+/**
+ * The filterable scalar leaves of a run of records, by typed column: each column holds one value
+ * per record, undefined where the record lacks that leaf. Columns appear in first-seen order.
+ */
+export type LeafColumns = Map<string, (Scalar | undefined)[]>;
+
+/**
+ * Column by column, not a Map per record: a batch of a thousand records made a thousand Maps and
+ * path arrays, garbage the collector then cost the event loop more than building it did.
+ */
+export function leafColumns(metadata: readonly Metadata[]): LeafColumns {
+  const out: LeafColumns = new Map();
+  for (let row = 0; row < metadata.length; row += 1) walk(metadata[row]!, '', 0, row, metadata.length, out);
   return out;
 }
 
-function walk(node: Record<string, unknown>, path: string[], pathBytes: number, out: Map<string, Scalar>): void {
-  for (const [key, value] of Object.entries(node)) {
-    if (key.length === 0 || key.includes('.') || key.startsWith('$')) continue;
-    const bytes = pathBytes + (path.length > 0 ? 1 : 0) + Buffer.byteLength(key, 'utf8');
+/** The filterable scalar leaves of one metadata object: column name → value. */
+export function scalarLeaves(metadata: Metadata): Map<string, Scalar> {
+  const out = new Map<string, Scalar>();
+  for (const [column, values] of leafColumns([metadata])) out.set(column, values[0]!);
+  return out;
+}
+
+function walk(node: Record<string, unknown>, prefix: string, prefixBytes: number, row: number, rows: number, out: LeafColumns): void {
+  for (const key in node) {
+    if (!Object.hasOwn(node, key) || key.length === 0 || key.includes('.') || key.startsWith('$')) continue;
+    const bytes = prefixBytes + (prefix === '' ? 0 : 1) + Buffer.byteLength(key, 'utf8');
     if (bytes > limits.filter.maxKeyBytes) continue;
-    const here = [...path, key];
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    const value = node[key];
     if (typeof value === 'string' || typeof value === 'boolean') {
-      out.set(typedColumnName(here, scalarKind(value)), value);
+      put(out, columnOf(path, typeof value === 'string' ? 'string' : 'boolean'), row, rows, value);
     } else if (typeof value === 'number' && Number.isFinite(value)) {
       // -0 becomes 0: JSON (and so the stored text) cannot tell them apart, and Arrow compares them as different.
-      out.set(typedColumnName(here, 'number'), value === 0 ? 0 : value);
+      put(out, columnOf(path, 'number'), row, rows, value === 0 ? 0 : value);
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      walk(value as Record<string, unknown>, here, bytes, out);
+      walk(value as Record<string, unknown>, path, bytes, row, rows, out);
     }
   }
+}
+
+function put(out: LeafColumns, column: string, row: number, rows: number, value: Scalar): void {
+  let values = out.get(column);
+  if (values === undefined) {
+    values = new Array<Scalar | undefined>(rows);
+    out.set(column, values);
+  }
+  values[row] = value;
 }
 
 /**
@@ -83,13 +111,13 @@ function walk(node: Record<string, unknown>, path: string[], pathBytes: number, 
  * bound; `overflow` tells whether some leaf had to be left without a column.
  */
 export function missingTypedColumns(
-  leaves: readonly Map<string, Scalar>[],
+  leaves: readonly LeafColumns[],
   existing: ReadonlySet<string>,
 ): { add: string[]; overflow: boolean } {
   const existingTyped = [...existing].filter((c) => typedColumnKind(c) !== null).length;
   const room = Math.max(0, MAX_TYPED_COLUMNS - existingTyped);
   const wanted = new Set<string>();
-  for (const row of leaves) for (const column of row.keys()) if (!existing.has(column)) wanted.add(column);
+  for (const columns of leaves) for (const column of columns.keys()) if (!existing.has(column)) wanted.add(column);
   const all = [...wanted];
   return { add: all.slice(0, room), overflow: all.length > room };
 }

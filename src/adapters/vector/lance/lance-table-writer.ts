@@ -7,7 +7,7 @@ import type { CollectionState } from './lance-collection-state';
 import { toDomainError } from './lance-errors';
 import { idInPredicate } from './lance-filter-compiler';
 import { ID_CHUNK, type LanceIdLookup, type ReadStep } from './lance-id-lookup';
-import { missingTypedColumns, scalarLeaves } from './lance-metadata-columns';
+import { leafColumns, missingTypedColumns, type LeafColumns } from './lance-metadata-columns';
 import type { WriteExecutor } from './lance-write-queue';
 
 export interface WriterHooks {
@@ -47,13 +47,12 @@ export class LanceTableWriter implements WriteExecutor {
       return undefined;
     });
     if (accepted.length > 0) {
-      const records = accepted.flat();
-      const leaves = await this.prepare(records, signal);
-      let at = 0;
-      const parts = accepted.map((batch) => ({ records: batch, leaves: leaves.slice(at, (at += batch.length)) }));
+      const leaves = await this.prepare(accepted, signal);
+      const parts = accepted.map((records, i) => ({ records, leaves: leaves[i]! }));
       await this.committing(signal, () => appendRows(this.state.table, buildRowBatches(this.state.schema, parts)));
-      ids.appended(records.map((r) => r.id));
-      this.committed(records.length);
+      const written = accepted.flat().map((r) => r.id);
+      ids.appended(written);
+      this.committed(written.length);
     }
     return outcomes;
   }
@@ -71,8 +70,8 @@ export class LanceTableWriter implements WriteExecutor {
     const records = [...latest.values()];
     const ids = await this.lookup(signal);
     const held = records.filter((r) => ids.mayHold(r.id)).map((r) => r.id);
-    const leaves = await this.prepare(records, signal);
-    const rows = buildRows(this.state.schema, records, leaves);
+    const [leaves] = await this.prepare([records], signal);
+    const rows = buildRows(this.state.schema, records, leaves!);
     if (held.length === 0) {
       await this.committing(signal, () => appendRows(this.state.table, rows));
       ids.appended(records.map((r) => r.id));
@@ -160,8 +159,9 @@ export class LanceTableWriter implements WriteExecutor {
    * (null for older rows), and hitting the column bound is recorded first, so a concurrent
    * search never folds a filter on an unrecorded key to "no match".
    */
-  private async prepare(records: readonly WriteRecord[], signal: AbortSignal | undefined): Promise<Map<string, Scalar>[]> {
-    const leaves = records.map((r) => scalarLeaves(r.metadata));
+  private async prepare(parts: readonly (readonly WriteRecord[])[], signal: AbortSignal | undefined): Promise<LeafColumns[]> {
+    const leaves = parts.map((records) => leafColumns(records.map((r) => r.metadata)));
+    const records = parts.flat();
     const { add: typed, overflow } = missingTypedColumns(leaves, this.state.columns);
     // Tables created before texts existed lack the column; bound collections (the only ones taking texts) are newer, but a text is never dropped.
     const add = [...typed.map(typedField), ...(records.some((r) => r.text !== undefined) && !this.state.columns.has(TEXT_COLUMN) ? [textField()] : [])];
