@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { connect, type Connection } from '@lancedb/lancedb';
 import { Schema } from 'apache-arrow';
 import { baseSchema, buildRows, typedField } from '../../src/adapters/vector/lance/lance-arrow-rows';
-import { scalarLeaves, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
+import { leafColumns, typedColumnName } from '../../src/adapters/vector/lance/lance-metadata-columns';
 import type { WriteRecord } from '../../src/domain';
 import { cpuBetween, processCpuSeconds, sampleCpu } from './cpu-meter';
 import { idOf, metadataOf } from './grpc-door';
@@ -137,7 +137,7 @@ export function directSide(opts: { name: string; dir: string; vectors: readonly 
       for (let from = 0; from < opts.vectors.length; from += opts.batch) {
         const t = performance.now();
         const records: WriteRecord[] = opts.vectors.slice(from, from + opts.batch).map((vector, i) => ({ id: idOf(from + i), vector, metadata: metadataOf(from + i) }));
-        const leaves = opts.columns === 'plain' ? [] : records.map((r) => scalarLeaves(r.metadata));
+        const leaves = opts.columns === 'plain' ? new Map() : leafColumns(records.map((r) => r.metadata));
         await table.add(buildRows(schema, records, leaves));
         latencies.push(performance.now() - t);
       }
