@@ -22,7 +22,10 @@ import { intEnv } from './lib/env-settings';
  *   by a raw grpc-js client in this process;
  * - `go`, `go xN`: the same calls sent by this repository's Go client in its own process;
  * - `direct`: the issue's baseline, rows of id, vector and metadata JSON;
- * - `direct+cols`: the rows the service stores (also a null text and the typed `seq` column).
+ * - `direct+cols`: the rows the service stores (also a null text and the typed `seq` column);
+ * - `direct xN`: the baseline's adds, N at a time (LanceDB commits concurrent appends side by
+ *   side): the direct side at the concurrency of the `xN` service sides. A ratio is "matched"
+ *   when both sides have the same number of calls in flight; only matched ratios judge the goal.
  * Every loop is a fixed number of batches; the defaults take about 3 minutes on 2 cores.
  */
 const ROOT = resolve(__dirname, '..');
@@ -80,8 +83,8 @@ async function main(): Promise<void> {
         sides.push([name, side]);
       }
     }
-    for (const [name, columns] of [['direct', 'plain'], ['direct+cols', 'service']] as const) {
-      const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns });
+    for (const [name, columns, inFlight] of [['direct', 'plain', 1], ['direct+cols', 'service', 1], [`direct x${PARAMS.inFlight}`, 'plain', PARAMS.inFlight]] as const) {
+      const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns, inFlight });
       closers.push(s.close);
       sides.push([name, s.side]);
     }
@@ -102,14 +105,14 @@ async function main(): Promise<void> {
       .flatMap((s) =>
         medians
           .filter((d) => d.side.startsWith('direct'))
-          .map((d) => ({ service: s.side, direct: d.side, ratio: s.vectorsPerSecond / d.vectorsPerSecond, roundRatios: roundRatios(windows, s.side, d.side) })),
+          .map((d) => ({ service: s.side, direct: d.side, matched: inFlightOf(s.side) === inFlightOf(d.side), ratio: s.vectorsPerSecond / d.vectorsPerSecond, roundRatios: roundRatios(windows, s.side, d.side) })),
       );
     console.log(`\n### Ingest, ${PARAMS.count} × ${PARAMS.dim} in batches of ${PARAMS.batch} (per round, order rotating)`);
     console.log(table(windows.map((w) => ({ round: w.round + 1, position: w.position + 1, side: w.side, 'vectors/s': Math.round(w.vectorsPerSecond), 'p50 ms': w.p50Ms, 'p99 ms': w.p99Ms, 'bench CPU ms/batch': w.benchCpuMsPerBatch, 'service CPU ms/batch': w.serviceCpuMsPerBatch }))));
     console.log('\n### Medians');
     console.log(table(medians.map((m) => ({ side: m.side, 'vectors/s': Math.round(m.vectorsPerSecond), 'p50 ms': m.p50Ms, 'p99 ms': m.p99Ms, 'bench CPU ms/batch': m.benchCpuMsPerBatch, 'service CPU ms/batch': m.serviceCpuMsPerBatch }))));
-    console.log('\n### Ratios (median vectors/s; goal >= 0.80 of the direct baseline)');
-    console.log(table(ratios.map((r) => ({ service: r.service, direct: r.direct, ratio: r.ratio.toFixed(3), 'round ratios': r.roundRatios.map((x) => x.toFixed(2)).join(' '), result: r.ratio >= PARAMS.target ? 'met' : 'missed' }))));
+    console.log('\n### Ratios (median vectors/s; goal >= 0.80 of the direct side with as many calls in flight)');
+    console.log(table(ratios.map((r) => ({ service: r.service, direct: r.direct, 'in flight': r.matched ? 'matched' : 'not matched', ratio: r.ratio.toFixed(3), 'round ratios': r.roundRatios.map((x) => x.toFixed(2)).join(' '), result: !r.matched ? '-' : r.ratio >= PARAMS.target ? 'met' : 'missed' }))));
     endLoad(machine);
     const file = await saveNamedReport(join(ROOT, 'bench', 'results'), 'ingest', startedAt, { benchmark: 'ingest', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, params: PARAMS, windows, medians, ratios });
     log(`results: ${file}`);
@@ -131,6 +134,11 @@ function checkEncoding(vectors: readonly Float32Array[]): void {
 function medianWindow(side: string, windows: IngestWindow[]): IngestWindow {
   const m = (key: keyof IngestWindow): number => median(windows.map((w) => w[key] as number));
   return { side, vectors: windows[0]?.vectors ?? 0, seconds: m('seconds'), vectorsPerSecond: m('vectorsPerSecond'), p50Ms: m('p50Ms'), p99Ms: m('p99Ms'), benchCpuMsPerBatch: m('benchCpuMsPerBatch'), serviceCpuMsPerBatch: m('serviceCpuMsPerBatch') };
+}
+
+/** Calls in flight a side's name says: `… xN`, or one. */
+function inFlightOf(side: string): number {
+  return Number(/ x(\d+)$/.exec(side)?.[1] ?? 1);
 }
 
 function roundRatios(windows: readonly (IngestWindow & { round: number })[], service: string, direct: string): number[] {

@@ -111,13 +111,15 @@ export function goServiceSide(opts: {
 }
 
 /**
- * LanceDB's `table.add` in this process, one batch at a time into a fresh table, each batch
- * built into Arrow the way the service builds its rows (buildRows, so both sides pay the same
- * for that step). `columns`: 'plain' is the issue's baseline (id, vector, metadata JSON);
- * 'service' adds the columns the service stores besides (text, null here, and the typed
+ * LanceDB's `table.add` in this process into a fresh table, `inFlight` adds at a time (1: one
+ * batch after another, the issue's baseline; more: concurrent appends, which LanceDB commits side
+ * by side, so the service's N-in-flight sides have a direct side with the same concurrency),
+ * each batch built into Arrow the way the service builds its rows (buildRows, so both sides pay
+ * the same for that step). `columns`: 'plain' is the issue's baseline (id, vector, metadata
+ * JSON); 'service' adds the columns the service stores besides (text, null here, and the typed
  * metadata column its filters use), the same rows as the service writes.
  */
-export function directSide(opts: { name: string; dir: string; vectors: readonly Float32Array[]; batch: number; columns: 'plain' | 'service' }): { side: IngestSide; close(): void } {
+export function directSide(opts: { name: string; dir: string; vectors: readonly Float32Array[]; batch: number; columns: 'plain' | 'service'; inFlight?: number }): { side: IngestSide; close(): void } {
   const dim = opts.vectors[0]!.length;
   const seq = typedColumnName(['seq'], 'number');
   const schema =
@@ -134,13 +136,18 @@ export function directSide(opts: { name: string; dir: string; vectors: readonly 
       const batches = Math.ceil(opts.vectors.length / opts.batch);
       const cpu0 = process.cpuUsage();
       const started = performance.now();
-      for (let from = 0; from < opts.vectors.length; from += opts.batch) {
-        const t = performance.now();
-        const records: WriteRecord[] = opts.vectors.slice(from, from + opts.batch).map((vector, i) => ({ id: idOf(from + i), vector, metadata: metadataOf(from + i) }));
-        const leaves = opts.columns === 'plain' ? new Map() : leafColumns(records.map((r) => r.metadata));
-        await table.add(buildRows(schema, records, leaves));
-        latencies.push(performance.now() - t);
-      }
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let b = next++; b < batches; b = next++) {
+          const from = b * opts.batch;
+          const t = performance.now();
+          const records: WriteRecord[] = opts.vectors.slice(from, from + opts.batch).map((vector, i) => ({ id: idOf(from + i), vector, metadata: metadataOf(from + i) }));
+          const leaves = opts.columns === 'plain' ? new Map() : leafColumns(records.map((r) => r.metadata));
+          await table.add(buildRows(schema, records, leaves));
+          latencies.push(performance.now() - t);
+        }
+      };
+      await Promise.all(Array.from({ length: opts.inFlight ?? 1 }, worker));
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpu0);
       if ((await table.countRows()) !== opts.vectors.length) throw new Error(`${opts.name}: the table lost rows`);
