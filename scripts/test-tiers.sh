@@ -116,7 +116,7 @@ run_tier() {
     integration)
       setup integration
       if [[ " ${tiers[*]} " == *" external "* ]]; then install_later_in_background; fi
-      jest --selectProjects integration --runInBand
+      jest --selectProjects integration --maxWorkers=2
       ;;
     external)
       wait_background_install
@@ -125,7 +125,7 @@ run_tier() {
       bash scripts/test-go.sh
       schemathesis_both
       shared_milvus
-      jest --selectProjects external --runInBand
+      jest --selectProjects external --maxWorkers=2
       ;;
   esac
 }
