@@ -1,4 +1,4 @@
-import type { Scalar, WriteRecord } from '../../../domain';
+import type { WriteRecord } from '../../../domain';
 import { errors } from '../../../errors';
 import { ID_COLUMN, TEXT_COLUMN, buildRowBatches, buildRows, rowId, textField, typedField } from './lance-arrow-rows';
 import { appendRows } from './lance-append';
