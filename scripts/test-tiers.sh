@@ -9,7 +9,7 @@
 #   external     setup `external`; Go stubs (clients/go/gen), then the Go client's tests and
 #                schemathesis beside jest project `external` (three files at a time): Milvus,
 #                Chromium, grpcurl, Docker Compose, the Go client over TLS (the contract suite's
-#                files share one Milvus started here)
+#                files and the other external files that do not stop Milvus share one started here)
 #
 # Usage: scripts/test-tiers.sh TIER... [-- JEST ARGS]   e.g. scripts/test-tiers.sh unit -- -t 'filter'
 set -Eeuo pipefail
@@ -50,9 +50,9 @@ setup() {
   [ ${#todo[@]} -eq 0 ] || bash scripts/setup.sh "${todo[@]}"
 }
 
-# One Milvus for the vector-store contract suite's files (each takes a database of its own and
-# drops it: test/contract/vector-store/contract-harness.ts reads MILVUS_TEST_ADDRESS), instead of
-# a server started per file; the files that stop Milvus (outage, crash) still start their own.
+# One Milvus for the external jest files (each takes a database of its own and drops it:
+# milvusDatabase in test/support/milvus-test-server.ts reads MILVUS_TEST_ADDRESS), instead of a
+# server started per file; the files that stop Milvus (outage, crash) still start their own.
 # Stopped when this script exits, and by milvus-server.sh's watchdog if it dies.
 shared_milvus() {
   local port

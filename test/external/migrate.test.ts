@@ -5,7 +5,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { LanceVectorStore } from '../../src/adapters/vector/lance';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { STAGING_PREFIX, type CollectionSpec, type VectorRecord, type VectorStore } from '../../src/domain';
-import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../support/milvus-test-server';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -28,10 +28,10 @@ const COLLECTIONS: { spec: CollectionSpec; count: number }[] = [
   },
 ];
 
-let milvus: MilvusTestServer | undefined;
+let milvus: MilvusDatabase | undefined;
 let address: string;
+let database: string;
 let store: MilvusVectorStore;
-const database = `migrate_${process.pid}_${Date.now()}`;
 let dataDir: string;
 
 /** Deterministic float32 vectors (a 32-bit LCG), no two records alike. */
@@ -50,10 +50,8 @@ function recordOf(spec: CollectionSpec, i: number): VectorRecord {
 }
 
 beforeAll(async () => {
-  // MILVUS_TEST_ADDRESS (host:port) runs against a Milvus already up, as the contract suite does.
-  const external = process.env.MILVUS_TEST_ADDRESS;
-  if (external === undefined || external === '') milvus = await startMilvusTestServer();
-  address = external || milvus!.address;
+  milvus = await milvusDatabase('migrate');
+  ({ address, database } = milvus);
   store = new MilvusVectorStore({ address, database, timeoutMs: 60_000 });
   dataDir = await tempDir('migrate-lance');
   const lance = await LanceVectorStore.open({ dataDir: join(dataDir, 'vectors') });
@@ -72,15 +70,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (store !== undefined && milvus === undefined) {
-    // Aliases first: a collection an alias names cannot be dropped.
-    for (const { alias } of await store.listAliases(null)) await store.dropAlias(alias);
-    for (const name of await store.listCollections()) await store.dropCollection(name);
-    const client = new MilvusClient({ address, telemetry: { enabled: false } });
-    await client.dropDatabase({ db_name: database }).finally(() => client.closeConnection());
-  }
   await store?.close();
-  await milvus?.dispose();
+  await milvus?.release();
 }, 120_000);
 
 /** The name of a staging collection at `at` holding at least `records`, else undefined (still filling). */
@@ -232,11 +223,9 @@ describe('npm run migrate -- --from lance --to milvus (a real LanceDB directory,
       expect(run.lines.slice(1)).toEqual(['images: interrupted before it was verified; rerun to finish (an import cut short stores nothing)']);
       expect(await target.listCollections()).toEqual([]);
     } finally {
-      if (milvus === undefined) {
-        const client = new MilvusClient({ address, telemetry: { enabled: false } });
-        await client.dropDatabase({ db_name: other }).finally(() => client.closeConnection());
-      }
       await target.close();
+      const client = new MilvusClient({ address, telemetry: { enabled: false } });
+      await client.dropDatabase({ db_name: other }).finally(() => client.closeConnection());
     }
   }, 600_000);
 

@@ -1,7 +1,7 @@
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { VectorService } from '../../src/domain';
-import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../support/milvus-test-server';
 
 /**
  * CreateIndex on Milvus returns once Milvus itself reports the index built over every row and
@@ -10,28 +10,27 @@ import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-
  * (BENCHMARKS.md "Scale": Finished with every row still pending), so without the adapter's wait
  * these checks see pending rows.
  */
-const DATABASE = 'index_build';
 const DIM = 32;
 const ROWS = 6_000;
-let milvus: MilvusTestServer;
+let milvus: MilvusDatabase;
 let store: MilvusVectorStore;
 let vectors: VectorService;
 let sdk: MilvusClient;
 
 beforeAll(async () => {
-  milvus = await startMilvusTestServer();
-  store = new MilvusVectorStore({ address: milvus.address, database: DATABASE, timeoutMs: 20_000 });
+  milvus = await milvusDatabase('index_build');
+  store = new MilvusVectorStore({ address: milvus.address, database: milvus.database, timeoutMs: 20_000 });
   vectors = new VectorService(store);
   // The store creates the database on its first call; the checking client needs it to exist.
   await store.listCollections();
-  sdk = new MilvusClient({ address: milvus.address, database: DATABASE, maxRetries: 0, telemetry: { enabled: false }, logLevel: 'error' });
+  sdk = new MilvusClient({ address: milvus.address, database: milvus.database, maxRetries: 0, telemetry: { enabled: false }, logLevel: 'error' });
 }, 600_000);
 
 afterAll(async () => {
   jest.restoreAllMocks();
   await sdk?.closeConnection().catch(() => undefined);
   await store?.close();
-  await milvus?.dispose();
+  await milvus?.release();
 }, 120_000);
 
 function vectorOf(i: number): number[] {

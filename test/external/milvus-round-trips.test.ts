@@ -2,7 +2,7 @@ import { Client } from '@grpc/grpc-js';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { VectorService } from '../../src/domain';
-import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../support/milvus-test-server';
 
 /**
  * One trip per call, counted where it costs: the Milvus RPCs each VectorService operation makes
@@ -41,7 +41,7 @@ const SDK_METHODS = [
   'upsert',
 ] as const;
 
-let milvus: MilvusTestServer;
+let milvus: MilvusDatabase;
 let store: MilvusVectorStore;
 let vectors: VectorService;
 const rpcs: string[] = [];
@@ -49,8 +49,8 @@ const rpcs: string[] = [];
 const searchEnds: (number | null)[] = [];
 
 beforeAll(async () => {
-  milvus = await startMilvusTestServer();
-  store = new MilvusVectorStore({ address: milvus.address, database: 'round_trips', timeoutMs: 20_000, declarationTtlMs: 60_000 });
+  milvus = await milvusDatabase('round_trips');
+  store = new MilvusVectorStore({ address: milvus.address, database: milvus.database, timeoutMs: 20_000, declarationTtlMs: 60_000 });
   vectors = new VectorService(store);
   for (const method of SDK_METHODS) {
     const original = MilvusClient.prototype[method] as (...args: unknown[]) => unknown;
@@ -84,7 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   jest.restoreAllMocks();
   await store?.close();
-  await milvus?.dispose();
+  await milvus?.release();
 }, 120_000);
 
 /** What MilvusClient.describeCollection itself checks before it sends the RPC. */
@@ -199,7 +199,7 @@ describe('a declaration cached by one replica, changed by another', () => {
   let otherVectors: VectorService;
 
   beforeAll(() => {
-    other = new MilvusVectorStore({ address: milvus.address, database: 'round_trips', timeoutMs: 20_000, declarationTtlMs: 60_000 });
+    other = new MilvusVectorStore({ address: milvus.address, database: milvus.database, timeoutMs: 20_000, declarationTtlMs: 60_000 });
     otherVectors = new VectorService(other);
   });
 

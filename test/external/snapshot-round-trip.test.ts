@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../support/milvus-test-server';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 import type { ImportSnapshotRequest, Vector, VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
@@ -17,22 +17,18 @@ import type { ImportSnapshotRequest, Vector, VectorServiceClient } from '../../s
 const RECORDS = Number(process.env.SNAPSHOT_ROUND_TRIP_RECORDS ?? 20_000);
 const DIM = 384;
 const MODEL = 'all-MiniLM-L6-v2';
-let milvus: MilvusTestServer | undefined;
+let milvus: MilvusDatabase | undefined;
 let lance: ServiceProcess;
 let onMilvus: ServiceProcess;
 
 beforeAll(async () => {
-  // MILVUS_TEST_ADDRESS (host:port) runs against a Milvus already up, as the contract suite does.
-  const external = process.env.MILVUS_TEST_ADDRESS;
-  if (external === undefined || external === '') milvus = await startMilvusTestServer();
-  const [host, port] = milvus === undefined ? external!.split(':') : [milvus.host, String(milvus.port)];
+  milvus = await milvusDatabase('snap');
   lance = await startService(await tempDir('snap-lance'));
   onMilvus = await startService(await tempDir('snap-milvus'), {
     VECTOR_BACKEND: 'milvus',
-    MILVUS_HOST: host!,
-    MILVUS_PORT: port!,
-    // A database of its own, so a shared Milvus keeps what it had.
-    MILVUS_DATABASE: `snap_${process.pid}_${Date.now()}`,
+    MILVUS_HOST: milvus.host,
+    MILVUS_PORT: String(milvus.port),
+    MILVUS_DATABASE: milvus.database,
     MILVUS_TIMEOUT_MS: '60000',
   });
 }, 600_000);
@@ -40,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await lance?.stop();
   await onMilvus?.stop();
-  await milvus?.dispose();
+  await milvus?.release();
 }, 120_000);
 
 /** Deterministic float32 values (a 32-bit LCG), no two records alike. */

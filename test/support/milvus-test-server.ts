@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { tempDir } from './temp-dirs';
 
 const run = promisify(execFile);
@@ -45,6 +47,48 @@ export async function startMilvusTestServer(): Promise<MilvusTestServer> {
     },
     async dispose() {
       await stop().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A Milvus database for one test file: on the server the external tier shares (MILVUS_TEST_ADDRESS,
+ * host:port) when there is one, else on a server of the file's own. `release` leaves a shared server
+ * as it found it (the database's aliases, collections and the database itself dropped), or stops
+ * the file's own. Files that stop or kill Milvus use startMilvusTestServer instead.
+ */
+export interface MilvusDatabase {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  /** Unique per file and run (`PREFIX_PID_TIME`), so files sharing a server never meet. */
+  readonly database: string;
+  release(): Promise<void>;
+}
+
+export async function milvusDatabase(prefix: string): Promise<MilvusDatabase> {
+  const database = `${prefix}_${process.pid}_${Date.now()}`;
+  const shared = process.env.MILVUS_TEST_ADDRESS;
+  const own = shared === undefined || shared === '' ? await startMilvusTestServer() : undefined;
+  const address = own?.address ?? shared!;
+  const [host, port] = address.split(':');
+  return {
+    address,
+    host: host!,
+    port: Number(port),
+    database,
+    async release() {
+      if (own !== undefined) return own.dispose();
+      const store = new MilvusVectorStore({ address, database, timeoutMs: 60_000 });
+      try {
+        // Aliases first: a collection an alias names cannot be dropped.
+        for (const { alias } of await store.listAliases(null)) await store.dropAlias(alias);
+        for (const name of await store.listCollections()) await store.dropCollection(name);
+      } finally {
+        await store.close();
+      }
+      const client = new MilvusClient({ address, telemetry: { enabled: false } });
+      await client.dropDatabase({ db_name: database }).finally(() => client.closeConnection());
     },
   };
 }

@@ -1,8 +1,7 @@
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { MemoryVectorStore } from '../../../src/adapters/vector/memory';
 import { MilvusVectorStore } from '../../../src/adapters/vector/milvus';
 import type { CollectionSpec, IndexSpec, MetricType, SearchHit, VectorRecord, VectorStore } from '../../../src/domain';
-import { startMilvusTestServer, type MilvusTestServer } from '../../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../../support/milvus-test-server';
 import { openLanceStore } from '../../support/stores';
 
 /** The reference first: every other store is compared with it. */
@@ -12,39 +11,24 @@ export type PerEngine<T> = Record<Engine, T>;
 
 /**
  * One store of each kind for a test file: the in-memory reference, LanceDB in a temp dir, and
- * Milvus on a real server (scripts/milvus-server.sh, started here; or MILVUS_TEST_ADDRESS to run the
- * suite against another Milvus, e.g. the compose file's). No mocks anywhere.
+ * Milvus on a real server (a database of the file's own on the one MILVUS_TEST_ADDRESS names, e.g.
+ * the external tier's or the compose file's, else on one started here: milvusDatabase). No mocks anywhere.
  */
 export function useStores(): PerEngine<VectorStore> {
   const stores = {} as PerEngine<VectorStore>;
-  let server: MilvusTestServer | undefined;
-  const database = `contract_${process.pid}_${Date.now()}`;
+  let milvus: MilvusDatabase | undefined;
   beforeAll(async () => {
-    const external = process.env.MILVUS_TEST_ADDRESS;
-    if (external === undefined || external === '') server = await startMilvusTestServer();
+    milvus = await milvusDatabase('contract');
     stores.memory = new MemoryVectorStore();
     stores.lance = await openLanceStore();
-    // A database of its own (created by the store on connect), so a shared Milvus is left as found.
-    stores.milvus = new MilvusVectorStore({ address: external || server!.address, database, timeoutMs: 20_000 });
+    // The store creates its database on connect.
+    stores.milvus = new MilvusVectorStore({ address: milvus.address, database: milvus.database, timeoutMs: 20_000 });
   }, 600_000);
   afterAll(async () => {
-    if (stores.milvus !== undefined && server === undefined) {
-      for (const name of await stores.milvus.listCollections()) await stores.milvus.dropCollection(name);
-      await dropDatabase(process.env.MILVUS_TEST_ADDRESS!, database);
-    }
     await Promise.all(Object.values(stores).map((s) => s?.close()));
-    await server?.dispose();
+    await milvus?.release();
   }, 120_000);
   return stores;
-}
-
-async function dropDatabase(address: string, database: string): Promise<void> {
-  const client = new MilvusClient({ address, telemetry: { enabled: false } });
-  try {
-    await client.dropDatabase({ db_name: database });
-  } finally {
-    await client.closeConnection();
-  }
 }
 
 /** Runs the same steps on every store, one store at a time, and returns each result (or the error it threw). */

@@ -3,7 +3,7 @@ import { MemoryVectorStore } from '../../../src/adapters/vector/memory';
 import { MilvusVectorStore } from '../../../src/adapters/vector/milvus';
 import type { CollectionSpec, Declaration, EmbeddingBinding, TextQuery, VectorRecord, VectorStore } from '../../../src/domain';
 import { errors } from '../../../src/errors';
-import { startMilvusTestServer, type MilvusTestServer } from '../../support/milvus-test-server';
+import { milvusDatabase, type MilvusDatabase } from '../../support/milvus-test-server';
 import { byId, codeOf } from './contract-harness';
 
 /**
@@ -14,32 +14,25 @@ import { byId, codeOf } from './contract-harness';
  * MILVUS_TEST_ADDRESS), a database of its own, two store instances on it as two replicas; the
  * reference store answers the same calls where the engines agree.
  */
-let server: MilvusTestServer | undefined;
-let address: string;
+let server: MilvusDatabase | undefined;
 let milvus: MilvusVectorStore;
 let replica: MilvusVectorStore;
-const database = `milvus_text_${process.pid}_${Date.now()}`;
 
 beforeAll(async () => {
-  const external = process.env.MILVUS_TEST_ADDRESS;
-  if (external === undefined || external === '') server = await startMilvusTestServer();
-  address = external || server!.address;
+  server = await milvusDatabase('milvus_text');
+  const { address, database } = server;
   milvus = new MilvusVectorStore({ address, database, timeoutMs: 20_000 });
   replica = new MilvusVectorStore({ address, database, timeoutMs: 20_000 });
 }, 600_000);
 
 afterAll(async () => {
-  if (milvus !== undefined && server === undefined) {
-    for (const name of await milvus.listCollections()) await milvus.dropCollection(name).catch(() => undefined);
-    await withClient((c) => c.dropDatabase({ db_name: database }));
-  }
   await milvus?.close();
   await replica?.close();
-  await server?.dispose();
+  await server?.release();
 }, 120_000);
 
 async function withClient<T>(run: (client: MilvusClient) => Promise<T>): Promise<T> {
-  const client = new MilvusClient({ address, database, telemetry: { enabled: false } });
+  const client = new MilvusClient({ address: server!.address, database: server!.database, telemetry: { enabled: false } });
   try {
     return await run(client);
   } finally {
