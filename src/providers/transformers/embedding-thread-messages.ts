@@ -46,6 +46,19 @@ export function toThreadError(cause: unknown): ThreadError {
 }
 
 /** The error rebuilt on the main thread, shaped so toDomainError maps it as it would the original. */
+/**
+ * An embedding thread ended under its callers (an uncaught exception in it, or its exit): their
+ * batches are lost, but the model is fine and the next call starts a new thread, so callers get a
+ * retryable UNAVAILABLE (transformers-errors.ts).
+ */
+export class EmbeddingThreadLost extends Error {
+  override readonly name = 'EmbeddingThreadLost';
+
+  constructor(reason: string, cause?: unknown) {
+    super(`its embedding thread stopped (${reason})`, { cause });
+  }
+}
+
 export function fromThreadError(e: ThreadError): Error {
   const error = new Error(e.message) as Error & { code?: string; cause?: unknown };
   error.name = e.name;

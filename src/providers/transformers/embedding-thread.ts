@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { EmbeddingResult } from '../../domain';
 import { errors } from '../../errors';
 import type { EmbedProgress } from './embed-texts';
-import { fromThreadError, type EmbeddingThreadLoad, type FromThread, type ToThread } from './embedding-thread-messages';
+import { EmbeddingThreadLost, fromThreadError, type EmbeddingThreadLoad, type FromThread, type ToThread } from './embedding-thread-messages';
 
 interface Pending {
   progress: EmbedProgress;
@@ -36,8 +36,8 @@ export class EmbeddingThread {
     readonly window: number,
   ) {
     worker.on('message', (message: FromThread) => this.onMessage(message));
-    worker.on('error', (cause) => this.fail(cause));
-    worker.on('exit', (code) => this.fail(new Error(`embedding thread exited (code ${code})`)));
+    worker.on('error', (cause) => this.fail(new EmbeddingThreadLost(`uncaught ${cause.name}: ${cause.message}`, cause)));
+    worker.on('exit', (code) => this.fail(new EmbeddingThreadLost(`exited with code ${code}`)));
   }
 
   /** Starts the thread and waits until its model is loaded; a failed load rejects with the library's error. */

@@ -1,4 +1,5 @@
 import { DomainError, errors, isDomainError } from '../../errors';
+import { EmbeddingThreadLost } from './embedding-thread-messages';
 
 /** What the failing call was about, so messages can name the model and its folder. */
 export interface TransformersErrorContext {
@@ -30,6 +31,7 @@ export function toDomainError(cause: unknown, context: TransformersErrorContext)
   const model = `model '${context.modelId}'`;
 
   if (name === 'AbortError') return errors.cancelled();
+  if (cause instanceof EmbeddingThreadLost) return errors.unavailable(`${model}: ${message}; the next call starts a new one`, cause);
   if (name === 'ModelFileNotFoundError' || /not found locally|could not locate file/i.test(message) || code === 'ENOENT') {
     const path = /"([^"]+)"/.exec(message)?.[1] ?? context.modelDir;
     return new DomainError('FAILED_PRECONDITION', `${model}: file missing: ${path} (run npm run fetch-models, or set ALLOW_REMOTE_MODELS=true with internet access)`, { cause });

@@ -15,6 +15,7 @@ import { biEncoderScores } from './bi-encoder';
 import { crossEncoderScores, type CrossEncoder } from './cross-encoder';
 import { FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
 import { EmbeddingActivity } from './embedding-activity';
+import { EmbeddingThreadLost } from './embedding-thread-messages';
 import { EmbeddingThreads, THREADS } from './embedding-threads';
 import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
@@ -134,6 +135,8 @@ export class TransformersProvider implements ModelProvider {
       if (signal?.aborted) throw errors.abortedBy(signal.reason);
       return result;
     } catch (cause) {
+      // The caller gets a retryable UNAVAILABLE; the operator gets why the thread went.
+      if (cause instanceof EmbeddingThreadLost) this.logger.warn({ model: config.name, err: cause }, 'embedding thread stopped');
       throw this.mapped(cause, config);
     } finally {
       tracker.end();
