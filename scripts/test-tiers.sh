@@ -7,7 +7,8 @@
 #   unit         jest project `unit`: memory store and fakes; nothing but npm ci
 #   integration  setup `integration`; jest project `integration`: LanceDB, real weights, real processes
 #   external     setup `external`; Go stubs (clients/go/gen), then the Go client's tests and
-#                schemathesis beside jest project `external` (three files at a time): Milvus,
+#                schemathesis beside jest project `external` (three files at a time;
+#                EXTERNAL_JEST_WORKERS sets another count): Milvus,
 #                Chromium, grpcurl, Docker Compose, the Go client over TLS (the contract suite's
 #                files and the other external files that do not stop Milvus share one started here)
 #
