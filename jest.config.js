@@ -37,6 +37,8 @@ module.exports = {
     },
     { ...base, displayName: 'external', testMatch: ['<rootDir>/test/external/**/*.test.ts', '<rootDir>/test/contract/vector-store/**/*.test.ts'] },
   ],
+  // Longest files first, also in a fresh clone whose jest cache is empty (see the file).
+  testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
