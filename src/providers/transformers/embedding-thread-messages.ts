@@ -45,7 +45,6 @@ export function toThreadError(cause: unknown): ThreadError {
   return { name: error.name, message: error.message, ...(code ? { code } : {}), ...(causeCode ? { causeCode } : {}) };
 }
 
-/** The error rebuilt on the main thread, shaped so toDomainError maps it as it would the original. */
 /**
  * An embedding thread ended under its callers (an uncaught exception in it, or its exit): their
  * batches are lost, but the model is fine and the next call starts a new thread, so callers get a
@@ -59,6 +58,7 @@ export class EmbeddingThreadLost extends Error {
   }
 }
 
+/** The error rebuilt on the main thread, shaped so toDomainError maps it as it would the original. */
 export function fromThreadError(e: ThreadError): Error {
   const error = new Error(e.message) as Error & { code?: string; cause?: unknown };
   error.name = e.name;
