@@ -26,16 +26,21 @@ const base = {
   moduleNameMapper: { '^uuid$': 'uuid-cjs' },
 };
 
+// The tiers that start the service as a process start dist/main.js: built here first when the
+// sources changed since the last build (scripts/ensure-dist.js; the tiers' script runs it before jest).
+const startsProcesses = { globalSetup: '<rootDir>/scripts/ensure-dist.js' };
+
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...base,
+      ...startsProcesses,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/contract/vector-store/'],
     },
-    { ...base, displayName: 'external', testMatch: ['<rootDir>/test/external/**/*.test.ts', '<rootDir>/test/contract/vector-store/**/*.test.ts'] },
+    { ...base, ...startsProcesses, displayName: 'external', testMatch: ['<rootDir>/test/external/**/*.test.ts', '<rootDir>/test/contract/vector-store/**/*.test.ts'] },
   ],
   // Longest files first, also in a fresh clone whose jest cache is empty (see the file).
   testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',

@@ -22,6 +22,8 @@ EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-25}
 FUZZ_KEY="fuzz-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 
 [ -x "$VENV/bin/st" ] || { echo "schemathesis.sh: schemathesis is not installed: run scripts/setup.sh schemathesis" >&2; exit 1; }
+# The service runs from dist/, built from the current sources when they changed.
+node scripts/ensure-dist.js
 
 PID=""
 DATA_DIR=""
@@ -44,7 +46,7 @@ fuzz() {
   local log="$DATA_DIR/service.log"
   mkdir -p "$DATA_DIR/data"
   HOST=127.0.0.1 GRPC_PORT=0 HTTP_PORT=0 LOG_LEVEL=info DATA_DIR="$DATA_DIR/data" API_KEYS="$keys" API_KEYS_FILE= \
-    node --import tsx src/main.ts >"$log" 2>&1 &
+    node dist/main.js >"$log" 2>&1 &
   PID=$!
   local port=""
   for _ in $(seq 1 600); do

@@ -3,7 +3,8 @@
 # and every setup step at most once per run, so a broken build fails in seconds, before anything
 # is downloaded. `npm test` runs all four; README "Tests" says what each holds.
 #
-#   checks       generated code (src/gen), buf lint + breaking, tsc, the layer rule, every test file in one tier
+#   checks       generated code (src/gen), buf lint + breaking, tsc, the layer rule, every test file in one
+#                tier; dist/ built (scripts/ensure-dist.js), from which the later tiers start the service
 #   unit         jest project `unit`: memory store and fakes; nothing but npm ci
 #   integration  setup `integration`; jest project `integration`: LanceDB, real weights, real processes
 #   external     setup `external`; Go stubs (clients/go/gen), then the Go client's tests and
@@ -141,13 +142,18 @@ run_tier() {
   case "$1" in
     checks)
       bash scripts/check-generated.sh ts
+      # dist/ for the later tiers' service processes, built on the other core while tsc checks types.
+      node scripts/ensure-dist.js &
+      local build=$!
       npm run -s typecheck
+      wait "$build"
       npm run -s check:layers
       bash scripts/check-tiers.sh
       ;;
     unit) jest --selectProjects unit ;;
     integration)
       setup integration
+      node scripts/ensure-dist.js
       if [[ " ${tiers[*]} " == *" external "* ]]; then install_later_in_background; fi
       jest --selectProjects integration --maxWorkers=2
       ;;
@@ -155,6 +161,8 @@ run_tier() {
       wait_background_install
       setup external
       bash scripts/check-generated.sh go
+      # Before the jobs beside jest start: they and jest's globalSetup would otherwise both build.
+      node scripts/ensure-dist.js
       shared_milvus
       beside_jest
       jest --selectProjects external --maxWorkers="${EXTERNAL_JEST_WORKERS:-3}"

@@ -86,10 +86,10 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-/** `npm run migrate -- ARGS` as a process (src/migrate.ts through tsx, as the service's tests run main.ts). */
+/** `npm run migrate -- ARGS` as a process (dist/migrate.js, as `npm run migrate` runs it and the service's tests run main.js). */
 function migrate(args: string[], env: Record<string, string> = {}): Run {
   const [host, port] = address.split(':');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'migrate.ts'), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'migrate.js'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, MILVUS_HOST: host!, MILVUS_PORT: port!, MILVUS_DATABASE: database, MILVUS_TIMEOUT_MS: '60000', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import { rest, startService, type ServiceProcess } from '../support/service-proc
 import { tempDir } from '../support/temp-dirs';
 
 /**
- * The real service (src/main.ts as a process) with VECTOR_BACKEND=milvus against a real Milvus:
+ * The real service (dist/main.js as a process) with VECTOR_BACKEND=milvus against a real Milvus:
  * every VectorService RPC on both doors, then an outage of Milvus and the recovery from it.
  */
 const Serving = { SERVING: 1, NOT_SERVING: 2 } as const;

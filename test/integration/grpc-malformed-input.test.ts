@@ -33,7 +33,7 @@ import { tempDir } from '../support/temp-dirs';
 
 /**
  * Issue 7, item 2: malformed protobuf, lying or cut gRPC frames, wrong message types, huge repeated
- * fields and deep or wide Structs, sent to every RPC of the real service (src/main.ts as a child
+ * fields and deep or wide Structs, sent to every RPC of the real service (dist/main.js as a child
  * process, embedded store, the real default models). Every case must end in a status (never a
  * hang: each call has a deadline), the expected one; after each the service still answers, and
  * the rows and models stored at the start are intact at the end. The service's RSS must come back

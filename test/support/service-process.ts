@@ -7,7 +7,7 @@ import { VectorServiceDefinition, type VectorServiceClient } from '../../src/gen
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The real service as a separate process (src/main.ts through tsx), as `npm start` runs it. */
+/** The real service as a separate process (dist/main.js, the build `npm start` runs). */
 export interface ServiceProcess {
   child: ChildProcess;
   grpcPort: number;
@@ -27,9 +27,13 @@ export interface ServiceProcess {
   crash(): Promise<void>;
 }
 
+/**
+ * dist/ is built from the current sources by scripts/ensure-dist.js, which the tiers run first and
+ * jest runs as globalSetup (jest.config.js), so a test never starts an older build than the code.
+ */
 export function runMain(env: Record<string, string>): ChildProcess {
-  // One process (no tsx CLI wrapper), so signals and exit codes are the service's own.
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+  // node itself (no npm wrapper), so signals and exit codes are the service's own.
+  return spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

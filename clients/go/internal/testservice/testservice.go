@@ -1,5 +1,6 @@
-// Package testservice runs the real taishang-ai service (this repository's src/main.ts, through
-// Node and tsx) as a child process on ephemeral loopback ports, for the Go integration tests.
+// Package testservice runs the real taishang-ai service (this repository's src/main.ts through
+// Node and tsx, or its build in dist/) as a child process on ephemeral loopback ports, for the Go
+// integration tests.
 // Every wait is bounded; the child is stopped with SIGTERM and, on Linux, also dies with the
 // test binary.
 package testservice
@@ -72,9 +73,11 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// Start launches `node --import tsx <repo>/src/main.ts` with GRPC_PORT=0 and HTTP_PORT=0, reads
-// the ports from its 'taishang-ai listening' log line and waits until /readyz answers 200 (the
-// store is open and the default models are loaded).
+// Start launches the service with GRPC_PORT=0 and HTTP_PORT=0, reads the ports from its
+// 'taishang-ai listening' log line and waits until /readyz answers 200 (the store is open and the
+// default models are loaded). It runs `node <repo>/$TAISHANG_AI_MAIN` when that is set (a built
+// entry such as dist/main.js, which scripts/test-go.sh builds from the current sources first),
+// else `node --import tsx <repo>/src/main.ts`.
 func Start(ctx context.Context, opts Options) (*Service, error) {
 	if opts.Ready == 0 {
 		opts.Ready = 120 * time.Second
@@ -83,10 +86,16 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if node == "" {
 		node = "node"
 	}
-	if !fileExists(filepath.Join(opts.Repo, "node_modules", "tsx")) {
+	args := []string{"--import", "tsx", filepath.Join(opts.Repo, "src", "main.ts")}
+	if entry := os.Getenv("TAISHANG_AI_MAIN"); entry != "" {
+		args = []string{filepath.Join(opts.Repo, entry)}
+		if !fileExists(args[0]) {
+			return nil, fmt.Errorf("testservice: TAISHANG_AI_MAIN names %s, which does not exist; run `npm run build` in the repository first", args[0])
+		}
+	} else if !fileExists(filepath.Join(opts.Repo, "node_modules", "tsx")) {
 		return nil, fmt.Errorf("testservice: %s has no node_modules/tsx; run `npm ci` in the repository first", opts.Repo)
 	}
-	cmd := exec.Command(node, "--import", "tsx", filepath.Join(opts.Repo, "src", "main.ts"))
+	cmd := exec.Command(node, args...)
 	cmd.Dir = opts.Repo
 	env := map[string]string{
 		"PATH":              os.Getenv("PATH"),

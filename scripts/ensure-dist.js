@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * Makes dist/ (what `npm run build` emits and `npm start` runs) match src/, building only when the
+ * sources changed since the last build made here. Test tiers, the fuzzers and the Go client's tests
+ * start the service from dist/ rather than from src/ through tsx: a start then costs about 5 CPU-s
+ * instead of 8 (tsx's loader hooks run for every module, in each embedding thread too, and in the
+ * child node-llama-cpp forks to test its binary), and a run starts the service about fifty times.
+ *
+ * "Changed" is a SHA-256 over the paths and contents of src/ and the two tsconfigs, kept in
+ * dist/.source-hash after a successful build; a build by hand (`npm run build`) writes no hash, so
+ * the next run builds once more. Files of sources deleted since stay in dist/ (tsc never removes
+ * any), which nothing imports.
+ *
+ * Usage: node scripts/ensure-dist.js   (also jest's globalSetup of the tiers that start processes)
+ */
+const { execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const HASH_FILE = join(ROOT, 'dist', '.source-hash');
+
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(path) : [path];
+  });
+}
+
+function sourceHash() {
+  const hash = createHash('sha256');
+  const files = [...sourceFiles(join(ROOT, 'src')), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')].sort();
+  for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+/** Builds dist/ when it is missing or older than the sources; true when it built. */
+function ensureDist() {
+  const want = sourceHash();
+  const built = existsSync(HASH_FILE) && existsSync(join(ROOT, 'dist', 'main.js')) && readFileSync(HASH_FILE, 'utf8') === want;
+  if (built) return false;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  writeFileSync(HASH_FILE, want);
+  return true;
+}
+
+module.exports = ensureDist;
+
+if (require.main === module) {
+  const started = Date.now();
+  if (ensureDist()) console.log(`ensure-dist: built dist/ from src/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
