@@ -11,6 +11,10 @@
 # Every check runs except max_response_time (`--checks all` would add a 10 s limit per response):
 # speed is measured by the benchmarks, never asserted in a test, and a 2,048-text embedding call takes
 # seconds on a loaded 2-core machine. --request-timeout (120 s) stays as a guard against a hang.
+# The run with a key sends only schema-valid data (`--mode positive`): what it adds is the auth
+# checks (each answer re-sent without the key and with a wrong one), which run on valid requests.
+# Its invalid requests would meet the same validation as the run without keys, which sends them
+# all; they were half its cases and about 40 % of its time (1,380 cases in 39 s without them).
 # Usage: scripts/schemathesis.sh [keys|nokeys]   (default: both, without keys first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,10 +78,10 @@ fuzz() {
 
 case "${1:-both}" in
   nokeys) fuzz "without API keys" "" ;;
-  keys) fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY" ;;
+  keys) fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY" --mode positive ;;
   both)
     fuzz "without API keys" ""
-    fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY"
+    fuzz "with API keys" "$FUZZ_KEY" --header "Authorization: Bearer $FUZZ_KEY" --mode positive
     ;;
   *) echo "usage: $0 [keys|nokeys]" >&2; exit 2 ;;
 esac
