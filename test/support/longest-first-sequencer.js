@@ -31,7 +31,7 @@ const EXPECTED_MS = {
   'test/integration/door-parity/vectors.test.ts': 10_000,
   'test/integration/embedding-thread-crash.test.ts': 10_000,
   // external
-  'test/external/snapshot-round-trip.test.ts': 75_000,
+  'test/external/snapshot-round-trip.test.ts': 30_000,
   'test/external/milvus-service.test.ts': 65_000,
   'test/external/milvus-round-trips.test.ts': 46_000,
   'test/contract/vector-store/ties.test.ts': 46_000,
