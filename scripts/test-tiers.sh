@@ -7,8 +7,8 @@
 #   unit         jest project `unit`: memory store and fakes; nothing but npm ci
 #   integration  setup `integration` and dist/ (scripts/ensure-dist.js: the tests start the service from
 #                it); jest project `integration`: LanceDB, real weights, real processes
-#   external     setup `external`; Go stubs (clients/go/gen), then the Go client's tests and
-#                schemathesis beside jest project `external` (three files at a time;
+#   external     setup `external`; Go stubs (clients/go/gen), then the Go client's tests and both
+#                schemathesis runs (all three at once) beside jest project `external` (three files at a time;
 #                EXTERNAL_JEST_WORKERS sets another count): Milvus,
 #                Chromium, grpcurl, Docker Compose, the Go client over TLS (the contract suite's
 #                files and the other external files that do not stop Milvus share one started here)
@@ -95,27 +95,29 @@ wait_background_install() {
   [ "$status" -eq 0 ] || { echo "setup (run in the background during the integration tier) failed with status $status" >&2; return "$status"; }
 }
 
-# Both schemathesis runs (without keys, with a key) at once, each against its own service: each
-# run is one Python process generating requests while its service mostly waits, so two share the
-# two cores. Their outputs follow one another.
-schemathesis_both() {
-  local dir status=0
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/taishang-fuzz-logs-XXXXXX")
-  bash scripts/schemathesis.sh nokeys >"$dir/nokeys.log" 2>&1 &
+# The Go client's tests and both schemathesis runs (without keys, with a key) at once, each run
+# against its own service: each is one process (Go, Python) driving a service that mostly waits,
+# and the run without keys is the longest job of the tier, so nothing goes before it. Their
+# outputs follow one another.
+beside_jobs() {
+  local dir status=0 job
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/taishang-beside-logs-XXXXXX")
+  bash scripts/schemathesis.sh nokeys >"$dir/1-nokeys.log" 2>&1 &
   local nokeys=$!
-  bash scripts/schemathesis.sh keys >"$dir/keys.log" 2>&1 &
+  bash scripts/schemathesis.sh keys >"$dir/2-keys.log" 2>&1 &
   local keys=$!
-  wait "$nokeys" || status=$?
-  wait "$keys" || status=$?
-  cat "$dir/nokeys.log" "$dir/keys.log"
+  bash scripts/test-go.sh >"$dir/0-go.log" 2>&1 &
+  local go=$!
+  for job in "$go" "$nokeys" "$keys"; do wait "$job" || status=$?; done
+  cat "$dir/0-go.log" "$dir/1-nokeys.log" "$dir/2-keys.log"
   rm -rf "$dir"
   return "$status"
 }
 
 # The Go client's tests and both schemathesis runs share nothing with the external jest files and,
-# like them, spend most of their time waiting (on Milvus, on a service, on a Python fuzzer), so they
-# run beside jest: the tier took 409 s one after another with 1.1 of 2 cores busy. Their output
-# is printed after jest's, and a failure fails the tier there.
+# like them, spend much of their time waiting (on Milvus, on a service), so they run beside jest:
+# the tier took 409 s one after another with 1.1 of 2 cores busy. Their output is printed after
+# jest's, and a failure fails the tier there.
 beside_pid=''
 beside_log=''
 beside_jest() {
@@ -123,7 +125,7 @@ beside_jest() {
   # A process group of its own (job control on for this one job), so that a failing jest run
   # stops it, the services and fuzzers it started included.
   set -m
-  (bash scripts/test-go.sh && schemathesis_both) >"$beside_log" 2>&1 &
+  beside_jobs >"$beside_log" 2>&1 &
   beside_pid=$!
   set +m
   on_exit+=('[ -z "$beside_pid" ] || kill -TERM -- "-$beside_pid" 2>/dev/null || true')
@@ -141,12 +143,15 @@ wait_beside_jest() {
 run_tier() {
   case "$1" in
     checks)
+      # tsc, the longest check (about 10 s on one core), beside the others on the other core.
+      npm run -s typecheck &
+      local typecheck=$!
       bash scripts/check-generated.sh ts
-      npm run -s typecheck
       npm run -s check:layers
       bash scripts/check-tiers.sh
+      wait "$typecheck"
       ;;
-    unit) jest --selectProjects unit ;;
+    unit) jest --selectProjects unit --maxWorkers=2 ;;
     integration)
       # dist/, from which this tier's tests start the service, built while the weights are fetched
       # and checked (on a fresh clone each takes about 10 s). Beside tsc in the checks tier it made
