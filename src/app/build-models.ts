@@ -11,7 +11,7 @@ import { TransformersProvider } from '../providers/transformers';
 export function defaultModels(config: Config): ModelConfig[] {
   return [
     { name: config.embeddingModelName, provider: 'transformers', modelId: config.embeddingModelId, parameters: {}, enabled: true },
-    { name: config.textModelName, provider: 'llamacpp', modelId: config.textModelId, parameters: { context_size: 2048 }, enabled: true },
+    { name: config.textModelName, provider: 'llamacpp', modelId: config.textModelId, parameters: { context_size: 2048 }, enabled: config.textModelEnabled },
     {
       name: config.rerankModelName,
       provider: 'transformers',

@@ -54,6 +54,12 @@ export const ConfigSchema = Type.Object({
   textModelName: Type.String({ minLength: 1 }),
   textModelId: Type.String({ minLength: 1 }),
   /**
+   * false: the default text model is registered disabled, for a deployment that only embeds and
+   * searches. No GGUF is then loaded at start (about half a start's CPU) and readiness waits for
+   * none; enabling it later (UpdateModel) loads it on its first call.
+   */
+  textModelEnabled: Type.Boolean(),
+  /**
    * Registered on first start: the default reranker (transformers). By default a bi-encoder over
    * the embedding model's weights, since no cross-encoder weights are fetchable here (MODELS.md).
    */
@@ -103,6 +109,7 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   EMBEDDING_MODEL_ID: ['embeddingModelId', String],
   TEXT_MODEL_NAME: ['textModelName', String],
   TEXT_MODEL_ID: ['textModelId', String],
+  TEXT_MODEL_ENABLED: ['textModelEnabled', toBool],
   RERANK_MODEL_NAME: ['rerankModelName', String],
   RERANK_MODEL_ID: ['rerankModelId', String],
   RERANK_MODEL_ARCHITECTURE: ['rerankModelArchitecture', String],
@@ -142,6 +149,7 @@ const DEFAULTS: Config = {
   embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
   textModelName: 'SmolLM2-135M-Instruct',
   textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  textModelEnabled: true,
   rerankModelName: 'all-MiniLM-L6-v2-rerank',
   rerankModelId: 'Xenova/all-MiniLM-L6-v2',
   rerankModelArchitecture: 'bi-encoder',

@@ -1,4 +1,4 @@
-import { exitCode, rest, runMain, startService, type ServiceProcess } from '../support/service-process';
+import { exitCode, rest, runMain, startService, WITHOUT_TEXT_MODEL, type ServiceProcess } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
 
 /** A deterministic unit vector in 8 dimensions for id number i. */
@@ -26,7 +26,7 @@ describe('the service as a process (npm start)', () => {
   });
 
   it('keeps collections and vectors across a restart, then searches them', async () => {
-    svc = await startService(data.path);
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
     expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'kept', description: 'survives', vector_dim: 8, index_params: { metric_type: 'L2' } })).status).toBe(201);
     await svc.vectors.insert({ collectionName: 'kept', vectors: Array.from({ length: 50 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { i, even: i % 2 === 0 } })) });
     await svc.vectors.upsert({ collectionName: 'kept', vectors: [{ id: 'v3', vector: vec(103), metadata: { i: 103, even: false } }] });
@@ -34,7 +34,7 @@ describe('the service as a process (npm start)', () => {
     const before = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(await svc.stop()).toBe(0);
 
-    svc = await startService(data.path);
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
     const after = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(after).toEqual(before);
     expect(after).toMatchObject({ description: 'survives', vectorDim: 8, indexParams: { metricType: 'L2' } });
@@ -49,7 +49,7 @@ describe('the service as a process (npm start)', () => {
   }, STARTS_MS);
 
   it('loses nothing when many writers use both doors at once', async () => {
-    svc = await startService(data.path);
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
     await svc.vectors.createCollection({ name: 'busy', vectorDim: 8 });
     const s = svc;
     const grpcInserts = Array.from({ length: 60 }, (_, b) =>
@@ -74,7 +74,7 @@ describe('the service as a process (npm start)', () => {
   }, STARTS_MS);
 
   it('drains an in-flight call on SIGTERM before exiting', async () => {
-    svc = await startService(data.path);
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
     await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'drain', vector_dim: 8 });
     const vectors = Array.from({ length: 5000 }, (_, i) => ({ id: `d${i}`, vector: vec(i) }));
     const pending = rest(svc.baseUrl, 'POST', '/v1/collections/drain/vectors', { vectors }, { 'x-request-id': 'drain-me' });
@@ -85,8 +85,24 @@ describe('the service as a process (npm start)', () => {
     expect(answer.body.ids).toHaveLength(5000);
     expect(await exited).toBe(0);
 
-    svc = await startService(data.path);
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
     expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
+  }, STARTS_MS);
+
+  it('with TEXT_MODEL_ENABLED=false: ready without loading the text model, which is registered disabled until enabled', async () => {
+    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    const text = 'SmolLM2-135M-Instruct';
+    const registered = (await rest(svc.baseUrl, 'GET', `/v1/models/${text}`)).body.config;
+    expect(registered).toMatchObject({ provider: 'llamacpp', enabled: false });
+    const refused = await rest(svc.baseUrl, 'POST', `/v1/models/${text}/generate`, { prompt: 'Say hi.', parameters: { max_tokens: 2 } });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 'FAILED_PRECONDITION' });
+    // Nothing of llama.cpp ran: no log line of its provider (a load logs 'model loaded').
+    expect(svc.logs.filter((l) => l.component === 'llamacpp')).toEqual([]);
+    // Enabled, its first call loads it.
+    expect((await rest(svc.baseUrl, 'PUT', `/v1/models/${text}`, { config: { ...registered, enabled: true } })).status).toBe(200);
+    const generated = await rest(svc.baseUrl, 'POST', `/v1/models/${text}/generate`, { prompt: 'Say hi.', parameters: { max_tokens: 2, temperature: 0 } });
+    expect(generated.status).toBe(200);
+    expect(svc.logs.some((l) => l.component === 'llamacpp' && l.msg === 'model loaded')).toBe(true);
   }, STARTS_MS);
 
   it('refuses bad configuration with every problem in one message and status 2', async () => {

@@ -28,6 +28,12 @@ export interface ServiceProcess {
 }
 
 /**
+ * For a test that never generates text: the default text model is registered disabled, so the
+ * start loads no GGUF (about 3.5 CPU-s instead of 6; README, TEXT_MODEL_ENABLED).
+ */
+export const WITHOUT_TEXT_MODEL: Readonly<Record<string, string>> = { TEXT_MODEL_ENABLED: 'false' };
+
+/**
  * dist/ is built from the current sources by scripts/ensure-dist.js, which the tiers run first and
  * jest runs as globalSetup (jest.config.js), so a test never starts an older build than the code.
  */

@@ -1,3 +1,4 @@
+import { defaultModels } from '../../src/app/build-models';
 import { ConfigError, loadConfig } from '../../src/config/config';
 
 describe('loadConfig', () => {
@@ -5,6 +6,14 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ host: '0.0.0.0', grpcPort: 50051, httpPort: 8083, dataDir: './data', vectorBackend: 'lance', logLevel: 'info' });
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('registers the default text model disabled when TEXT_MODEL_ENABLED=false', () => {
+    const models = (env: Record<string, string>) => defaultModels(loadConfig(env)).map((m) => `${m.provider}:${m.name}:${m.enabled ? 'on' : 'off'}`);
+    const others = ['transformers:all-MiniLM-L6-v2:on', 'transformers:all-MiniLM-L6-v2-rerank:on'];
+    expect(models({})).toEqual([others[0], 'llamacpp:SmolLM2-135M-Instruct:on', others[1]]);
+    expect(models({ TEXT_MODEL_ENABLED: 'false' })).toEqual([others[0], 'llamacpp:SmolLM2-135M-Instruct:off', others[1]]);
+    expect(() => loadConfig({ TEXT_MODEL_ENABLED: 'maybe' })).toThrow(/TEXT_MODEL_ENABLED/);
   });
 
   it('reads the environment', () => {
