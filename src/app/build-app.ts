@@ -3,7 +3,6 @@ import type { GrpcServer } from '../grpc/grpc-server';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { LanceVectorStore } from '../adapters/vector/lance';
-import { MilvusVectorStore } from '../adapters/vector/milvus';
 import type { Config } from '../config/config';
 import { ArrowRecordChunkCodec } from '../adapters/snapshot';
 import { AccessControl, SnapshotService, VectorService, type ModelService, type VectorStore } from '../domain';
@@ -31,6 +30,9 @@ export interface App {
 /** The one place that knows which engine is in use. */
 export async function openVectorStore(config: Config, logger: Logger): Promise<VectorStore> {
   if (config.vectorBackend === 'milvus') {
+    // Loaded only here: the Milvus SDK (protobufjs, parquet, an S3 client) costs 0.3 s of CPU to
+    // import, which every start on the embedded engine paid for nothing.
+    const { MilvusVectorStore } = require('../adapters/vector/milvus') as typeof import('../adapters/vector/milvus');
     // Connects lazily and reconnects by itself: the service starts (not ready) while Milvus is away.
     return new MilvusVectorStore({
       address: `${config.milvusHost}:${config.milvusPort}`,
