@@ -6,8 +6,10 @@
 # stopped. Seed and example count are fixed so runs repeat; SCHEMATHESIS_SEED and
 # SCHEMATHESIS_MAX_EXAMPLES try others. Generation routes are excluded: each call runs the text model
 # for seconds, so fuzzing them would dominate the run (their schemas are covered by test/integration
-# and the model tests). schemathesis itself is installed by scripts/setup.sh schemathesis
-# (scripts/install-schemathesis.sh), the weights by scripts/setup.sh models.
+# and the model tests). So the service starts with the text model disabled and one embedding thread
+# (docs/MODELS.md: about 3 CPU-s less per start; every fuzzed route answers as before).
+# schemathesis itself is installed by scripts/setup.sh schemathesis (scripts/install-schemathesis.sh),
+# the weights by scripts/setup.sh models.
 # Every check runs except max_response_time (`--checks all` would add a 10 s limit per response):
 # speed is measured by the benchmarks, never asserted in a test, and a 2,048-text embedding call takes
 # seconds on a loaded 2-core machine. --request-timeout (120 s) stays as a guard against a hang.
@@ -50,6 +52,7 @@ fuzz() {
   local log="$DATA_DIR/service.log"
   mkdir -p "$DATA_DIR/data"
   HOST=127.0.0.1 GRPC_PORT=0 HTTP_PORT=0 LOG_LEVEL=info DATA_DIR="$DATA_DIR/data" API_KEYS="$keys" API_KEYS_FILE= \
+    TEXT_MODEL_ENABLED=false EMBEDDING_THREADS=1 \
     node dist/main.js >"$log" 2>&1 &
   PID=$!
   local port=""

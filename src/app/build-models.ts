@@ -26,7 +26,7 @@ export function defaultModels(config: Config): ModelConfig[] {
 export async function buildModels(config: Config, logger: Logger, env: Record<string, string | undefined>, telemetry?: Telemetry): Promise<ModelService> {
   const modelCacheDir = config.modelCacheDir;
   const providers = new Map<ProviderName, ModelProvider>([
-    ['transformers', new TransformersProvider({ modelCacheDir, allowRemoteModels: config.allowRemoteModels, logger: logger.child({ component: 'transformers' }) })],
+    ['transformers', new TransformersProvider({ modelCacheDir, allowRemoteModels: config.allowRemoteModels, embeddingThreads: config.embeddingThreads, logger: logger.child({ component: 'transformers' }) })],
     ['llamacpp', new LlamaCppProvider({ modelCacheDir, logger: logger.child({ component: 'llamacpp' }) })],
     ['openai', new OpenAiProvider({ env, allowedHosts: config.providerHosts })],
   ]);

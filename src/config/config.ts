@@ -50,6 +50,8 @@ export const ConfigSchema = Type.Object({
   /** Registered on first start (empty registry file): the default embedding model. */
   embeddingModelName: Type.String({ minLength: 1 }),
   embeddingModelId: Type.String({ minLength: 1 }),
+  /** Worker threads per transformers embedding model, each with its own copy of the weights. */
+  embeddingThreads: Type.Integer({ minimum: 1, maximum: 64 }),
   /** Registered on first start: the default text generation model (a GGUF under modelCacheDir). */
   textModelName: Type.String({ minLength: 1 }),
   textModelId: Type.String({ minLength: 1 }),
@@ -107,6 +109,7 @@ const ENV: Record<string, [keyof Config, (raw: string) => unknown]> = {
   ALLOW_REMOTE_MODELS: ['allowRemoteModels', toBool],
   EMBEDDING_MODEL_NAME: ['embeddingModelName', String],
   EMBEDDING_MODEL_ID: ['embeddingModelId', String],
+  EMBEDDING_THREADS: ['embeddingThreads', toInt],
   TEXT_MODEL_NAME: ['textModelName', String],
   TEXT_MODEL_ID: ['textModelId', String],
   TEXT_MODEL_ENABLED: ['textModelEnabled', toBool],
@@ -147,6 +150,7 @@ const DEFAULTS: Config = {
   allowRemoteModels: false,
   embeddingModelName: 'all-MiniLM-L6-v2',
   embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
+  embeddingThreads: 2,
   textModelName: 'SmolLM2-135M-Instruct',
   textModelId: 'SmolLM2-135M-Instruct.Q4_1.gguf',
   textModelEnabled: true,

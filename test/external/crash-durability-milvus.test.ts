@@ -1,6 +1,6 @@
 import { runCrashRounds, type RoundPlan } from '../support/crash-rounds';
 import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
 
 /**
@@ -22,7 +22,7 @@ const started: ServiceProcess[] = [];
 
 async function start(): Promise<ServiceProcess> {
   const svc = await startService(data.path, {
-    ...WITHOUT_TEXT_MODEL,
+    ...LIGHT_START,
     VECTOR_BACKEND: 'milvus',
     MILVUS_HOST: milvus.host,
     MILVUS_PORT: String(milvus.port),

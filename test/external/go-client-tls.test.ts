@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 import { makeCertificates, type CertificateFiles } from '../support/tls-certificates';
 
@@ -36,7 +36,7 @@ describe('the Go client over TLS', () => {
     let service: ServiceProcess;
 
     beforeAll(async () => {
-      service = await startService(await tempDir('go-tls-data'), { ...WITHOUT_TEXT_MODEL, TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey }, { ca: await readFile(files.ca) });
+      service = await startService(await tempDir('go-tls-data'), { ...LIGHT_START, TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey }, { ca: await readFile(files.ca) });
       await service.vectors.createCollection({ name: 'over_tls', vectorDim: 4 });
     }, 180_000);
 
@@ -59,7 +59,7 @@ describe('the Go client over TLS', () => {
     beforeAll(async () => {
       const env = { TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey, TLS_CLIENT_CA_FILE: files.ca };
       const tls = { ca: await readFile(files.ca), cert: await readFile(files.clientCert), key: await readFile(files.clientKey) };
-      service = await startService(await tempDir('go-mtls-data'), { ...WITHOUT_TEXT_MODEL, ...env }, tls);
+      service = await startService(await tempDir('go-mtls-data'), { ...LIGHT_START, ...env }, tls);
     }, 180_000);
 
     afterAll(async () => {

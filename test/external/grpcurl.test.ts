@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 
 const run = promisify(execFile);
@@ -18,7 +18,7 @@ describe('grpcurl against the service as a process', () => {
 
   it('serves reflection to grpcurl: list, describe, health and a call', async () => {
     expect(existsSync(GRPCURL)).toBe(true);
-    svc = await startService(await tempDir('grpcurl'), WITHOUT_TEXT_MODEL);
+    svc = await startService(await tempDir('grpcurl'), LIGHT_START);
     const addr = `127.0.0.1:${svc.grpcPort}`;
     const list = await run(GRPCURL, ['-plaintext', addr, 'list']);
     expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['taishang.ai.v1.VectorService', 'grpc.health.v1.Health']));

@@ -2,7 +2,7 @@ import { ClientError, createClient, Status } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { MilvusVectorStore } from '../../src/adapters/vector/milvus';
 import { startMilvusTestServer, type MilvusTestServer } from '../support/milvus-test-server';
-import { rest, startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { rest, startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -16,7 +16,7 @@ let svc: ServiceProcess;
 beforeAll(async () => {
   milvus = await startMilvusTestServer();
   svc = await startService(await tempDir('milvus-svc'), {
-    ...WITHOUT_TEXT_MODEL,
+    ...LIGHT_START,
     VECTOR_BACKEND: 'milvus',
     MILVUS_HOST: milvus.host,
     MILVUS_PORT: String(milvus.port),

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { milvusDatabase, type MilvusDatabase } from '../support/milvus-test-server';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 import type { ImportSnapshotRequest, Vector, VectorServiceClient } from '../../src/gen/taishang/ai/v1/vector_service';
 
@@ -25,9 +25,9 @@ let onMilvus: ServiceProcess;
 
 beforeAll(async () => {
   milvus = await milvusDatabase('snap');
-  lance = await startService(await tempDir('snap-lance'), WITHOUT_TEXT_MODEL);
+  lance = await startService(await tempDir('snap-lance'), LIGHT_START);
   onMilvus = await startService(await tempDir('snap-milvus'), {
-    ...WITHOUT_TEXT_MODEL,
+    ...LIGHT_START,
     VECTOR_BACKEND: 'milvus',
     MILVUS_HOST: milvus.host,
     MILVUS_PORT: String(milvus.port),

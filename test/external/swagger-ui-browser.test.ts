@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { rest, startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { rest, startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -58,7 +58,7 @@ interface DocsSession {
 }
 
 async function openDocs(label: string, env: Record<string, string> = {}): Promise<DocsSession> {
-  const service = await startService(await tempDir(label), { ...WITHOUT_TEXT_MODEL, ...env });
+  const service = await startService(await tempDir(label), { ...LIGHT_START, ...env });
   const browser = await launchChromium(await tempDir(`chromium-${label}`));
   const page = browser.pages()[0] ?? (await browser.newPage());
   // Generous: Swagger UI renders ~45 operations, slowly when other jobs share the two cores.

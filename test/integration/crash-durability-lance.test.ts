@@ -1,5 +1,5 @@
 import { runCrashRounds, type RoundPlan } from '../support/crash-rounds';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
 
 /**
@@ -32,7 +32,7 @@ const data = useTempDir('crash-lance');
 const started: ServiceProcess[] = [];
 
 async function start(): Promise<ServiceProcess> {
-  const svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+  const svc = await startService(data.path, LIGHT_START);
   started.push(svc);
   return svc;
 }

@@ -36,8 +36,8 @@ function threadsOf(threads: EmbeddingThreads): ThreadInside[] {
 
 beforeAll(() => {
   const start = EmbeddingThreads.start.bind(EmbeddingThreads);
-  jest.spyOn(EmbeddingThreads, 'start').mockImplementation(async (options) => {
-    const threads = await start(options);
+  jest.spyOn(EmbeddingThreads, 'start').mockImplementation(async (options, count) => {
+    const threads = await start(options, count);
     started.push(threads);
     return threads;
   });

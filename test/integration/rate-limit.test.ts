@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ClientError, createChannel, createClientFactory, Metadata, Status, type Channel } from 'nice-grpc';
 import { errorDetailsClientMiddleware, RetryInfo, RichClientError } from 'nice-grpc-error-details';
 import { VectorServiceDefinition } from '../../src/gen/taishang/ai/v1/vector_service';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 
 /**
@@ -36,7 +36,7 @@ describe('rate limits per API key', () => {
     const dataDir = await tempDir('rate');
     const keysFile = join(dataDir, 'keys.json');
     await writeFile(keysFile, JSON.stringify([{ name: 'fast', key: KEY_FAST, roles: ['read'], rate_limit_per_second: 1000 }]));
-    service = await startService(join(dataDir, 'data'), { ...WITHOUT_TEXT_MODEL, ...SLOW, API_KEYS: `${KEY_A}:read,${KEY_B}:read`, API_KEYS_FILE: keysFile });
+    service = await startService(join(dataDir, 'data'), { ...LIGHT_START, ...SLOW, API_KEYS: `${KEY_A}:read,${KEY_B}:read`, API_KEYS_FILE: keysFile });
     channel = createChannel(`127.0.0.1:${service.grpcPort}`);
   });
 
@@ -90,7 +90,7 @@ describe('rate limits per API key', () => {
 
 describe('rate limits without keys', () => {
   it('limits anonymous callers per address', async () => {
-    const service = await startService(await tempDir('rate-anon'), { ...WITHOUT_TEXT_MODEL, ...SLOW });
+    const service = await startService(await tempDir('rate-anon'), { ...LIGHT_START, ...SLOW });
     try {
       const statuses = [];
       for (let i = 0; i < 3; i += 1) statuses.push((await get(service, '/v1/collections')).status);

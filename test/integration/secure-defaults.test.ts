@@ -1,5 +1,5 @@
 import { nonLoopbackAddress, type NonLoopbackAddress } from '../support/non-loopback-address';
-import { startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
 
 /**
@@ -39,7 +39,7 @@ describe('where the service listens', () => {
   const listening = (s: ServiceProcess) => s.waitForLog((l) => l.msg === 'taishang-ai listening');
 
   it('binds 127.0.0.1 instead of HOST=0.0.0.0 when no keys are configured, and warns', async () => {
-    service = await startService(data.path, { ...WITHOUT_TEXT_MODEL, HOST: '0.0.0.0' });
+    service = await startService(data.path, { ...LIGHT_START, HOST: '0.0.0.0' });
     expect(await listening(service)).toMatchObject({ host: '127.0.0.1', apiKeys: 0 });
     const warning = await service.waitForLog((l) => l.level === 40 && String(l.msg).includes('no API keys'));
     expect(warning.msg).toBe('no API keys: listening on 127.0.0.1 only instead of 0.0.0.0; set API_KEYS (or API_KEYS_FILE) or ALLOW_UNAUTHENTICATED=true');
@@ -48,14 +48,14 @@ describe('where the service listens', () => {
   });
 
   it('binds HOST with ALLOW_UNAUTHENTICATED=true and warns that it is open', async () => {
-    service = await startService(data.path, { ...WITHOUT_TEXT_MODEL, HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' });
+    service = await startService(data.path, { ...LIGHT_START, HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' });
     expect(await listening(service)).toMatchObject({ host: '0.0.0.0' });
     expect(await service.waitForLog((l) => l.level === 40 && String(l.msg).includes('open to anyone'))).toBeDefined();
     expect(await reach(external.address, service.httpPort)).toBe('answered');
   });
 
   it('binds HOST when keys are configured, and says ALLOW_UNAUTHENTICATED is then ignored', async () => {
-    service = await startService(data.path, { ...WITHOUT_TEXT_MODEL, HOST: '0.0.0.0', API_KEYS: 'bind-test-key-000000001', ALLOW_UNAUTHENTICATED: 'true' });
+    service = await startService(data.path, { ...LIGHT_START, HOST: '0.0.0.0', API_KEYS: 'bind-test-key-000000001', ALLOW_UNAUTHENTICATED: 'true' });
     expect(await listening(service)).toMatchObject({ host: '0.0.0.0', apiKeys: 1 });
     expect(await service.waitForLog((l) => l.msg === 'API keys are configured: ALLOW_UNAUTHENTICATED is ignored')).toBeDefined();
     expect(service.logs.some((l) => l.level === 40 && String(l.msg).includes('no API keys'))).toBe(false);

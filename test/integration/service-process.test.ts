@@ -1,4 +1,4 @@
-import { exitCode, rest, runMain, startService, WITHOUT_TEXT_MODEL, type ServiceProcess } from '../support/service-process';
+import { exitCode, rest, runMain, startService, LIGHT_START, type ServiceProcess } from '../support/service-process';
 import { useTempDir } from '../support/temp-dirs';
 
 /** A deterministic unit vector in 8 dimensions for id number i. */
@@ -26,7 +26,7 @@ describe('the service as a process (npm start)', () => {
   });
 
   it('keeps collections and vectors across a restart, then searches them', async () => {
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     expect((await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'kept', description: 'survives', vector_dim: 8, index_params: { metric_type: 'L2' } })).status).toBe(201);
     await svc.vectors.insert({ collectionName: 'kept', vectors: Array.from({ length: 50 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { i, even: i % 2 === 0 } })) });
     await svc.vectors.upsert({ collectionName: 'kept', vectors: [{ id: 'v3', vector: vec(103), metadata: { i: 103, even: false } }] });
@@ -34,7 +34,7 @@ describe('the service as a process (npm start)', () => {
     const before = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(await svc.stop()).toBe(0);
 
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     const after = await svc.vectors.getCollectionInfo({ name: 'kept' });
     expect(after).toEqual(before);
     expect(after).toMatchObject({ description: 'survives', vectorDim: 8, indexParams: { metricType: 'L2' } });
@@ -49,7 +49,7 @@ describe('the service as a process (npm start)', () => {
   }, STARTS_MS);
 
   it('loses nothing when many writers use both doors at once', async () => {
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     await svc.vectors.createCollection({ name: 'busy', vectorDim: 8 });
     const s = svc;
     const grpcInserts = Array.from({ length: 60 }, (_, b) =>
@@ -74,7 +74,7 @@ describe('the service as a process (npm start)', () => {
   }, STARTS_MS);
 
   it('drains an in-flight call on SIGTERM before exiting', async () => {
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     await rest(svc.baseUrl, 'POST', '/v1/collections', { name: 'drain', vector_dim: 8 });
     const vectors = Array.from({ length: 5000 }, (_, i) => ({ id: `d${i}`, vector: vec(i) }));
     const pending = rest(svc.baseUrl, 'POST', '/v1/collections/drain/vectors', { vectors }, { 'x-request-id': 'drain-me' });
@@ -85,12 +85,12 @@ describe('the service as a process (npm start)', () => {
     expect(answer.body.ids).toHaveLength(5000);
     expect(await exited).toBe(0);
 
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     expect((await svc.vectors.getCollectionStats({ name: 'drain' })).vectorCount).toBe(5000);
   }, STARTS_MS);
 
   it('with TEXT_MODEL_ENABLED=false: ready without loading the text model, which is registered disabled until enabled', async () => {
-    svc = await startService(data.path, WITHOUT_TEXT_MODEL);
+    svc = await startService(data.path, LIGHT_START);
     const text = 'SmolLM2-135M-Instruct';
     const registered = (await rest(svc.baseUrl, 'GET', `/v1/models/${text}`)).body.config;
     expect(registered).toMatchObject({ provider: 'llamacpp', enabled: false });

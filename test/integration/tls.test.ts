@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { VectorServiceDefinition } from '../../src/gen/taishang/ai/v1/vector_service';
-import { exitCode, httpsStatus, runMain, startService, type ServiceProcess , WITHOUT_TEXT_MODEL } from '../support/service-process';
+import { exitCode, httpsStatus, runMain, startService, type ServiceProcess , LIGHT_START } from '../support/service-process';
 import { tempDir } from '../support/temp-dirs';
 import { makeCertificates, type CertificateFiles } from '../support/tls-certificates';
 
@@ -48,7 +48,7 @@ describe('TLS on both doors (the real service process, certificates from openssl
     let service: ServiceProcess;
 
     beforeAll(async () => {
-      service = await startService(await tempDir('tls-data'), { ...WITHOUT_TEXT_MODEL, TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey }, { ca });
+      service = await startService(await tempDir('tls-data'), { ...LIGHT_START, TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey }, { ca });
       await service.vectors.createCollection({ name: 'over_tls', vectorDim: 4 });
     }, 180_000);
 
@@ -90,7 +90,7 @@ describe('TLS on both doors (the real service process, certificates from openssl
       clientCert = await readFile(files.clientCert);
       clientKey = await readFile(files.clientKey);
       const env = { TLS_CERT_FILE: files.serverCert, TLS_KEY_FILE: files.serverKey, TLS_CLIENT_CA_FILE: files.ca };
-      service = await startService(await tempDir('mtls-data'), { ...WITHOUT_TEXT_MODEL, ...env }, { ca, cert: clientCert, key: clientKey });
+      service = await startService(await tempDir('mtls-data'), { ...LIGHT_START, ...env }, { ca, cert: clientCert, key: clientKey });
     }, 180_000);
 
     afterAll(async () => {

@@ -158,6 +158,18 @@ describe('TransformersProvider with all-MiniLM-L6-v2', () => {
     expect(provider.batchesInFlightOf(model('r', { kind: 'reranker', architecture: 'bi-encoder' }))).toBe(1);
   });
 
+  it('runs an embedding model on as many threads as asked (EMBEDDING_THREADS): one embeds as two do', async () => {
+    const single = new TransformersProvider({ modelCacheDir, allowRemoteModels: false, embeddingThreads: 1 });
+    try {
+      expect(single.batchesInFlightOf(fp32)).toBe(1);
+      const [alone] = (await single.embed(fp32, [REFERENCE])).vectors;
+      const [paired] = (await provider.embed(fp32, [REFERENCE])).vectors;
+      expect(cosine(alone!, paired!)).toBeGreaterThan(0.99999);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('refuses to generate text', async () => {
     expect((await rejection(provider.generate(fp32, 'hello', {}))).code).toBe('FAILED_PRECONDITION');
     const iterator = provider.stream(fp32, 'hello', {})[Symbol.asyncIterator]();

@@ -28,10 +28,12 @@ export interface ServiceProcess {
 }
 
 /**
- * For a test that never generates text: the default text model is registered disabled, so the
- * start loads no GGUF (about 3.5 CPU-s instead of 6; README, TEXT_MODEL_ENABLED).
+ * For a test that never generates text and embeds little: the default text model is registered
+ * disabled, so the start loads no GGUF (about 3.5 CPU-s instead of 6; README, TEXT_MODEL_ENABLED),
+ * and the embedding model runs on one thread, so its weights load once (about 0.5 CPU-s less;
+ * EMBEDDING_THREADS).
  */
-export const WITHOUT_TEXT_MODEL: Readonly<Record<string, string>> = { TEXT_MODEL_ENABLED: 'false' };
+export const LIGHT_START: Readonly<Record<string, string>> = { TEXT_MODEL_ENABLED: 'false', EMBEDDING_THREADS: '1' };
 
 /**
  * dist/ is built from the current sources by scripts/ensure-dist.js, which the tiers run first and

@@ -16,6 +16,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TEXT_MODEL_ENABLED: 'maybe' })).toThrow(/TEXT_MODEL_ENABLED/);
   });
 
+  it('runs each embedding model on EMBEDDING_THREADS threads, 2 unless set', () => {
+    expect(loadConfig({}).embeddingThreads).toBe(2);
+    expect(loadConfig({ EMBEDDING_THREADS: '1' }).embeddingThreads).toBe(1);
+    expect(() => loadConfig({ EMBEDDING_THREADS: '0' })).toThrow(/EMBEDDING_THREADS/);
+    expect(() => loadConfig({ EMBEDDING_THREADS: 'two' })).toThrow(/EMBEDDING_THREADS/);
+  });
+
   it('reads the environment', () => {
     const c = loadConfig({ GRPC_PORT: '6000', HTTP_PORT: '0', DATA_DIR: '/tmp/x' });
     expect(c).toMatchObject({ grpcPort: 6000, httpPort: 0, dataDir: '/tmp/x' });

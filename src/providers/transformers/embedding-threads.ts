@@ -5,17 +5,18 @@ import { EmbeddingThread } from './embedding-thread';
 import type { EmbeddingThreadLoad } from './embedding-thread-messages';
 
 /**
- * How one embedding model is spread over the machine: THREADS worker threads, each with its own
+ * How one embedding model is spread over the machine: EMBEDDING_THREADS worker threads (default 2), each with its own
  * onnxruntime session of `cores / THREADS` intra-op threads. Two sessions of one thread each on 2
  * cores embed 390 short texts/s together where one session of two threads embeds 357
  * (all-MiniLM-L6-v2, fp32, batches of 16; BENCHMARKS.md): a single-threaded run has no barriers
  * between its threads to wait at, and does not stall when the service's own work or its callers
- * take a core for a moment. The price is a second copy of the weights (~90 MB for MiniLM).
+ * take a core for a moment. The price is a second copy of the weights (~90 MB for MiniLM) and a
+ * second load at start (about 0.5 CPU-s), which EMBEDDING_THREADS=1 saves.
  */
-export const THREADS = 2;
+export const DEFAULT_THREADS = 2;
 
-export function intraOpThreadsPerSession(cores = availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / THREADS));
+export function intraOpThreadsPerSession(threads = DEFAULT_THREADS, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / threads));
 }
 
 /**
@@ -30,9 +31,9 @@ export class EmbeddingThreads {
     private readonly load: EmbeddingThreadLoad,
   ) {}
 
-  static async start(options: Omit<EmbeddingThreadLoad, 'intraOpThreads'>): Promise<EmbeddingThreads> {
-    const load = { ...options, intraOpThreads: intraOpThreadsPerSession() };
-    const started = await Promise.allSettled(Array.from({ length: THREADS }, () => EmbeddingThread.start(load)));
+  static async start(options: Omit<EmbeddingThreadLoad, 'intraOpThreads'>, count = DEFAULT_THREADS): Promise<EmbeddingThreads> {
+    const load = { ...options, intraOpThreads: intraOpThreadsPerSession(count) };
+    const started = await Promise.allSettled(Array.from({ length: count }, () => EmbeddingThread.start(load)));
     const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {

@@ -16,7 +16,7 @@ import { crossEncoderScores, type CrossEncoder } from './cross-encoder';
 import { FALLBACK_WINDOW, windowOf, type EmbedProgress } from './embed-texts';
 import { EmbeddingActivity } from './embedding-activity';
 import { EmbeddingThreadLost } from './embedding-thread-messages';
-import { EmbeddingThreads, THREADS } from './embedding-threads';
+import { DEFAULT_THREADS, EmbeddingThreads } from './embedding-threads';
 import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
@@ -35,6 +35,8 @@ export interface TransformersProviderOptions {
   /** Let transformers.js download missing files from the hub into modelCacheDir (needs internet). */
   allowRemoteModels: boolean;
   logger?: TransformersLogger;
+  /** Worker threads per embedding model, each with its own copy of the weights (default 2; embedding-threads.ts). */
+  embeddingThreads?: number;
 }
 
 const silent: TransformersLogger = { info: () => undefined, warn: () => undefined };
@@ -58,11 +60,13 @@ export class TransformersProvider implements ModelProvider {
   /** Token windows of loaded models, by pipeline key. */
   private readonly windows = new Map<string, number>();
   readonly activity = new EmbeddingActivity();
+  private readonly threads: number;
 
   constructor(options: TransformersProviderOptions) {
     this.cacheDir = resolve(options.modelCacheDir);
     this.allowRemote = options.allowRemoteModels;
     this.logger = options.logger ?? silent;
+    this.threads = options.embeddingThreads ?? DEFAULT_THREADS;
   }
 
   kindOf(config: ModelConfig): ModelKind {
@@ -95,7 +99,7 @@ export class TransformersProvider implements ModelProvider {
    * off the event loop, while the main thread answers the callers of the one that ended before.
    */
   batchesInFlightOf(config: ModelConfig): number {
-    return this.kindOf(config) === 'embedding' ? THREADS : 1;
+    return this.kindOf(config) === 'embedding' ? this.threads : 1;
   }
 
   contextSizeOf(config: ModelConfig): number {
@@ -261,7 +265,7 @@ export class TransformersProvider implements ModelProvider {
   /** The feature-extraction pipeline, loaded on threads of its own (embedding-threads.ts). */
   private async load(config: ModelConfig, params: TransformersParameters): Promise<EmbeddingThreads> {
     const started = Date.now();
-    const thread = await EmbeddingThreads.start({ modelId: config.modelId, dtype: params.dtype, cacheDir: this.cacheDir, allowRemote: this.allowRemote });
+    const thread = await EmbeddingThreads.start({ modelId: config.modelId, dtype: params.dtype, cacheDir: this.cacheDir, allowRemote: this.allowRemote }, this.threads);
     this.windows.set(keyOf(config, params), thread.window);
     this.logger.info({ model: config.name, modelId: config.modelId, dtype: params.dtype, ms: Date.now() - started }, 'embedding model loaded');
     return thread;
