@@ -169,8 +169,10 @@ run_tier() {
       bash scripts/check-generated.sh go
       # Before the jobs beside jest start: they and jest's globalSetup would otherwise both build.
       node scripts/ensure-dist.js
-      shared_milvus
+      # The jobs beside jest need no Milvus, so they start while the shared one comes up (about
+      # 5 s in which the tier had little else to do).
       beside_jest
+      shared_milvus
       jest --selectProjects external --maxWorkers="${EXTERNAL_JEST_WORKERS:-3}"
       wait_beside_jest
       ;;
