@@ -245,9 +245,11 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
     const controllers = { grpc: new AbortController(), rest: new AbortController() };
     let calls: Promise<string>[] = [];
     const runs = await modelRuns(async (seen) => {
-      const busy = models.embed(model, longTexts(32, 'busy'));
+      const busy = models.embed(model, longTexts(64, 'busy'));
       // The busy texts all in the model (the transformers provider takes two batches at once and
-      // splits these 32 in two), so the callers below find it full and wait.
+      // splits these 64 in two, four runs each), so the callers below find it full and wait. With
+      // 32 (two runs each) a loaded machine now and then finished them before both callers had
+      // arrived, and the first caller's texts went alone into a batch of their own.
       expect(await eventually(() => seen.length >= 2 && models.queueDepths().embedding === 0, 60_000)).toBe(true);
       // Both callers' 24 texts wait together, so they form one batch of three runs after a busy one.
       const off = providers.transformers.activity.onChunk((c) => {
