@@ -153,7 +153,12 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
 
   beforeAll(async () => {
     store = await openLanceStore();
-    providers = createRealProviders();
+    // One embedding thread, so the batcher hands the model one batch at a time. With two, texts
+    // that wait when no batch runs are split in two batches (embedding-batcher.ts takeBatch), and
+    // whether the busy caller's two halves ended before the waiting callers were taken decided
+    // whether those callers shared one batch, which the batch tests below need: a race two
+    // fresh-clone runs lost.
+    providers = createRealProviders({ embeddingThreads: 1 });
     registry = await createRegistryDir(providers);
     models = await registry.open();
     grpc = await startGrpc({ models, store });
@@ -246,10 +251,7 @@ describe('a cancelled call stops the work underneath, over both doors (gRPC and 
     let calls: Promise<string>[] = [];
     const runs = await modelRuns(async (seen) => {
       const busy = models.embed(model, longTexts(64, 'busy'));
-      // The busy texts all in the model (the transformers provider takes two batches at once and
-      // splits these 64 in two, four runs each), so the callers below find it full and wait. With
-      // 32 (two runs each) a loaded machine now and then finished them before both callers had
-      // arrived, and the first caller's texts went alone into a batch of their own.
+      // The busy texts all in the model (one batch of eight runs), so the callers below wait.
       expect(await eventually(() => seen.length >= 2 && models.queueDepths().embedding === 0, 60_000)).toBe(true);
       // Both callers' 24 texts wait together, so they form one batch of three runs after a busy one.
       const off = providers.transformers.activity.onChunk((c) => {

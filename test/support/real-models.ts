@@ -31,8 +31,9 @@ export interface RealProviders {
   close(): Promise<void>;
 }
 
-export function createRealProviders(): RealProviders {
-  const transformers = new TransformersProvider({ modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false });
+/** `embeddingThreads`: the transformers provider's threads per embedding model (its default when absent). */
+export function createRealProviders(options: { embeddingThreads?: number } = {}): RealProviders {
+  const transformers = new TransformersProvider({ modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, embeddingThreads: options.embeddingThreads });
   const llamacpp = new LlamaCppProvider({ modelCacheDir: MODEL_CACHE_DIR });
   const openai = new OpenAiProvider({ env: {} });
   const map = new Map<ProviderName, ModelProvider>([
