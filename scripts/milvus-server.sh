@@ -92,8 +92,9 @@ start() {
   etcd_port="$(etcd_config "$data")"
   # Test-server tuning only: time ticks every 50 ms instead of 200 ms make Strong-consistency reads
   # wait ~50 ms (20 ms kept an idle server at 0.115 of a core, 50 ms at 0.06: about 12 CPU-s of
-  # the external tier's shared server, where every core is busy); faster query-coordinator checks shorten loads; a 6 s session TTL (30 s by default)
-  # lets a restarted server take over from its crashed predecessor in seconds. Semantics unchanged.
+  # the external tier's shared server, where every core is busy); faster query-coordinator checks
+  # shorten loads; a 6 s session TTL (30 s by default) lets a restarted server take over from its
+  # crashed predecessor in seconds. Semantics unchanged.
   # proxy.port is forced in the config as well: the package only takes --proxy-port as a first
   # choice, and moves on to the next port while the old server's connections linger in TIME_WAIT.
   ETCD_CONFIG_PATH="$data/embed-etcd.yaml" setsid "$venv/bin/milvus-server" --data "$data" --proxy-port "$port" --etcd-port "$etcd_port" \

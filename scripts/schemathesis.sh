@@ -4,9 +4,9 @@
 # ./models), twice: started without API keys, then with one key that schemathesis sends (its auth
 # checks then also try no key and a wrong one). Each service is started here on loopback and always
 # stopped. Seed and example counts are fixed so runs repeat; SCHEMATHESIS_SEED,
-# SCHEMATHESIS_MAX_EXAMPLES and SCHEMATHESIS_KEYS_MAX_EXAMPLES try others. Generation routes are excluded: each call runs the text model
-# for seconds, so fuzzing them would dominate the run (their schemas are covered by test/integration
-# and the model tests). So the service starts with the text model disabled (about 2.5 CPU-s less per
+# SCHEMATHESIS_MAX_EXAMPLES and SCHEMATHESIS_KEYS_MAX_EXAMPLES try others. Generation routes are
+# excluded: each call runs the text model for seconds, so fuzzing them would dominate the run (their
+# schemas are covered by test/integration and the model tests). So the service starts with the text model disabled (about 2.5 CPU-s less per
 # start; every fuzzed route answers as before). It keeps the default two embedding threads: the
 # fuzzer embeds a great deal, and one thread's session of two onnxruntime threads spends about a
 # third more CPU per text than two single-threaded sessions, half again more when the machine is
@@ -89,12 +89,16 @@ fuzz() {
   cleanup
 }
 
+fuzz_nokeys() { fuzz "without API keys" "" examples,coverage,fuzzing,stateful "$EXAMPLES"; }
+fuzz_keys() { fuzz "with API keys" "$FUZZ_KEY" examples,fuzzing,stateful "$KEYS_EXAMPLES" --header "Authorization: Bearer $FUZZ_KEY" --mode positive; }
+
 case "${1:-both}" in
-  nokeys) fuzz "without API keys" "" examples,coverage,fuzzing,stateful "$EXAMPLES" ;;
-  keys) fuzz "with API keys" "$FUZZ_KEY" examples,fuzzing,stateful "$KEYS_EXAMPLES" --header "Authorization: Bearer $FUZZ_KEY" --mode positive ;;
+  nokeys) fuzz_nokeys ;;
+  keys) fuzz_keys ;;
   both)
-    fuzz "without API keys" "" examples,coverage,fuzzing,stateful "$EXAMPLES"
-    fuzz "with API keys" "$FUZZ_KEY" examples,fuzzing,stateful "$KEYS_EXAMPLES" --header "Authorization: Bearer $FUZZ_KEY" --mode positive
+    # Two commands, not `a && b`: set -e does not apply inside the left side of &&.
+    fuzz_nokeys
+    fuzz_keys
     ;;
   *) echo "usage: $0 [keys|nokeys]" >&2; exit 2 ;;
 esac
