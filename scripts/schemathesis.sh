@@ -10,7 +10,8 @@
 # start; every fuzzed route answers as before). It keeps the default two embedding threads: the
 # fuzzer embeds a great deal, and one thread's session of two onnxruntime threads spends about a
 # third more CPU per text than two single-threaded sessions, half again more when the machine is
-# busy, as it is here beside the external jest files (docs/MODELS.md).
+# busy, as it is here beside the external jest files (docs/MODELS.md; measured while onnxruntime's
+# threads still spun between runs, which they no longer do).
 # schemathesis itself is installed by scripts/setup.sh schemathesis (scripts/install-schemathesis.sh),
 # the weights by scripts/setup.sh models.
 # Every check runs except max_response_time (`--checks all` would add a 10 s limit per response):

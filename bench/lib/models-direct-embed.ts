@@ -25,13 +25,17 @@ export async function loadDirectEmbedder(modelCacheDir: string, modelId: string)
   };
 }
 
-/** The feature-extraction pipeline from the local model folder, as the provider loads it (no hub, default dtype). */
-export async function loadLocalPipeline(modelCacheDir: string, modelId: string): Promise<FeatureExtractionPipeline> {
+/**
+ * The feature-extraction pipeline from the local model folder, as the provider loads it (no hub,
+ * default dtype); `sessionOptions` go to onnxruntime as they are (onnxruntime's defaults when absent).
+ */
+export async function loadLocalPipeline(modelCacheDir: string, modelId: string, sessionOptions?: Record<string, unknown>): Promise<FeatureExtractionPipeline> {
   const { env, pipeline } = await import('@huggingface/transformers');
   const cacheDir = resolve(modelCacheDir);
   env.localModelPath = cacheDir;
   env.cacheDir = cacheDir;
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
-  return (await pipeline('feature-extraction', modelId, { dtype: DEFAULT_DTYPE, cache_dir: cacheDir, local_files_only: true })) as FeatureExtractionPipeline;
+  const options = { dtype: DEFAULT_DTYPE, cache_dir: cacheDir, local_files_only: true, ...(sessionOptions ? { session_options: sessionOptions } : {}) };
+  return (await pipeline('feature-extraction', modelId, options as never)) as FeatureExtractionPipeline;
 }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { embedTexts, windowOf } from './embed-texts';
 import { toThreadError, type EmbeddingThreadLoad, type FromThread, type ToThread } from './embedding-thread-messages';
+import { onnxSessionOptions } from './onnx-session-options';
 import { loadSdk, type FeatureExtractionPipeline } from './transformers-sdk';
 
 /**
@@ -27,7 +28,7 @@ async function loadPipeline(): Promise<FeatureExtractionPipeline> {
     dtype: load.dtype as never,
     cache_dir: load.cacheDir,
     local_files_only: !load.allowRemote,
-    session_options: { intraOpNumThreads: load.intraOpThreads, interOpNumThreads: 1 },
+    session_options: onnxSessionOptions(load.intraOpThreads),
   })) as FeatureExtractionPipeline;
 }
 

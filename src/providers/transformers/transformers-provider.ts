@@ -18,6 +18,7 @@ import { EmbeddingActivity } from './embedding-activity';
 import { EmbeddingThreadLost } from './embedding-thread-messages';
 import { DEFAULT_THREADS, EmbeddingThreads } from './embedding-threads';
 import { checkHead, declaredDimension, declaredHead, declaredWindow, missingFiles } from './model-folder';
+import { onnxSessionOptions } from './onnx-session-options';
 import { SharedPipelines } from './shared-pipelines';
 import { toDomainError } from './transformers-errors';
 import { loadSdk } from './transformers-sdk';
@@ -251,7 +252,7 @@ export class TransformersProvider implements ModelProvider {
     const { AutoTokenizer, AutoModelForSequenceClassification } = await this.sdk();
     const files = { cache_dir: this.cacheDir, local_files_only: !this.allowRemote };
     const tokenizer = await AutoTokenizer.from_pretrained(config.modelId, files);
-    const model = await AutoModelForSequenceClassification.from_pretrained(config.modelId, { ...files, dtype: params.dtype });
+    const model = await AutoModelForSequenceClassification.from_pretrained(config.modelId, { ...files, dtype: params.dtype, session_options: onnxSessionOptions() });
     const encoder: CrossEncoder = {
       tokenizer: tokenizer as unknown as CrossEncoder['tokenizer'],
       model: model as unknown as CrossEncoder['model'],
