@@ -41,4 +41,23 @@ describe('appendRows on a real LanceDB table', () => {
       db.close();
     }
   });
+
+  it('appends to several tables at once, each from a buffer of its own (buffers are reused between appends)', async () => {
+    const db = await connect(await tempDir('lance-append-many'));
+    const tables = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => db.createEmptyTable(name, schema)));
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        await Promise.all(tables.map((table, t) => appendRows(table, buildRows(schema, records(1000 * t + 10 * round, 10), new Map()))));
+      }
+      for (const [t, table] of tables.entries()) {
+        const rows = await table.query().toArray();
+        const expected = [0, 1, 2].flatMap((round) => Array.from({ length: 10 }, (_, i) => 1000 * t + 10 * round + i));
+        expect(rows.map((r) => r.id)).toEqual(expected.map((n) => `r${n}`));
+        rows.forEach((row, i) => expect(Array.from(row.vector as Float32Array)).toEqual([expected[i], 1, -1]));
+      }
+    } finally {
+      tables.forEach((table) => table.close());
+      db.close();
+    }
+  });
 });
