@@ -22,7 +22,7 @@ import type { FeatureExtractionPipeline } from '../src/providers/transformers/tr
 import { intEnv } from './lib/env-settings';
 import { loadLocalPipeline } from './lib/models-direct-embed';
 import { benchSentences } from './lib/models-sentences';
-import { percentile, table } from './lib/measure';
+import { median, percentile, table } from './lib/measure';
 import { machineInfo, saveNamedReport } from './lib/report';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -71,8 +71,6 @@ async function measure(pipe: FeatureExtractionPipeline, batches: string[][]): Pr
 function busyNeighbour(maxMs: number): ChildProcess {
   return spawn(process.execPath, ['-e', `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], { stdio: 'ignore' });
 }
-
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
 
 async function main(): Promise<void> {
   const startedAt = new Date();

@@ -6,8 +6,9 @@
 # stopped. Seed and example counts are fixed so runs repeat; SCHEMATHESIS_SEED,
 # SCHEMATHESIS_MAX_EXAMPLES and SCHEMATHESIS_KEYS_MAX_EXAMPLES try others. Generation routes are
 # excluded: each call runs the text model for seconds, so fuzzing them would dominate the run (their
-# schemas are covered by test/integration and the model tests). So the service starts with the text model disabled (about 2.5 CPU-s less per
-# start; every fuzzed route answers as before). It keeps the default two embedding threads: the
+# schemas are covered by test/integration and the model tests). So the service starts with the text
+# model disabled (about 2.5 CPU-s less per start; every fuzzed route answers as before). It keeps
+# the default two embedding threads: the
 # fuzzer embeds a great deal, and one thread's session of two onnxruntime threads spends about a
 # third more CPU per text than two single-threaded sessions, half again more when the machine is
 # busy, as it is here beside the external jest files (docs/MODELS.md; measured while onnxruntime's

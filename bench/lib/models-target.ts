@@ -1,4 +1,4 @@
-import { runLoad } from './measure';
+import { median, runLoad } from './measure';
 import type { DirectEmbedder } from './models-direct-embed';
 import type { EmbedDoor } from './models-doors';
 
@@ -16,12 +16,6 @@ export interface TargetCheck {
   slices: TargetSlice[];
   /** Door name → median over rounds of (service slice / direct slice of the same round). */
   medianRatio: Record<string, number>;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /**

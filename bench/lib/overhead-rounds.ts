@@ -1,4 +1,4 @@
-import { percentile } from './measure';
+import { median, percentile } from './measure';
 import { cpuSecondsOf } from './models-service';
 import type { PooledEmbedder } from './overhead-direct-embed';
 import { runGhz, type GhzRun } from './overhead-ghz';
@@ -35,12 +35,6 @@ export interface CallComparison {
   ratio: number;
   /** Median of the per-round ratios (a check: close to `ratio` when the rounds agree). */
   medianRoundRatio: number;
-}
-
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function measured(ghz: string, protoset: string, target: Target, load: Parameters<typeof runGhz>[3]): Promise<SideRun> {

@@ -6,7 +6,8 @@
  * shared (the service's event loop, the other embedding thread, LanceDB, a neighbour) burns a
  * core's worth of CPU that the others wait for. `npm run bench:onnx-spinning` (BENCHMARKS.md,
  * "onnxruntime thread spinning"): with a busy neighbour, two intra-op threads without spinning
- * embed the same texts with less CPU and no more wall time; on an idle machine the two are alike.
+ * embed the same texts with a fifth less CPU, 1.2× as fast; on an idle machine the two stay within
+ * the bench's round-to-round spread.
  * A single-threaded session has no pool, so the option changes nothing there (the default
  * EMBEDDING_THREADS=2 on 2 cores); it matters for EMBEDDING_THREADS=1 and cross-encoders, whose
  * sessions take onnxruntime's default of one intra-op thread per core.
