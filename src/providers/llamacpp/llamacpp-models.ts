@@ -115,7 +115,9 @@ export class LlamaModels<M extends Loaded> {
 /**
  * CPU only (gpu: false) and only the prebuilt binary shipped in @node-llama-cpp/<platform>:
  * build 'never' + skipDownload means no compiling or downloading llama.cpp at runtime; without a
- * usable binary getLlama throws NoBinaryFoundError (mapped to UNAVAILABLE).
+ * usable binary getLlama throws NoBinaryFoundError (mapped to UNAVAILABLE). So the GPU and ARM
+ * builds among node-llama-cpp's optional packages are never loaded: package.json's overrides
+ * replace them with an empty package (README "Quick start").
  */
 async function openRuntime(logger: LlamaCppLogger): Promise<Runtime> {
   const sdk = await loadLlamaSdk();
