@@ -6,7 +6,8 @@ WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json buf.yaml buf.gen.yaml ./
+COPY tsconfig.json buf.yaml buf.gen.yaml ./
+COPY scripts/build-dist.js scripts/swc-options.js ./scripts/
 COPY proto ./proto
 COPY src ./src
 RUN npm run build && npm prune --omit=dev

@@ -15,12 +15,9 @@ const base = {
   cacheDirectory: '<rootDir>/.jest-cache',
   // node, plus the main context's typed arrays and the temp-dir cleanup (see the file).
   testEnvironment: '<rootDir>/test/support/jest-environment.js',
-  // ignoreDynamic keeps import() as a real dynamic import (as tsc does with module node16), so the
-  // ESM-only SDKs (node-llama-cpp, @huggingface/transformers) load; jest needs
-  // --experimental-vm-modules for that (see scripts/test-tiers.sh).
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }],
-  },
+  // The same swc settings dist/ is built with (scripts/swc-options.js). Its dynamic import() stays
+  // real, for the ESM-only SDKs; jest needs --experimental-vm-modules for that (scripts/test-tiers.sh).
+  transform: { '^.+\\.ts$': ['@swc/jest', require('./scripts/swc-options')] },
   // The Milvus SDK loads parquetjs → thrift → uuid 14, which is ESM-only: Node 20 requires it
   // natively, jest's CommonJS runtime cannot, so tests resolve it to the same library's v11 CJS build.
   moduleNameMapper: { '^uuid$': 'uuid-cjs' },

@@ -6,17 +6,16 @@
  * instead of 8 (tsx's loader hooks run for every module, in each embedding thread too, and in the
  * child node-llama-cpp forks to test its binary), and a run starts the service about fifty times.
  *
- * "Changed" is a SHA-256 over the paths and contents of src/ and the two tsconfigs, kept in
- * dist/.source-hash after a successful build; a build by hand (`npm run build`) writes no hash, so
- * the next run builds once more. Files of sources deleted since stay in dist/ (tsc never removes
- * any), which nothing imports.
+ * "Changed" is a SHA-256 over the paths and contents of src/ and of the two build scripts, kept
+ * in dist/.source-hash after a successful build; a build by hand (`npm run build`) writes no hash,
+ * so the next run builds once more. The build is scripts/build-dist.js (swc, under a second).
  *
  * Usage: node scripts/ensure-dist.js   (also jest's globalSetup of the tiers that start processes)
  */
-const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
+const buildDist = require('./build-dist');
 
 const ROOT = join(__dirname, '..');
 const HASH_FILE = join(ROOT, 'dist', '.source-hash');
@@ -30,7 +29,7 @@ function sourceFiles(dir) {
 
 function sourceHash() {
   const hash = createHash('sha256');
-  const files = [...sourceFiles(join(ROOT, 'src')), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')].sort();
+  const files = [...sourceFiles(join(ROOT, 'src')), join(__dirname, 'build-dist.js'), join(__dirname, 'swc-options.js')].sort();
   for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
@@ -40,7 +39,7 @@ function ensureDist() {
   const want = sourceHash();
   const built = existsSync(HASH_FILE) && existsSync(join(ROOT, 'dist', 'main.js')) && readFileSync(HASH_FILE, 'utf8') === want;
   if (built) return false;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  buildDist();
   writeFileSync(HASH_FILE, want);
   return true;
 }
