@@ -19,18 +19,18 @@ const ROOT = join(__dirname, '..');
 const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 
-function typeScriptFiles(dir) {
+/** Every file under `dir`, recursively (also what scripts/ensure-dist.js hashes). */
+function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return typeScriptFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+    return entry.isDirectory() ? filesUnder(path) : [path];
   });
 }
 
 /** Transpiles every source into dist/; returns how many files it wrote. */
 function buildDist() {
   rmSync(DIST, { recursive: true, force: true });
-  const sources = typeScriptFiles(SRC);
+  const sources = filesUnder(SRC).filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'));
   for (const source of sources) {
     const out = join(DIST, relative(SRC, source)).replace(/\.ts$/, '.js');
     const map = `${basename(out)}.map`;
@@ -49,7 +49,7 @@ function buildDist() {
   return sources.length;
 }
 
-module.exports = buildDist;
+module.exports = { buildDist, filesUnder };
 
 if (require.main === module) {
   const started = Date.now();

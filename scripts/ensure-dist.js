@@ -13,23 +13,16 @@
  * Usage: node scripts/ensure-dist.js   (also jest's globalSetup of the tiers that start processes)
  */
 const { createHash } = require('node:crypto');
-const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
-const buildDist = require('./build-dist');
+const { buildDist, filesUnder } = require('./build-dist');
 
 const ROOT = join(__dirname, '..');
 const HASH_FILE = join(ROOT, 'dist', '.source-hash');
 
-function sourceFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? sourceFiles(path) : [path];
-  });
-}
-
 function sourceHash() {
   const hash = createHash('sha256');
-  const files = [...sourceFiles(join(ROOT, 'src')), join(__dirname, 'build-dist.js'), join(__dirname, 'swc-options.js')].sort();
+  const files = [...filesUnder(join(ROOT, 'src')), join(__dirname, 'build-dist.js'), join(__dirname, 'swc-options.js')].sort();
   for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
