@@ -12,6 +12,7 @@ export type { FilterNode, CompareOp } from './filter/filter-ast';
 export { filterPaths } from './filter/filter-ast';
 export { parseFilter, FIELD_OPERATORS } from './filter/filter-parser';
 export { limits } from './limits';
+export { BufferPool, type BufferPoolLimits } from './buffer-pool';
 export { callCancelled, checkNotCancelled, untilAborted, whenAllAborted, type SharedSignal } from './abort-signals';
 export { matchesFilter, lookup } from './filter/filter-evaluator';
 export * from './model/model-types';

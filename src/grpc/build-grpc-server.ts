@@ -71,7 +71,7 @@ export function buildGrpc(deps: GrpcDeps): GrpcDoor {
     grpcServerOptions(),
     callScopes({ logger, access: deps.access ?? AccessControl.open(), telemetry: deps.telemetry, measuredServices: measured, unloggedServices: [HealthDefinition.fullName] }),
   );
-  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots), { requestDecoders: { insert: decodeWriteRequest, upsert: decodeWriteRequest } });
+  server.add(VectorServiceDefinition, vectorServiceHandlers(deps.vectors, deps.snapshots), { requestDecoders: { insert: (bytes) => decodeWriteRequest(bytes), upsert: (bytes) => decodeWriteRequest(bytes) } });
   server.add(ModelServiceDefinition, modelServiceHandlers(deps.models));
   // Only a Watch can outlive a shutdown; the terminator wraps streams only, so Check is spared it.
   server.add(HealthDefinition, HealthServiceImpl(health.state), { streamMiddleware: terminator.middleware });

@@ -1,6 +1,8 @@
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { endianness } from 'node:os';
 import type { Vector } from '../gen/taishang/ai/v1/vector_service';
+import { callCancelled, type CallOptions } from '../domain';
+import { FloatSlabs } from './float-slabs';
 
 /**
  * Insert and Upsert requests decoded by hand, each vector into a Float32Array in one copy.
@@ -19,29 +21,70 @@ import type { Vector } from '../gen/taishang/ai/v1/vector_service';
 /** A Vector as this decoder hands it on: its values in a Float32Array. */
 export type DecodedVector = Omit<Vector, 'vector'> & { vector: Float32Array };
 
-/** InsertRequest and UpsertRequest have the same fields. */
-export interface DecodedWriteRequest {
-  collectionName: string;
-  vectors: DecodedVector[];
+/**
+ * InsertRequest and UpsertRequest have the same fields. The vectors are views of one slab from
+ * `slabs`, given back by `writingFrom` once no store can still read them; `#slab` is private and
+ * `release` on the prototype, so the request still compares equal to the generated decoder's.
+ */
+export class DecodedWriteRequest {
+  collectionName = '';
+  readonly vectors: DecodedVector[] = [];
+  #slab: Float32Array | null;
+  readonly #slabs: FloatSlabs;
+
+  constructor(slabs: FloatSlabs, slab: Float32Array) {
+    this.#slabs = slabs;
+    this.#slab = slab;
+  }
+
+  /** Hands the slab back for the next request; the vectors must not be read afterwards. */
+  release(): void {
+    if (this.#slab !== null) this.#slabs.give(this.#slab);
+    this.#slab = null;
+  }
+}
+
+const SLABS = new FloatSlabs();
+
+/**
+ * Runs a write of a decoded request's vectors, then gives its slab back when the store is done
+ * with them: the call settled while its caller was still there. A store keeps no reference to a
+ * record's vector once the write has settled (the VectorStore port's rule), but a caller who left
+ * is answered at once while the group its write joined may still be reading from the slab, so
+ * that slab is left to the collector.
+ */
+export async function writingFrom<T>(request: unknown, call: CallOptions, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    if (request instanceof DecodedWriteRequest && !callCancelled(call)) request.release();
+  }
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 /** Vector (field 2 of the request) is at depth 2 of ts-proto's recursion count when its Struct is read. */
 const STRUCT_DEPTH = 2;
 
-export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
+export function decodeWriteRequest(bytes: Uint8Array, slabs: FloatSlabs = SLABS): DecodedWriteRequest {
   const reader = new BinaryReader(bytes);
   // Every float of the message fits here (each takes at least 4 of its bytes): the vectors are
   // views of one buffer instead of a thousand small ones, which cost the collector more than
   // their copying cost.
-  const slab = new Slab(bytes.length >>> 2);
-  const request: DecodedWriteRequest = { collectionName: '', vectors: [] };
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    if (tag === 10) request.collectionName = reader.string();
-    else if (tag === 18) request.vectors.push(decodeVector(reader, bytes, reader.uint32(), slab));
-    else if (stopsMessage(tag)) break;
-    else reader.skip(tag & 7);
+  const room = slabs.takeFloats(bytes.length >>> 2);
+  const slab = new Slab(room);
+  const request = new DecodedWriteRequest(slabs, room);
+  try {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag === 10) request.collectionName = reader.string();
+      else if (tag === 18) request.vectors.push(decodeVector(reader, bytes, reader.uint32(), slab));
+      else if (stopsMessage(tag)) break;
+      else reader.skip(tag & 7);
+    }
+  } catch (error) {
+    // Malformed bytes: grpc-js answers INTERNAL and the request is never seen again.
+    request.release();
+    throw error;
   }
   return request;
 }
@@ -80,9 +123,9 @@ class Slab {
   private readonly bytes: Uint8Array;
   private used = 0;
 
-  constructor(size: number) {
-    this.floats = new Float32Array(size);
-    this.bytes = new Uint8Array(this.floats.buffer);
+  constructor(floats: Float32Array) {
+    this.floats = floats;
+    this.bytes = new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
   }
 
   /** The next `count` floats, filled from little-endian `source`. */

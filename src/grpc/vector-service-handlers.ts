@@ -11,6 +11,7 @@ import {
   vectorIn,
   vectorOut,
 } from './vector-wire';
+import { writingFrom } from './vector-request-decoding';
 
 /**
  * The 24 VectorService RPCs (the two snapshot streams in snapshot-handlers.ts): each converts the request, makes one domain call with the call's
@@ -69,12 +70,12 @@ export function vectorServiceHandlers(vectors: VectorService, snapshots: Snapsho
     },
 
     async insert(req, call) {
-      const done = await vectors.insert(req.collectionName, req.vectors.map(vectorIn), call);
+      const done = await writingFrom(req, call, () => vectors.insert(req.collectionName, req.vectors.map(vectorIn), call));
       return { ids: done.ids, success: true, message: done.message };
     },
 
     async upsert(req, call) {
-      const done = await vectors.upsert(req.collectionName, req.vectors.map(vectorIn), call);
+      const done = await writingFrom(req, call, () => vectors.upsert(req.collectionName, req.vectors.map(vectorIn), call));
       return { ids: done.ids, success: true, message: done.message };
     },
 

@@ -50,6 +50,11 @@ export type Plan<T> = (declared: Declaration) => T;
  * trip (once: the whole call runs on the collection the alias named when it started), except
  * dropCollection, which refuses an alias (FAILED_PRECONDITION). Aliases and collections share one
  * namespace.
+ *
+ * Written vectors: a store keeps no reference to a record's vector once its insert or upsert has
+ * settled (it copies what it keeps, or writes it out before settling). The gRPC door decodes a
+ * request's vectors into a buffer it reuses for the next request once the call has settled
+ * (vector-request-decoding.ts); a store still reading it then would read another request's floats.
  */
 export interface VectorStore {
   /** Short engine name for logs and health messages. */

@@ -103,6 +103,27 @@ describe('the VectorStore contract: vectors', () => {
     for (const engine of ENGINES) expect(seen[engine]).toEqual(seen.memory);
   });
 
+  it('keeps no reference to a written vector once the write has settled (the gRPC door reuses the buffer)', async () => {
+    const seen = await onEach(stores, async (store) => {
+      await store.createCollection(spec('reused', 3, 'L2'));
+      // Two requests' vectors in one reused buffer, as the gRPC door decodes them: each write's
+      // floats are overwritten by the next request's once the write has settled.
+      const slab = new Float32Array(6);
+      const views = (values: number[]): Float32Array[] => {
+        slab.set(values);
+        return [slab.subarray(0, 3), slab.subarray(3, 6)];
+      };
+      const [a, b] = views([1, 2, 3, 4, 5, 6]);
+      await store.insert('reused', () => [{ id: 'a', vector: a!, metadata: {} }, { id: 'b', vector: b!, metadata: {} }]);
+      const [c, d] = views([7, 8, 9, 10, 11, 12]);
+      await store.upsert('reused', () => [{ id: 'c', vector: c!, metadata: {} }, { id: 'd', vector: d!, metadata: {} }]);
+      slab.fill(-1);
+      return byId(await store.get('reused', ['a', 'b', 'c', 'd'])).map((r) => [r.id, ...r.vector]);
+    });
+    const expected = [['a', 1, 2, 3], ['b', 4, 5, 6], ['c', 7, 8, 9], ['d', 10, 11, 12]];
+    for (const engine of ENGINES) expect(seen[engine]).toEqual(expected);
+  });
+
   it('does not start work for a caller that already left', async () => {
     const signal = AbortSignal.abort();
     const seen = await onEach(stores, async (store) => ({
