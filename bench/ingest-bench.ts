@@ -9,6 +9,7 @@ import { encodeInsert } from './lib/insert-encoding';
 import { median, table } from './lib/measure';
 import { endLoad, machineInfo } from './lib/models-report';
 import { saveNamedReport } from './lib/report';
+import { startBareServer } from './lib/overhead-bare';
 import { startService } from './lib/service-process';
 import { intEnv } from './lib/env-settings';
 
@@ -25,6 +26,9 @@ import { intEnv } from './lib/env-settings';
  * - `direct xN`: the baseline's adds, N at a time (LanceDB commits concurrent appends side by
  *   side): the direct side at the concurrency of the `xN` service sides. A ratio is "matched"
  *   when both sides have the same number of calls in flight; only matched ratios judge the goal.
+ * - `bare`, `bare xN` (with the Go sides): the Go client against a grpc-js server with the
+ *   service's transport settings that answers without decoding or storing (ingest-bare-main.ts):
+ *   the transport's floor under the service's CPU per batch, reported beside the goal, not judged.
  * Every loop is a fixed number of batches; the defaults take about 3 minutes on 2 cores.
  */
 const ROOT = resolve(__dirname, '..');
@@ -81,6 +85,12 @@ async function main(): Promise<void> {
         const side = goServiceSide({ name, binary: join(ROOT, 'bench', '.bin', 'bench-insert'), vectorsFile, address: service.grpcAddress, servicePid: service.pid, count: PARAMS.count, dim: PARAMS.dim, batch: PARAMS.batch, inFlight, ...admin });
         sides.push([name, side]);
       }
+      const bare = await startBareServer(ROOT, 'ingest-bare-main.ts', { INGEST_BARE_IDS: String(PARAMS.batch) });
+      closers.push(() => void bare.stop());
+      const noAdmin = { createCollection: async () => undefined, dropCollection: async () => undefined };
+      for (const [name, inFlight] of [['bare', 1], [`bare x${PARAMS.inFlight}`, PARAMS.inFlight]] as const) {
+        sides.push([name, goServiceSide({ name, binary: join(ROOT, 'bench', '.bin', 'bench-insert'), vectorsFile, address: bare.address, servicePid: bare.pid, count: PARAMS.count, dim: PARAMS.dim, batch: PARAMS.batch, inFlight, ...noAdmin })]);
+      }
     }
     for (const [name, columns, inFlight] of [['direct', 'plain', 1], ['direct+cols', 'service', 1], [`direct x${PARAMS.inFlight}`, 'plain', PARAMS.inFlight]] as const) {
       const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns, inFlight });
@@ -100,7 +110,7 @@ async function main(): Promise<void> {
     }
     const medians = sides.map(([name]) => medianWindow(name, windows.filter((w) => w.side === name)));
     const ratios = medians
-      .filter((m) => !m.side.startsWith('direct'))
+      .filter((m) => !m.side.startsWith('direct') && !m.side.startsWith('bare'))
       .flatMap((s) =>
         medians
           .filter((d) => d.side.startsWith('direct'))

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     let loopDelay: LoopDelay | undefined;
     try {
       await createCollection(service);
-      const bare = await startBareServer(ROOT, COLLECTION);
+      const bare = await startBareServer(ROOT, 'overhead-bare-main.ts', { OVERHEAD_COLLECTION: COLLECTION });
       log(`bare grpc-js server pid ${bare.pid} at ${bare.address}`);
       const targets: { service: Target; bare: Target } = {
         service: { name: 'service', address: service.grpcAddress, pid: service.pid },

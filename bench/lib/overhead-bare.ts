@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The bare grpc-js server (overhead-bare-main.ts) as a child process on loopback. */
+/** A bare grpc-js server (overhead-bare-main.ts, ingest-bare-main.ts) as a child process on loopback. */
 export interface BareServer {
   readonly pid: number;
   readonly address: string;
@@ -10,11 +10,14 @@ export interface BareServer {
 
 const START_TIMEOUT_MS = 60_000;
 
-/** Starts it under plain node (tsx only loads it) and waits for the `{"port":N}` line. */
-export async function startBareServer(repoRoot: string, collection: string): Promise<BareServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'lib', 'overhead-bare-main.ts')], {
+/**
+ * Starts `bench/lib/<script>` under plain node (tsx only loads it) and waits for the `{"port":N}`
+ * line; `env` is added to PATH and HOME.
+ */
+export async function startBareServer(repoRoot: string, script: string, env: Record<string, string> = {}): Promise<BareServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'lib', script)], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OVERHEAD_COLLECTION: collection },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
