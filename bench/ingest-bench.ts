@@ -41,6 +41,8 @@ const PARAMS = {
   inFlight: intEnv('INGEST_IN_FLIGHT', 4),
   /** 0 leaves out the Go client's sides (bench/.bin/bench-insert, built by `npm run bench:ingest`). */
   go: intEnv('INGEST_GO', 1) === 1,
+  /** Only these sides (INGEST_SIDES, comma-separated names such as `go x4,direct x4`); all when unset. */
+  only: (process.env.INGEST_SIDES ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
   seed: intEnv('BENCH_SEED', 42),
   clusters: 100,
   target: 0.8,
@@ -96,6 +98,11 @@ async function main(): Promise<void> {
       const s = directSide({ name, dir: join(work, 'direct'), vectors: data.vectors, batch: PARAMS.batch, columns, inFlight });
       closers.push(s.close);
       sides.push([name, s.side]);
+    }
+    if (PARAMS.only.length > 0) {
+      const unknown = PARAMS.only.filter((name) => !sides.some(([n]) => n === name));
+      if (unknown.length > 0) throw new Error(`INGEST_SIDES names no side: ${unknown.join(', ')} (sides: ${sides.map(([n]) => n).join(', ')})`);
+      sides.splice(0, sides.length, ...sides.filter(([name]) => PARAMS.only.includes(name)));
     }
     // One warm-up round, not reported: the service's and LanceDB's first writes load code and caches.
     for (const [name, side] of sides) log(`warm-up ${name}: ${(await side(-1)).vectorsPerSecond.toFixed(0)} vectors/s`);
