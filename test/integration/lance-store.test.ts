@@ -377,6 +377,23 @@ describe('rare matches, restart, indexes and compaction', () => {
     const hits = await store.search('frag', () => ({ vector: [1, 24], topK: 1, includeVector: false, filter: parseFilter({ i: { $gte: 20 } }) }));
     expect(hits[0]).toMatchObject({ id: 'f24', metadata: { i: 24 } });
   });
+
+  it('a large rewrite of a table without a vector index waits for the writes to pause, then runs by itself', async () => {
+    // Commit threshold 4: the proportional rule and its bound (16 × 4 = 64 commits) within reach.
+    const paced = await openStore({ compactEveryCommits: 4 });
+    await paced.createCollection(spec('bulk', 2));
+    const batch = (from: number, count: number): VectorRecord[] => Array.from({ length: count }, (_, i) => rec(`b${from + i}`, [1, from + i]));
+    // Past SMALL_TABLE_ROWS (65,536) in one commit, compacted, so later compactions are proportional.
+    await paced.insert('bulk', () => batch(0, 70_000));
+    await paced.compact('bulk');
+    // 40 commits of 2,000 rows write more than the table held: due, but it may wait.
+    for (let i = 0; i < 40; i += 1) await paced.insert('bulk', () => batch(70_000 + i * 2_000, 2_000));
+    expect((await paced.engineStats('bulk')).fragments).toBe(41);
+    // No commit since: within COMPACT_QUIET_MS (2 s) the compaction runs on its own.
+    await waitFor(async () => (await paced.engineStats('bulk')).fragments < 41);
+    expect((await paced.engineStats('bulk')).fragments).toBeLessThanOrEqual(2);
+    expect((await paced.stats('bulk')).vectorCount).toBe(150_000);
+  });
 });
 
 describe('concurrent writers', () => {

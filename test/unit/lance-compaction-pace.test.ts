@@ -29,6 +29,17 @@ describe('background compaction pace', () => {
     expect(due({ commits: 1024, written: 1024, rows: 2_000_000 })).toBe(true);
   });
 
+  it('a due rewrite of a large table without a vector index may wait for the writes to pause; others never wait', () => {
+    const mayWait = (counters: { commits: number; rows: number; indexed?: boolean }): boolean => {
+      const state = { commitsSinceOptimize: counters.commits, rowsSinceOptimize: 0, rowsAtOptimize: counters.rows, engineIndex: counters.indexed ?? false } as CollectionState;
+      return new LanceMaintenance(state, async () => undefined, { indexMinRows: 5000, compactEveryCommits: 64 }).optimizeMayWait();
+    };
+    expect(mayWait({ commits: 500, rows: 500_000 })).toBe(true);
+    expect(mayWait({ commits: 500, rows: 60_000 })).toBe(false);
+    expect(mayWait({ commits: 125, rows: 500_000, indexed: true })).toBe(false);
+    expect(mayWait({ commits: 1024, rows: 500_000 })).toBe(false);
+  });
+
   it('loading a million rows in batches of 1,000 rewrites about a million rows, not 7.7 million', () => {
     let rows = 0;
     let rewritten = 0;

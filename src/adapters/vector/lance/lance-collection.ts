@@ -45,6 +45,9 @@ export interface EngineStats {
 /** updatedAt moves on every data commit but reaches the catalog at most this often (and on close). */
 const UPDATED_AT_FLUSH_MS = 1000;
 
+/** How long the writes must pause before a compaction that may wait runs (lance-maintenance.ts optimizeMayWait). */
+const COMPACT_QUIET_MS = 2000;
+
 /**
  * One open collection: its catalog entry, Lance table, write queue and maintenance. Writes and
  * table changes go through the queue; reads go straight to the table (Lance is MVCC, and the
@@ -55,6 +58,8 @@ export class LanceCollection {
   private readonly maintenance: LanceMaintenance;
   private saveChain: Promise<void> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | null = null;
+  /** A due compaction waiting for the writes to pause; restarted by every commit meanwhile. */
+  private quietTimer: NodeJS.Timeout | null = null;
   private closing = false;
   /** Dropped or closed: the catalog file must not be written again. */
   private finished = false;
@@ -190,6 +195,7 @@ export class LanceCollection {
   /** Drains queued writes, then flushes the catalog (unless the collection is being dropped) and closes the table. */
   async close(dropping: boolean): Promise<void> {
     this.closing = true;
+    this.stopQuietTimer();
     await this.queue.close();
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
     this.saveTimer = null;
@@ -238,12 +244,33 @@ export class LanceCollection {
         this.background('index build', () => this.maintenance.buildIfDue(), () => (this.buildQueued = false));
       }
       if (!this.optimizeQueued && this.maintenance.optimizeDue()) {
-        this.optimizeQueued = true;
-        this.background('background compaction', () => this.maintenance.optimize(false), () => (this.optimizeQueued = false));
+        if (this.maintenance.optimizeMayWait()) this.compactWhenQuiet();
+        else this.compactInBackground();
       }
     } catch (cause) {
       this.deps.logger.warn({ err: cause, collection: this.name }, 'maintenance check failed');
     }
+  }
+
+  private compactInBackground(): void {
+    this.stopQuietTimer();
+    this.optimizeQueued = true;
+    this.background('background compaction', () => this.maintenance.optimize(false), () => (this.optimizeQueued = false));
+  }
+
+  /** Queues the due compaction once no commit came for COMPACT_QUIET_MS; each commit meanwhile starts the wait again. */
+  private compactWhenQuiet(): void {
+    this.stopQuietTimer();
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      if (!this.closing && !this.optimizeQueued && this.maintenance.optimizeDue()) this.compactInBackground();
+    }, COMPACT_QUIET_MS);
+    this.quietTimer.unref();
+  }
+
+  private stopQuietTimer(): void {
+    if (this.quietTimer !== null) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
   }
 
   /**

@@ -164,6 +164,19 @@ export class LanceMaintenance {
     return written >= (this.state.engineIndex ? rows / 4 : rows);
   }
 
+  /**
+   * A due compaction may wait for a pause in the writes when it is a large rewrite that no
+   * search is waiting for: a table past SMALL_TABLE_ROWS without a vector index (every search
+   * reads all its rows anyway) that has not reached 16 × the commit threshold. During a bulk
+   * load such rewrites took the CPU the load needed: at a million rows, each batch of 1,000 cost
+   * the service 27 ms of CPU instead of 17 at 100,000 (BENCHMARKS.md, "Ingest"). A compaction
+   * with an index to fold rows into, or past the commit bound, never waits.
+   */
+  optimizeMayWait(): boolean {
+    const { commitsSinceOptimize: commits, rowsAtOptimize: rows } = this.state;
+    return !this.state.engineIndex && rows >= SMALL_TABLE_ROWS && commits < this.options.compactEveryCommits * 16;
+  }
+
   private async build(plan: EngineIndexPlan, rows: number): Promise<void> {
     await this.state.table.createIndex(VECTOR_COLUMN, { config: plan.config(), name: VECTOR_INDEX_NAME, replace: true });
     this.state.engineIndex = true;
