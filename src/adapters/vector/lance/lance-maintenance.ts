@@ -168,9 +168,10 @@ export class LanceMaintenance {
    * A due compaction may wait for a pause in the writes when it is a large rewrite that no
    * search is waiting for: a table past SMALL_TABLE_ROWS without a vector index (every search
    * reads all its rows anyway) that has not reached 16 × the commit threshold. During a bulk
-   * load such rewrites took the CPU the load needed: at a million rows, each batch of 1,000 cost
-   * the service 27 ms of CPU instead of 17 at 100,000 (BENCHMARKS.md, "Ingest"). A compaction
-   * with an index to fold rows into, or past the commit bound, never waits.
+   * load such rewrites took the CPU the load needed: loading a million vectors, the rewrites at
+   * 262,144 and 524,288 rows cost the service about 7 s of CPU (BENCHMARKS.md, "Ingest:
+   * compaction waits for a pause"). A compaction with an index to fold rows into, or past the
+   * commit bound, never waits.
    */
   optimizeMayWait(): boolean {
     const { commitsSinceOptimize: commits, rowsAtOptimize: rows } = this.state;
