@@ -160,7 +160,7 @@ export class LanceMaintenance {
     const { commitsSinceOptimize: commits, rowsSinceOptimize: written, rowsAtOptimize: rows } = this.state;
     const every = this.options.compactEveryCommits;
     if (commits < every) return false;
-    if (rows < SMALL_TABLE_ROWS || commits >= every * 16) return true;
+    if (rows < SMALL_TABLE_ROWS || commits >= this.commitBound()) return true;
     return written >= (this.state.engineIndex ? rows / 4 : rows);
   }
 
@@ -175,7 +175,12 @@ export class LanceMaintenance {
    */
   optimizeMayWait(): boolean {
     const { commitsSinceOptimize: commits, rowsAtOptimize: rows } = this.state;
-    return !this.state.engineIndex && rows >= SMALL_TABLE_ROWS && commits < this.options.compactEveryCommits * 16;
+    return !this.state.engineIndex && rows >= SMALL_TABLE_ROWS && commits < this.commitBound();
+  }
+
+  /** Commits after which a due compaction runs whatever the table: bounds the fragments and versions left meanwhile. */
+  private commitBound(): number {
+    return this.options.compactEveryCommits * 16;
   }
 
   private async build(plan: EngineIndexPlan, rows: number): Promise<void> {
