@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSet, parseSets, type NamedSet, type SetName } from './lib/ann-sets';
+import { checkRealTextSupply } from './lib/real-text';
 import { exactAnswers, shareVectors } from './lib/exact-answers';
 import { machineInfo, saveNamedReport } from './lib/report';
 import { scaleTables, scaleTargets } from './lib/scale-report';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     const flat = shareVectors(set.data);
     return { set, exact: await exactAnswers(set.data, flat, config.topK, { cacheDir: config.cacheDir, threads: config.threads, log }) };
   };
+  // The real-text set's supply depends on what is installed: find out before the long sets run.
+  if (config.sets.some((s) => s === 'real' || s === 'realdup')) checkRealTextSupply({ repoRoot: REPO_ROOT, count: config.setCount, queries: config.queries, seed: config.seed });
   try {
     for (const name of config.sets) {
       const { set, exact } = await prepare(name, name === 'clustered' ? config.count : config.setCount);
