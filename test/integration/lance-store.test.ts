@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LanceVectorStore, type LanceStoreOptions } from '../../src/adapters/vector/lance';
 import { baseSchema } from '../../src/adapters/vector/lance/lance-arrow-rows';
-import { matchesFilter, parseFilter, type CollectionSpec, type Metadata, type MetricType, type VectorRecord } from '../../src/domain';
+import { matchesFilter, parseFilter, type CollectionSpec, type Metadata, type MetricType, type SearchHit, type VectorRecord } from '../../src/domain';
 import { useTempDir } from '../support/temp-dirs';
 
 /** Real LanceDB in a temp dir: no mocks. */
@@ -46,6 +46,8 @@ const l2sq = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + (x 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   await expect(promise).rejects.toMatchObject({ name: 'DomainError', code });
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -274,15 +276,39 @@ describe('rare matches, restart, indexes and compaction', () => {
   it('finds exactly the 3 rare matches among 20k, before and after an HNSW index', async () => {
     const search = async (): Promise<string[]> =>
       (await store.search('big', () => ({ vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'rare' }) }))).map((h) => h.id).sort();
+    const odd = (q: number): Promise<SearchHit[]> =>
+      store.search('big', () => ({ vector: big[q]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'odd' }) }));
+    const exactOdd = (q: number): string[] =>
+      big
+        .filter((r) => r.metadata.tag === 'odd')
+        .map((r) => ({ id: r.id, score: cosine(big[q]!.vector, r.vector) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 10)
+        .map((e) => e.id);
     expect(await search()).toEqual(rare);
+    // Exact search before the index: the true 10 nearest odd rows, the query's own row first.
+    const exact = await odd(5);
+    expect(exact.map((h) => h.id).sort()).toEqual(exactOdd(5).sort());
+    expect(exact[0]).toMatchObject({ id: 'v5', score: expect.closeTo(1, 5) });
+
     await store.createIndex('big', () => ({ indexType: 'HNSW', metricType: 'COSINE', params: { m: 16, ef_construction: 100 } }));
     expect((await store.engineStats('big')).vectorIndex).toBe(true);
     expect(await search()).toEqual(rare);
-    const near = await store.search('big', () => ({ vector: big[5]!.vector, topK: 10, includeVector: false, filter: parseFilter({ tag: 'odd' }) }));
-    expect(near).toHaveLength(10);
-    expect(near.every((h) => Number(h.id.slice(1)) % 2 === 1)).toBe(true);
-    expect(near[0]).toMatchObject({ id: 'v5' });
-    expect(near[0]!.score).toBeCloseTo(1, 5);
+    // Approximate now, so judged as ANN: only matches, exact (refined) scores, closest first, and
+    // most true neighbours over 20 queries. Lance's graph, built in parallel, differs between
+    // builds and misses some neighbours of a few queries (measured: 1.5% of queries on this set
+    // found 4 or fewer of their 10), so one query's nearest row is not a fair test.
+    let found = 0;
+    for (let q = 1; q < 40; q += 2) {
+      const near = await odd(q);
+      expect(near).toHaveLength(10);
+      expect(near.every((h) => big[Number(h.id.slice(1))]!.metadata.tag === 'odd')).toBe(true);
+      near.forEach((h) => expect(h.score).toBeCloseTo(cosine(big[q]!.vector, big[Number(h.id.slice(1))]!.vector), 5));
+      expect(near.map((h) => h.score)).toEqual(near.map((h) => h.score).sort((a, b) => b - a));
+      const truth = exactOdd(q);
+      found += near.filter((h) => truth.includes(h.id)).length;
+    }
+    expect(found / 200).toBeGreaterThanOrEqual(0.8);
   });
 
   it('keeps definitions and data across a restart; cleans what a crash left', async () => {
@@ -376,6 +402,53 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect((await store.stats('frag')).vectorCount).toBe(25);
     const hits = await store.search('frag', () => ({ vector: [1, 24], topK: 1, includeVector: false, filter: parseFilter({ i: { $gte: 20 } }) }));
     expect(hits[0]).toMatchObject({ id: 'f24', metadata: { i: 24 } });
+  });
+
+  it('a compaction keeps the files of the version it superseded for the searches still reading it, and prunes older ones', async () => {
+    const dataDir = join(temp.path, 'prune');
+    // A grace shorter than the test, so that versions past it exist; the 1 s margin stays.
+    const pruning = await openStore({ pruneGraceMs: 200 }, dataDir);
+    await pruning.createCollection(spec('p', 2));
+    await pruning.insert('p', () => [rec('a', [1, 0])]);
+    await sleep(1_500);
+    await pruning.insert('p', () => [rec('b', [0, 1])]);
+    await pruning.insert('p', () => [rec('c', [1, 1])]);
+    await sleep(500);
+    // A reader on the version current before the compaction, as a search that began then.
+    const db = await connect(join(dataDir, 'lance'));
+    const [tableName] = await db.tableNames();
+    const reader = await db.openTable(tableName!);
+    const superseded = await reader.version();
+    await reader.checkout(superseded);
+    await pruning.compact('p');
+    expect((await reader.query().select(['id']).toArray()).map((r: { id: string }) => r.id).sort()).toEqual(['a', 'b', 'c']);
+    const versions = (await (await db.openTable(tableName!)).listVersions()).map((v) => v.version);
+    expect(versions).toContain(superseded);
+    // The versions written more than the margin before it (the table's creation, its id index, 'a') went.
+    expect(versions.filter((v) => v < superseded - 1)).toEqual([]);
+    expect((await pruning.stats('p')).vectorCount).toBe(3);
+  });
+
+  it('diagnostics read a table while its compactions prune old versions', async () => {
+    const churn = await openStore({ pruneGraceMs: 0 });
+    await churn.createCollection(spec('churn', 2));
+    const failures: unknown[] = [];
+    let done = false;
+    const poll = (async (): Promise<void> => {
+      while (!done) await churn.engineStats('churn').catch((cause: unknown) => failures.push(cause));
+    })();
+    const rounds = 40;
+    for (let i = 0; i < rounds; i += 1) {
+      await churn.insert('churn', () => [rec(`c${i}`, [1, i])]);
+      await churn.compact('churn');
+      await sleep(50);
+    }
+    done = true;
+    await poll;
+    expect(failures).toEqual([]);
+    expect((await churn.stats('churn')).vectorCount).toBe(rounds);
+    // Each round wrote at least two versions (the insert, the compaction); most were pruned meanwhile.
+    expect((await churn.engineStats('churn')).versions).toBeLessThan(2 * rounds);
   });
 
   it('a large rewrite of a table without a vector index waits for the writes to pause, then runs by itself', async () => {

@@ -4,7 +4,7 @@ import type { CollectionState } from '../../src/adapters/vector/lance/lance-coll
 /** When background compaction runs (lance-maintenance.ts optimizeDue): a pure decision on the collection's counters. */
 function due(counters: { commits: number; written: number; rows: number; indexed?: boolean }): boolean {
   const state = { commitsSinceOptimize: counters.commits, rowsSinceOptimize: counters.written, rowsAtOptimize: counters.rows, engineIndex: counters.indexed ?? false } as CollectionState;
-  return new LanceMaintenance(state, async () => undefined, { indexMinRows: 5000, compactEveryCommits: 64 }).optimizeDue();
+  return new LanceMaintenance(state, async () => undefined, { indexMinRows: 5000, compactEveryCommits: 64, pruneGraceMs: 10_000 }).optimizeDue();
 }
 
 describe('background compaction pace', () => {
@@ -32,7 +32,7 @@ describe('background compaction pace', () => {
   it('a due rewrite of a large table without a vector index may wait for the writes to pause; others never wait', () => {
     const mayWait = (counters: { commits: number; rows: number; indexed?: boolean }): boolean => {
       const state = { commitsSinceOptimize: counters.commits, rowsSinceOptimize: 0, rowsAtOptimize: counters.rows, engineIndex: counters.indexed ?? false } as CollectionState;
-      return new LanceMaintenance(state, async () => undefined, { indexMinRows: 5000, compactEveryCommits: 64 }).optimizeMayWait();
+      return new LanceMaintenance(state, async () => undefined, { indexMinRows: 5000, compactEveryCommits: 64, pruneGraceMs: 10_000 }).optimizeMayWait();
     };
     expect(mayWait({ commits: 500, rows: 500_000 })).toBe(true);
     expect(mayWait({ commits: 500, rows: 60_000 })).toBe(false);

@@ -179,9 +179,12 @@ export class LanceCollection {
     return this.queue.exclusive(() => this.maintenance.optimize(true), signal);
   }
 
-  /** Lance versions and fragments: how well writes were coalesced (diagnostics and tests). */
-  async engineStats(): Promise<EngineStats> {
-    return lanceCall({ collection: this.name }, async () => {
+  /**
+   * Lance versions and fragments: how well writes were coalesced (diagnostics and tests). In the
+   * queue, since listing the versions reads every manifest and a prune meanwhile deletes some.
+   */
+  engineStats(): Promise<EngineStats> {
+    return this.queue.exclusive(async () => {
       const [versions, stats] = await Promise.all([this.state.table.listVersions(), this.state.table.stats()]);
       return {
         versions: versions.length,
@@ -189,7 +192,7 @@ export class LanceCollection {
         smallFragments: stats.fragmentStats.numSmallFragments,
         vectorIndex: this.state.engineIndex,
       };
-    });
+    }, undefined, true);
   }
 
   /** Drains queued writes, then flushes the catalog (unless the collection is being dropped) and closes the table. */

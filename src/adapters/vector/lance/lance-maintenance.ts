@@ -9,6 +9,8 @@ export interface MaintenanceOptions {
   indexMinRows: number;
   /** Data commits after which a background optimize is queued. */
   compactEveryCommits: number;
+  /** A version is pruned only once the version after it is older than this (PRUNE_GRACE_MS). */
+  pruneGraceMs: number;
 }
 
 /**
@@ -16,7 +18,17 @@ export interface MaintenanceOptions {
  * version that was current when it started, so the files only that version uses (those a
  * compaction rewrote) stay until every search that could still be reading them has finished.
  */
-const PRUNE_GRACE_MS = 10_000;
+export const PRUNE_GRACE_MS = 10_000;
+
+/**
+ * Lance turns `cleanupOlderThan` into "older than (now − date)" in JavaScript and prunes at
+ * Rust's own "now" a little later, so the version at the cutoff itself falls a few milliseconds
+ * short and is pruned. The cutoff is set this much earlier; what it spares goes at the next prune.
+ */
+const PRUNE_MARGIN_MS = 1_000;
+
+/** A `cleanupOlderThan` that prunes nothing: before any version was written. */
+const PRUNE_NOTHING = new Date(0);
 
 /** Below this many rows a compaction rewrites little, so it runs every `compactEveryCommits` commits. */
 const SMALL_TABLE_ROWS = 65_536;
@@ -129,7 +141,11 @@ export class LanceMaintenance {
    */
   async optimize(retrain: boolean): Promise<void> {
     const { table } = this.state;
-    await table.optimize({ cleanupOlderThan: pruneCutoff(await table.listVersions()) });
+    // Pruning waits for a second call: inside this one Lance prunes only after compacting, and
+    // measures its cutoff from then, so a cutoff set before it would also prune the version the
+    // compaction just superseded while searches still read its files (seconds on a large table).
+    await table.optimize({ cleanupOlderThan: PRUNE_NOTHING });
+    await this.prune();
     const rowsNow = await table.countRows();
     // Optimize folded every row into every index, the full-text one included.
     this.state.textStale = false;
@@ -144,6 +160,12 @@ export class LanceMaintenance {
     const rows = await table.countRows();
     const stale = this.state.engineIndex && rows > 2 * (this.state.entry.engineIndexRows ?? 0);
     if ((stale || !this.state.engineIndex) && rows >= plan.minRows) await this.build(plan, rows);
+  }
+
+  /** Prunes the versions superseded longer ago than the grace period; with nothing to compact or fold, optimize only prunes (2–5 ms). */
+  private async prune(): Promise<void> {
+    const cutoff = pruneCutoff(await this.state.table.listVersions(), Date.now(), this.options.pruneGraceMs);
+    if (cutoff !== null) await this.state.table.optimize({ cleanupOlderThan: cutoff });
   }
 
   /**
@@ -209,14 +231,18 @@ export function textIndexConfig(): Index {
 }
 
 /**
- * Lance prunes versions created before `cleanupOlderThan`. Cutting at the version just before the
- * first one younger than the grace period prunes exactly the versions superseded longer ago than
- * that; the latest version always survives, as the optimize about to run supersedes it.
+ * Lance prunes versions created before `cleanupOlderThan`. Every version before the first one
+ * younger than the grace period, except the one just before it (it was superseded within the
+ * period), was superseded longer ago than that and may go; null when none may. The cutoff lies
+ * PRUNE_MARGIN_MS before the oldest version kept.
  */
-function pruneCutoff(versions: readonly Version[]): Date {
+export function pruneCutoff(versions: readonly Version[], now: number, graceMs: number): Date | null {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
-  const graceStart = Date.now() - PRUNE_GRACE_MS;
-  const firstRecent = sorted.findIndex((v) => new Date(v.timestamp).getTime() >= graceStart);
-  const keepFrom = firstRecent === -1 ? sorted.length - 1 : Math.max(0, firstRecent - 1);
-  return new Date(sorted[keepFrom]?.timestamp ?? Date.now());
+  const created = (v: Version): number => new Date(v.timestamp).getTime();
+  const firstRecent = sorted.findIndex((v) => created(v) >= now - graceMs);
+  // With none recent, the latest is kept: Lance never prunes it anyway.
+  const keepFrom = sorted[firstRecent === -1 ? sorted.length - 1 : firstRecent - 1];
+  if (keepFrom === undefined) return null;
+  const cutoff = created(keepFrom) - PRUNE_MARGIN_MS;
+  return sorted.some((v) => created(v) < cutoff) ? new Date(cutoff) : null;
 }

@@ -32,6 +32,7 @@ import { LanceCatalog, newTableName, type CatalogEntry } from './lance-catalog';
 import { LanceCollection, type CollectionDeps, type EngineStats, type LanceLogger } from './lance-collection';
 import { lanceCall } from './lance-errors';
 import { LANCE_INDEX_TYPES, checkIndexParams } from './lance-index-mapping';
+import { PRUNE_GRACE_MS } from './lance-maintenance';
 import { openCatalogedTables } from './lance-recovery';
 import { countRecords, scanRecords } from './lance-scan';
 
@@ -43,6 +44,8 @@ export interface LanceStoreOptions {
   indexMinRows?: number;
   /** Data commits after which a background optimize runs (default 64). */
   compactEveryCommits?: number;
+  /** How long a superseded version's files stay for the searches still reading it (default 10 s; lance-maintenance.ts). */
+  pruneGraceMs?: number;
   /** Writes waiting per collection before RESOURCE_EXHAUSTED (default 10000). */
   maxPendingWrites?: number;
   /** Vector floats per coalesced engine write (default 16 Mi, the domain's largest single batch). */
@@ -99,7 +102,11 @@ export class LanceVectorStore implements VectorStore {
       activity,
       logger,
       tableDir: join(lanceDir, `${tableName}.lance`),
-      maintenance: { indexMinRows: options.indexMinRows ?? 5000, compactEveryCommits: options.compactEveryCommits ?? 64 },
+      maintenance: {
+        indexMinRows: options.indexMinRows ?? 5000,
+        compactEveryCommits: options.compactEveryCommits ?? 64,
+        pruneGraceMs: options.pruneGraceMs ?? PRUNE_GRACE_MS,
+      },
       queue: { maxPending: options.maxPendingWrites ?? 10_000, maxGroupFloats: options.maxGroupFloats ?? 16 * 1024 * 1024 },
     });
     // The session must go in the options object: connect(uri, options, session) ignores a third argument.
