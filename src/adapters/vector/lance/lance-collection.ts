@@ -5,7 +5,7 @@ import type { CollectionInfo, CollectionStats, IndexSpec, Plan, SearchHit, Searc
 import { errors } from '../../../errors';
 import { toCollectionInfo, type CatalogEntry, type LanceCatalog } from './lance-catalog';
 import type { LanceActivity } from './lance-activity';
-import { checkNotAborted, lanceCall } from './lance-errors';
+import { checkNotAborted, lanceCall, type LanceErrorContext } from './lance-errors';
 import { checkIndexParams } from './lance-index-mapping';
 import { LanceMaintenance, type MaintenanceOptions } from './lance-maintenance';
 import { getRecords, searchCollection } from './lance-reader';
@@ -107,6 +107,11 @@ export class LanceCollection {
     return this.state.entry.name;
   }
 
+  /** What a read's engine errors are about; a file gone from a collection still open is not a missing collection. */
+  get readContext(): LanceErrorContext {
+    return { collection: this.name, open: () => !this.closing };
+  }
+
   info(): CollectionInfo {
     return toCollectionInfo(this.state.entry);
   }
@@ -122,11 +127,11 @@ export class LanceCollection {
 
   get(ids: readonly string[], signal?: AbortSignal): Promise<VectorRecord[]> {
     this.loadIdsSoon();
-    return lanceCall({ collection: this.name }, () => getRecords(this.state, ids, signal));
+    return lanceCall(this.readContext, () => getRecords(this.state, ids, signal));
   }
 
   search(query: SearchQuery, signal?: AbortSignal): Promise<SearchHit[]> {
-    return lanceCall({ collection: this.name }, () => searchCollection(this.state, query, signal));
+    return lanceCall(this.readContext, () => searchCollection(this.state, query, signal));
   }
 
   /**
@@ -135,7 +140,7 @@ export class LanceCollection {
    * write races it), by one optimize that concurrent text searches share.
    */
   searchText(query: TextQuery, signal?: AbortSignal): Promise<SearchHit[]> {
-    return lanceCall({ collection: this.name }, async () => {
+    return lanceCall(this.readContext, async () => {
       if (this.state.textIndex && this.state.textStale) await this.queue.exclusive(() => this.maintenance.refreshTextIndex(), signal, true);
       return searchTexts(this.state, query, signal);
     });
@@ -143,7 +148,7 @@ export class LanceCollection {
 
   /** The row count is one engine step; the size is a walk of the table's files, skipped if the caller left meanwhile. */
   async stats(signal?: AbortSignal): Promise<CollectionStats> {
-    return lanceCall({ collection: this.name }, async () => {
+    return lanceCall(this.readContext, async () => {
       const vectorCount = await this.state.activity.read({ collection: this.name, kind: 'count' }, signal, () => this.state.table.countRows());
       checkNotAborted(signal);
       return { name: this.name, vectorCount, sizeInBytes: await directorySize(this.deps.tableDir) };

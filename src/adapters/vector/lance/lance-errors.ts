@@ -3,6 +3,8 @@ import { DomainError, errors, isDomainError } from '../../../errors';
 /** What the failing call was about, so NOT_FOUND can name the collection. */
 export interface LanceErrorContext {
   collection?: string;
+  /** For reads: whether the collection is still open when the error arrives (not dropped meanwhile). */
+  open?: () => boolean;
 }
 
 /**
@@ -14,6 +16,7 @@ export interface LanceErrorContext {
  * | DomainError (raised by this adapter)                 | unchanged                   |
  * | AbortError                                           | CANCELLED                   |
  * | "Table '…' was not found", "Dataset … was not found" | NOT_FOUND (the collection)  |
+ * | "Object at location …/x.lance/… not found" (a file of the version being read) | NOT_FOUND if the collection was dropped meanwhile, else UNAVAILABLE (retryable) |
  * | "Table '…' already exists"                           | ALREADY_EXISTS              |
  * | "… is closed", commit conflicts, ENOSPC/EACCES/EROFS/EIO/EMFILE, "No space left", "Too many open files" | UNAVAILABLE (retryable) |
  * | "timed out", "Timeout"                               | DEADLINE_EXCEEDED           |
@@ -26,8 +29,15 @@ export function toDomainError(cause: unknown, context: LanceErrorContext = {}): 
   const code = (cause as { code?: unknown } | null)?.code;
 
   if (cause instanceof Error && cause.name === 'AbortError') return errors.cancelled();
-  if (/was not found|not found: .*\.lance/i.test(message) && context.collection !== undefined) {
+  if (/was not found/i.test(message) && context.collection !== undefined) {
     return errors.collectionNotFound(context.collection);
+  }
+  if (/not found: .*\.lance|object at location .*\.lance.* not found/i.test(message) && context.collection !== undefined) {
+    // A read outlived its version's files: a drop deleted them, or a prune did after the read ran
+    // past its grace (lance-maintenance.ts). Saying NOT_FOUND of a live collection could make a
+    // client recreate it; a retry reads the current version.
+    if (context.open?.() !== true) return errors.collectionNotFound(context.collection);
+    return errors.unavailable(`collection '${context.collection}' changed while it was read; retry`, cause);
   }
   if (/already exists/i.test(message) && context.collection !== undefined) {
     return errors.collectionExists(context.collection);

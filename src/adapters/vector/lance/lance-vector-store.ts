@@ -284,13 +284,13 @@ export class LanceVectorStore implements VectorStore {
     this.live(options);
     const collection = this.get_(name);
     const request = plan(collection.state.entry);
-    return lanceCall({ collection: collection.name }, () => scanRecords(collection.state, request, options?.signal));
+    return lanceCall(collection.readContext, () => scanRecords(collection.state, request, options?.signal));
   }
 
   async count(name: string, filter: FilterNode | null, options?: CallOptions): Promise<number> {
     this.live(options);
     const collection = this.get_(name);
-    return lanceCall({ collection: collection.name }, () => countRecords(collection.state, filter, options?.signal));
+    return lanceCall(collection.readContext, () => countRecords(collection.state, filter, options?.signal));
   }
 
   /** Alias changes run one at a time with creates and drops, so the namespace checks hold until the change is saved. */
