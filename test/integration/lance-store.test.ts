@@ -406,14 +406,16 @@ describe('rare matches, restart, indexes and compaction', () => {
 
   it('a compaction keeps the files of the version it superseded for the searches still reading it, and prunes older ones', async () => {
     const dataDir = join(temp.path, 'prune');
-    // A grace shorter than the test, so that versions past it exist; the 1 s margin stays.
-    const pruning = await openStore({ pruneGraceMs: 200 }, dataDir);
+    // A grace of 1 s (the margin is 1 s too), so that versions past both exist within the test.
+    const pruning = await openStore({ pruneGraceMs: 1_000 }, dataDir);
     await pruning.createCollection(spec('p', 2));
     await pruning.insert('p', () => [rec('a', [1, 0])]);
     await sleep(1_500);
     await pruning.insert('p', () => [rec('b', [0, 1])]);
     await pruning.insert('p', () => [rec('c', [1, 1])]);
-    await sleep(500);
+    // Past the grace: when the compaction starts, no version is recent, the case where a cutoff
+    // taken before the compaction would prune the version it supersedes.
+    await sleep(1_200);
     // A reader on the version current before the compaction, as a search that began then.
     const db = await connect(join(dataDir, 'lance'));
     const [tableName] = await db.tableNames();
@@ -429,13 +431,17 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect((await pruning.stats('p')).vectorCount).toBe(3);
   });
 
-  it('diagnostics read a table while its compactions prune old versions', async () => {
+  it('stats, diagnostics and searches read a table while its compactions prune old versions', async () => {
     const churn = await openStore({ pruneGraceMs: 0 });
     await churn.createCollection(spec('churn', 2));
     const failures: unknown[] = [];
     let done = false;
     const poll = (async (): Promise<void> => {
-      while (!done) await churn.engineStats('churn').catch((cause: unknown) => failures.push(cause));
+      while (!done) {
+        await churn.engineStats('churn').catch((cause: unknown) => failures.push(cause));
+        await churn.stats('churn').catch((cause: unknown) => failures.push(cause));
+        await churn.search('churn', () => ({ vector: [1, 0], topK: 3, includeVector: false, filter: null })).catch((cause: unknown) => failures.push(cause));
+      }
     })();
     const rounds = 40;
     for (let i = 0; i < rounds; i += 1) {
