@@ -29,10 +29,23 @@ export class MilvusLoader {
       const res = await this.conn.call(context, signal, (c, timeout) => c.getLoadState({ collection_name: name, timeout }));
       checkStatus(res.status, context);
       if (res.state === LoadState.LoadStateLoaded) return;
-      if (res.state === LoadState.LoadStateNotExist) throw errors.collectionNotFound(name);
+      if (res.state === LoadState.LoadStateNotExist) await this.checkExists(name, signal);
       if (Date.now() > giveUpAt) throw errors.unavailable(`collection '${name}' is still loading in Milvus`);
       await sleep(delay, signal);
     }
+  }
+
+  /**
+   * Milvus's proxy answers GetLoadState with NotExist whenever it fails to resolve the name, a busy
+   * root coordinator's timeout included (it failed a snapshot import's fresh staging collection in
+   * CI), so NotExist means NOT_FOUND only once HasCollection, which reports such failures as
+   * failures, agrees; otherwise the poll goes on.
+   */
+  private async checkExists(name: string, signal: AbortSignal | undefined): Promise<void> {
+    const context = { collection: name };
+    const res = await this.conn.call(context, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));
+    checkStatus(res.status, context);
+    if (res.value !== true) throw errors.collectionNotFound(name);
   }
 
   async release(name: string, signal: AbortSignal | undefined): Promise<void> {
