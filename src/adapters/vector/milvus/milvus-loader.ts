@@ -37,9 +37,9 @@ export class MilvusLoader {
 
   /**
    * Milvus's proxy answers GetLoadState with NotExist whenever it fails to resolve the name, a busy
-   * root coordinator's timeout included (it failed a snapshot import's fresh staging collection in
-   * CI), so NotExist means NOT_FOUND only once HasCollection, which reports such failures as
-   * failures, agrees; otherwise the poll goes on.
+   * root coordinator's timeout included (the likely cause of a snapshot import failing NOT_FOUND
+   * on its fresh staging collection in CI), so NotExist means NOT_FOUND only once HasCollection,
+   * which reports such failures as failures, agrees; otherwise the poll goes on.
    */
   private async checkExists(name: string, signal: AbortSignal | undefined): Promise<void> {
     const context = { collection: name };
