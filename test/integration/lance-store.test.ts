@@ -30,12 +30,17 @@ function rec(id: string, vector: number[], metadata: Metadata = {}): VectorRecor
   return { id, vector, metadata };
 }
 
-/** Deterministic pseudo-random floats. */
+/**
+ * Deterministic pseudo-random floats: a 32-bit LCG in integer arithmetic (period 2^32). The
+ * previous one multiplied in doubles past 2^53, fell into short cycles and so repeated whole
+ * vectors, and exact duplicates make cliques in LanceDB's HNSW graph that a search cannot leave
+ * (docs/API.md, "Search accuracy"): a filtered search of this set then found 1 hit of 10.
+ */
 function rng(seed: number): () => number {
-  let s = seed;
+  let s = seed >>> 0;
   return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
   };
 }
 
@@ -295,20 +300,20 @@ describe('rare matches, restart, indexes and compaction', () => {
     expect((await store.engineStats('big')).vectorIndex).toBe(true);
     expect(await search()).toEqual(rare);
     // Approximate now, so judged as ANN: only matches, exact (refined) scores, closest first, and
-    // most true neighbours over 20 queries. Lance's graph, built in parallel, differs between
-    // builds and misses some neighbours of a few queries (measured: 1.5% of queries on this set
-    // found 4 or fewer of their 10), so one query's nearest row is not a fair test.
+    // most true neighbours over 20 queries. Lance builds the graph in parallel, so builds differ,
+    // and one query's nearest row is not a fair test of one build.
     let found = 0;
     for (let q = 1; q < 40; q += 2) {
       const near = await odd(q);
-      expect(near).toHaveLength(10);
+      expect(near.length).toBeGreaterThan(0);
+      expect(near.length).toBeLessThanOrEqual(10);
       expect(near.every((h) => big[Number(h.id.slice(1))]!.metadata.tag === 'odd')).toBe(true);
       near.forEach((h) => expect(h.score).toBeCloseTo(cosine(big[q]!.vector, big[Number(h.id.slice(1))]!.vector), 5));
       expect(near.map((h) => h.score)).toEqual(near.map((h) => h.score).sort((a, b) => b - a));
       const truth = exactOdd(q);
       found += near.filter((h) => truth.includes(h.id)).length;
     }
-    expect(found / 200).toBeGreaterThanOrEqual(0.8);
+    expect(found / 200).toBeGreaterThanOrEqual(0.9);
   });
 
   it('keeps definitions and data across a restart; cleans what a crash left', async () => {
