@@ -58,7 +58,7 @@ async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

@@ -42,10 +42,14 @@ export class MilvusLoader {
    * which reports such failures as failures, agrees; otherwise the poll goes on.
    */
   private async checkExists(name: string, signal: AbortSignal | undefined): Promise<void> {
-    const context = { collection: name };
-    const res = await this.conn.call(context, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));
-    checkStatus(res.status, context);
-    if (res.value !== true) throw errors.collectionNotFound(name);
+    if (!(await this.exists(name, signal))) throw errors.collectionNotFound(name);
+  }
+
+  /** HasCollection: false for a missing collection, an error for a failure to tell. */
+  async exists(name: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const res = await this.conn.call({ collection: name }, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));
+    checkStatus(res.status);
+    return res.value === true;
   }
 
   async release(name: string, signal: AbortSignal | undefined): Promise<void> {

@@ -175,10 +175,7 @@ export class MilvusVectorStore implements VectorStore {
   }
 
   async hasCollection(name: string, options?: CallOptions): Promise<boolean> {
-    const signal = this.live(options);
-    const res = await this.conn.call({ collection: name }, signal, (c, timeout) => c.hasCollection({ collection_name: name, timeout }));
-    checkStatus(res.status);
-    return res.value === true;
+    return this.loader.exists(name, this.live(options));
   }
 
   /** Every collection of the configured database (give the service a database of its own). */
